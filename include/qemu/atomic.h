@@ -1,0 +1,139 @@
+/*
+ * Atomic operations and memory barriers.
+ *
+ * The model is C11's, spelled with the GCC __atomic builtins so that it
+ * works on plain (non-_Atomic) objects:
+ *
+ *  - qatomic_read/qatomic_set are relaxed: they cannot tear and the compiler
+ *    may not invent or merge them, but they order nothing.
+ *  - the read-modify-write operations (xchg, cmpxchg, fetch_*, inc, dec...)
+ *    are sequentially consistent.
+ *  - qatomic_load_acquire/qatomic_store_release are one-sided.
+ *  - smp_wmb orders stores before it against stores after it; smp_rmb does
+ *    the same for loads.  Each use must name the barrier it pairs with.
+ *
+ * Only objects no wider than a pointer may be accessed atomically (checked
+ * at compile time); 64-bit values have the _i64/_u64 helpers, which are
+ * plain atomics on 64-bit hosts.
+ */
+#ifndef QEMU_ATOMIC_H
+#define QEMU_ATOMIC_H
+
+#include "qemu/compiler.h"
+
+/* A compiler barrier: no memory access moves across it at compile time. */
+#define barrier()   ({ asm volatile("" ::: "memory"); (void)0; })
+
+#define ATOMIC_REG_SIZE sizeof(void *)
+
+#define qatomic_read__nocheck(ptr)  __atomic_load_n(ptr, __ATOMIC_RELAXED)
+#define qatomic_read(ptr)                                           \
+    ({                                                              \
+        QEMU_BUILD_BUG_ON(sizeof(*(ptr)) > ATOMIC_REG_SIZE);        \
+        qatomic_read__nocheck(ptr);                                 \
+    })
+
+#define qatomic_set__nocheck(ptr, i) __atomic_store_n(ptr, i, __ATOMIC_RELAXED)
+#define qatomic_set(ptr, i)                                         \
+    do {                                                            \
+        QEMU_BUILD_BUG_ON(sizeof(*(ptr)) > ATOMIC_REG_SIZE);        \
+        qatomic_set__nocheck(ptr, i);                               \
+    } while (0)
+
+#define qatomic_load_acquire(ptr)                                   \
+    ({                                                              \
+        QEMU_BUILD_BUG_ON(sizeof(*(ptr)) > ATOMIC_REG_SIZE);        \
+        __atomic_load_n(ptr, __ATOMIC_ACQUIRE);                     \
+    })
+
+#define qatomic_store_release(ptr, i)                               \
+    do {                                                            \
+        QEMU_BUILD_BUG_ON(sizeof(*(ptr)) > ATOMIC_REG_SIZE);        \
+        __atomic_store_n(ptr, i, __ATOMIC_RELEASE);                 \
+    } while (0)
+
+/* Sequentially consistent read-modify-write operations. */
+#define qatomic_xchg__nocheck(ptr, i) \
+    __atomic_exchange_n(ptr, (i), __ATOMIC_SEQ_CST)
+#define qatomic_xchg(ptr, i)                                        \
+    ({                                                              \
+        QEMU_BUILD_BUG_ON(sizeof(*(ptr)) > ATOMIC_REG_SIZE);        \
+        qatomic_xchg__nocheck(ptr, i);                              \
+    })
+
+/* Returns the value *ptr held before; the swap happened iff it == old. */
+#define qatomic_cmpxchg__nocheck(ptr, old, new)                     \
+    ({                                                              \
+        typeof(*(ptr)) _old = (old), _new = (new);                  \
+        __atomic_compare_exchange_n(ptr, &_old, _new, false,        \
+                                    __ATOMIC_SEQ_CST,               \
+                                    __ATOMIC_SEQ_CST);              \
+        _old;                                                       \
+    })
+#define qatomic_cmpxchg(ptr, old, new)                              \
+    ({                                                              \
+        QEMU_BUILD_BUG_ON(sizeof(*(ptr)) > ATOMIC_REG_SIZE);        \
+        qatomic_cmpxchg__nocheck(ptr, old, new);                    \
+    })
+
+#define qatomic_fetch_add(ptr, n) __atomic_fetch_add(ptr, n, __ATOMIC_SEQ_CST)
+#define qatomic_fetch_sub(ptr, n) __atomic_fetch_sub(ptr, n, __ATOMIC_SEQ_CST)
+#define qatomic_fetch_and(ptr, n) __atomic_fetch_and(ptr, n, __ATOMIC_SEQ_CST)
+#define qatomic_fetch_or(ptr, n)  __atomic_fetch_or(ptr, n, __ATOMIC_SEQ_CST)
+#define qatomic_fetch_xor(ptr, n) __atomic_fetch_xor(ptr, n, __ATOMIC_SEQ_CST)
+#define qatomic_fetch_inc(ptr)    qatomic_fetch_add(ptr, 1)
+#define qatomic_fetch_dec(ptr)    qatomic_fetch_sub(ptr, 1)
+
+#define qatomic_add_fetch(ptr, n) __atomic_add_fetch(ptr, n, __ATOMIC_SEQ_CST)
+#define qatomic_sub_fetch(ptr, n) __atomic_sub_fetch(ptr, n, __ATOMIC_SEQ_CST)
+#define qatomic_and_fetch(ptr, n) __atomic_and_fetch(ptr, n, __ATOMIC_SEQ_CST)
+#define qatomic_or_fetch(ptr, n)  __atomic_or_fetch(ptr, n, __ATOMIC_SEQ_CST)
+#define qatomic_xor_fetch(ptr, n) __atomic_xor_fetch(ptr, n, __ATOMIC_SEQ_CST)
+#define qatomic_inc_fetch(ptr)    qatomic_add_fetch(ptr, 1)
+#define qatomic_dec_fetch(ptr)    qatomic_sub_fetch(ptr, 1)
+
+#define qatomic_inc(ptr)    ((void) qatomic_fetch_add(ptr, 1))
+#define qatomic_dec(ptr)    ((void) qatomic_fetch_sub(ptr, 1))
+#define qatomic_add(ptr, n) ((void) qatomic_fetch_add(ptr, n))
+#define qatomic_sub(ptr, n) ((void) qatomic_fetch_sub(ptr, n))
+#define qatomic_and(ptr, n) ((void) qatomic_fetch_and(ptr, n))
+#define qatomic_or(ptr, n)  ((void) qatomic_fetch_or(ptr, n))
+#define qatomic_xor(ptr, n) ((void) qatomic_fetch_xor(ptr, n))
+
+/*
+ * smp_wmb: stores before it are visible to other CPUs before stores after
+ * it.  smp_rmb: loads before it complete before loads after it.  A reader
+ * that wants to see what a writer published needs the writer's smp_wmb
+ * paired with its own smp_rmb.  On x86 both are compiler barriers.
+ */
+#define smp_wmb()   ({ barrier(); __atomic_thread_fence(__ATOMIC_RELEASE); })
+#define smp_rmb()   ({ barrier(); __atomic_thread_fence(__ATOMIC_ACQUIRE); })
+
+/*
+ * 64-bit atomics.  On 64-bit hosts these are plain atomic accesses.  On
+ * 32-bit hosts GCC implements them with the host's double-word instructions
+ * (cmpxchg8b, ldrexd...) where it has them, so the same code serves; the
+ * point of the separate names is that 64-bit values stay visibly distinct
+ * from the word-sized ones that the checked macros above accept.
+ */
+static inline int64_t qatomic_read_i64(const int64_t *ptr)
+{
+    return qatomic_read__nocheck(ptr);
+}
+
+static inline uint64_t qatomic_read_u64(const uint64_t *ptr)
+{
+    return qatomic_read__nocheck(ptr);
+}
+
+static inline void qatomic_set_i64(int64_t *ptr, int64_t val)
+{
+    qatomic_set__nocheck(ptr, val);
+}
+
+static inline void qatomic_set_u64(uint64_t *ptr, uint64_t val)
+{
+    qatomic_set__nocheck(ptr, val);
+}
+
+#endif /* QEMU_ATOMIC_H */

@@ -1,0 +1,89 @@
+/*
+ * Threads and the classic synchronisation objects, with QEMU's names.
+ *
+ * All of them abort with a message on an unexpected error from the host
+ * (EINVAL, EDEADLK...): such an error means a broken invariant, not a
+ * condition that a caller could handle.
+ */
+#ifndef QEMU_THREAD_H
+#define QEMU_THREAD_H
+
+#include "qemu/thread-posix.h"
+
+typedef struct QemuMutex QemuMutex;
+typedef struct QemuRecMutex QemuRecMutex;
+typedef struct QemuCond QemuCond;
+typedef struct QemuSemaphore QemuSemaphore;
+typedef struct QemuThread QemuThread;
+
+#define QEMU_THREAD_JOINABLE 0
+#define QEMU_THREAD_DETACHED 1
+
+void qemu_mutex_init(QemuMutex *mutex);
+void qemu_mutex_destroy(QemuMutex *mutex);
+void qemu_mutex_lock(QemuMutex *mutex);
+/* Returns 0 if the lock was taken, -EBUSY if it is held. */
+int qemu_mutex_trylock(QemuMutex *mutex);
+void qemu_mutex_unlock(QemuMutex *mutex);
+
+void qemu_rec_mutex_init(QemuRecMutex *mutex);
+void qemu_rec_mutex_destroy(QemuRecMutex *mutex);
+void qemu_rec_mutex_lock(QemuRecMutex *mutex);
+int qemu_rec_mutex_trylock(QemuRecMutex *mutex);
+void qemu_rec_mutex_unlock(QemuRecMutex *mutex);
+
+void qemu_cond_init(QemuCond *cond);
+void qemu_cond_destroy(QemuCond *cond);
+void qemu_cond_signal(QemuCond *cond);
+void qemu_cond_broadcast(QemuCond *cond);
+/* Atomically unlock mutex and wait; mutex is held again on return. */
+void qemu_cond_wait(QemuCond *cond, QemuMutex *mutex);
+/* As qemu_cond_wait for at most ms milliseconds; false on timeout. */
+bool qemu_cond_timedwait(QemuCond *cond, QemuMutex *mutex, int ms);
+
+void qemu_sem_init(QemuSemaphore *sem, int init);
+void qemu_sem_destroy(QemuSemaphore *sem);
+void qemu_sem_post(QemuSemaphore *sem);
+void qemu_sem_wait(QemuSemaphore *sem);
+/* 0 if the semaphore was taken, -1 after ms milliseconds without. */
+int qemu_sem_timedwait(QemuSemaphore *sem, int ms);
+
+/*
+ * Start fn(arg) on a new thread called name (truncated to the 15
+ * characters that /proc/PID/task/TID/comm shows).  The new thread starts
+ * with every signal blocked except the synchronous SIGSEGV, SIGFPE and
+ * SIGILL, so asynchronous signals go to the main thread.
+ */
+void qemu_thread_create(QemuThread *thread, const char *name,
+                        void *(*start_routine)(void *), void *arg, int mode);
+void *qemu_thread_join(QemuThread *thread);
+void qemu_thread_get_self(QemuThread *thread);
+bool qemu_thread_is_self(QemuThread *thread);
+QEMU_NORETURN void qemu_thread_exit(void *retval);
+
+/*
+ * Lock guards: hold mutex until the end of the enclosing scope.
+ *   QEMU_LOCK_GUARD(&s->lock);
+ *   WITH_QEMU_LOCK_GUARD(&s->lock) { ... }
+ */
+static inline void qemu_lock_guard_cleanup(QemuMutex **m)
+{
+    if (*m) {
+        qemu_mutex_unlock(*m);
+    }
+}
+
+#define QEMU_LOCK_GUARD_NAME(n) glue(qemu_lockguard_, n)
+#define QEMU_LOCK_GUARD(m)                                              \
+    QemuMutex *QEMU_LOCK_GUARD_NAME(__COUNTER__)                        \
+        QEMU_CLEANUP(qemu_lock_guard_cleanup) =                         \
+        ({ qemu_mutex_lock(m); (m); })
+
+#define WITH_QEMU_LOCK_GUARD_(m, var)                                   \
+    for (QemuMutex *var QEMU_CLEANUP(qemu_lock_guard_cleanup) =         \
+             ({ qemu_mutex_lock(m); (m); });                            \
+         var; qemu_mutex_unlock(var), var = NULL)
+#define WITH_QEMU_LOCK_GUARD(m) \
+    WITH_QEMU_LOCK_GUARD_(m, QEMU_LOCK_GUARD_NAME(__COUNTER__))
+
+#endif /* QEMU_THREAD_H */

@@ -1,0 +1,118 @@
+/*
+ * Host helpers (include/qemu/osdep.h).
+ */
+#include "qemu/osdep.h"
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include "qemu/atomic.h"
+#include "qemu/bitops.h"
+
+void *qemu_try_memalign(size_t alignment, size_t size)
+{
+    void *ptr;
+
+    if (alignment < sizeof(void *)) {
+        alignment = sizeof(void *);
+    }
+    assert(is_power_of_2(alignment));
+    if (posix_memalign(&ptr, alignment, size ? size : 1)) {
+        return NULL;
+    }
+    return ptr;
+}
+
+void *qemu_memalign(size_t alignment, size_t size)
+{
+    void *ptr = qemu_try_memalign(alignment, size);
+
+    if (!ptr) {
+        fprintf(stderr, "qemu_memalign: failed to allocate %zu bytes: %s\n",
+                size, strerror(errno));
+        abort();
+    }
+    return ptr;
+}
+
+void qemu_vfree(void *ptr)
+{
+    free(ptr);
+}
+
+void *qemu_anon_ram_alloc(size_t size)
+{
+    void *ptr = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    return ptr == MAP_FAILED ? NULL : ptr;
+}
+
+void qemu_anon_ram_free(void *ptr, size_t size)
+{
+    if (ptr) {
+        munmap(ptr, size);
+    }
+}
+
+size_t qemu_real_host_page_size(void)
+{
+    static size_t page_size;
+
+    if (!page_size) {
+        qatomic_set(&page_size, (size_t)sysconf(_SC_PAGESIZE));
+    }
+    return qatomic_read(&page_size);
+}
+
+int qemu_get_thread_id(void)
+{
+#ifdef CONFIG_LINUX
+    return syscall(SYS_gettid);
+#else
+    return getpid();
+#endif
+}
+
+int qemu_get_host_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n > 0 ? n : 1;
+}
+
+void qemu_set_nonblock(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    assert(flags != -1);
+    if (!(flags & O_NONBLOCK)) {
+        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    }
+}
+
+void qemu_set_block(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    assert(flags != -1);
+    if (flags & O_NONBLOCK) {
+        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    }
+}
+
+ssize_t qemu_write_full(int fd, const void *buf, size_t count)
+{
+    size_t done = 0;
+
+    while (done < count) {
+        ssize_t ret = write(fd, (const char *)buf + done, count - done);
+
+        if (ret < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return done ? (ssize_t)done : -1;
+        }
+        done += ret;
+    }
+    return done;
+}
