@@ -1,0 +1,229 @@
+/*
+ * The main loop (include/qemu/main-loop.h).
+ *
+ * One iteration: gather the fds to poll (our iohandlers, and the sources
+ * of GLib's default context, which chardevs and the monitor may use),
+ * compute the timeout from the nearest timer, drop the BQL, poll, retake
+ * the BQL, then dispatch: GLib sources, fd handlers, bottom halves, timers.
+ *
+ * Other threads wake the loop with qemu_notify_event(), which writes to
+ * the wake-up notifier: an eventfd (or a pipe) whose read side is one of
+ * the polled fds.  Anything a thread changes before notifying is seen by
+ * the iteration that the notification wakes, since the write and the poll
+ * are system calls and so full barriers.
+ */
+#include "qemu/osdep.h"
+#include "qemu/main-loop.h"
+#include "qemu/thread.h"
+#include "qemu/timer.h"
+#include "qapi/error.h"
+#include "main-loop-internal.h"
+#include <poll.h>
+#ifdef CONFIG_EVENTFD
+#include <sys/eventfd.h>
+#endif
+
+/* The BQL, and whether this thread holds it. */
+static QemuMutex qemu_global_mutex;
+static __thread bool iothread_locked;
+
+/* The wake-up notifier: io_notify_fd[0] is polled, [1] is written. */
+static int io_notify_fd[2] = { -1, -1 };
+
+static GArray *gpollfds;
+static bool main_loop_initialised;
+
+void qemu_mutex_lock_iothread(void)
+{
+    assert(!iothread_locked);
+    qemu_mutex_lock(&qemu_global_mutex);
+    iothread_locked = true;
+}
+
+void qemu_mutex_unlock_iothread(void)
+{
+    assert(iothread_locked);
+    iothread_locked = false;
+    qemu_mutex_unlock(&qemu_global_mutex);
+}
+
+bool qemu_mutex_iothread_locked(void)
+{
+    return iothread_locked;
+}
+
+void qemu_cond_wait_iothread(QemuCond *cond)
+{
+    assert(iothread_locked);
+    iothread_locked = false;
+    qemu_cond_wait(cond, &qemu_global_mutex);
+    iothread_locked = true;
+}
+
+bool qemu_cond_timedwait_iothread(QemuCond *cond, int ms)
+{
+    bool ret;
+
+    assert(iothread_locked);
+    iothread_locked = false;
+    ret = qemu_cond_timedwait(cond, &qemu_global_mutex, ms);
+    iothread_locked = true;
+    return ret;
+}
+
+/* Drain the notifier; the wake-up has done its job by now. */
+static void qemu_event_read(void *opaque)
+{
+    char buffer[512];
+    ssize_t len;
+
+    do {
+        len = read(io_notify_fd[0], buffer, sizeof(buffer));
+    } while ((len == -1 && errno == EINTR) || len == sizeof(buffer));
+}
+
+static int qemu_event_init(void)
+{
+    int err;
+
+#ifdef CONFIG_EVENTFD
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+    if (fd >= 0) {
+        io_notify_fd[0] = io_notify_fd[1] = fd;
+        goto done;
+    }
+#endif
+    err = g_unix_open_pipe(io_notify_fd, FD_CLOEXEC, NULL) ? 0 : -1;
+    if (err) {
+        return -errno;
+    }
+    qemu_set_nonblock(io_notify_fd[0]);
+    qemu_set_nonblock(io_notify_fd[1]);
+#ifdef CONFIG_EVENTFD
+done:
+#endif
+    qemu_set_fd_handler(io_notify_fd[0], qemu_event_read, NULL, NULL);
+    return 0;
+}
+
+void qemu_notify_event(void)
+{
+    /* eventfd wants 8 bytes; a pipe takes any of them. */
+    static const uint64_t one = 1;
+    ssize_t ret;
+
+    if (io_notify_fd[1] < 0) {
+        return;
+    }
+    do {
+        ret = write(io_notify_fd[1], &one, sizeof(one));
+    } while (ret < 0 && errno == EINTR);
+    /* EAGAIN: the notifier is already full, so the loop will wake. */
+}
+
+int qemu_init_main_loop(Error **errp)
+{
+    int ret;
+
+    if (main_loop_initialised) {
+        return 0;
+    }
+    init_clocks();
+    qemu_mutex_init(&qemu_global_mutex);
+    iohandler_init();
+    bh_init();
+
+    ret = qemu_event_init();
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "cannot create the main loop notifier");
+        return -1;
+    }
+    gpollfds = g_array_new(false, false, sizeof(GPollFD));
+    /* The main loop owns GLib's default context from now on. */
+    g_main_context_acquire(g_main_context_default());
+    main_loop_initialised = true;
+    return 0;
+}
+
+/* Poll with a nanosecond timeout (-1: forever). */
+static int qemu_poll_ns(GPollFD *fds, guint nfds, int64_t timeout)
+{
+    struct timespec ts, *tsp = NULL;
+
+    QEMU_BUILD_BUG_ON(sizeof(GPollFD) != sizeof(struct pollfd));
+    if (timeout >= 0) {
+        ts.tv_sec = timeout / NANOSECONDS_PER_SECOND;
+        ts.tv_nsec = timeout % NANOSECONDS_PER_SECOND;
+        tsp = &ts;
+    }
+    return ppoll((struct pollfd *)fds, nfds, tsp, NULL);
+}
+
+/* The smaller of two timeouts where -1 means "none". */
+static int64_t min_timeout(int64_t a, int64_t b)
+{
+    if (a < 0) {
+        return b;
+    }
+    if (b < 0) {
+        return a;
+    }
+    return MIN(a, b);
+}
+
+void main_loop_wait(int nonblocking)
+{
+    GMainContext *context = g_main_context_default();
+    int64_t timeout_ns;
+    gint max_priority, glib_timeout_ms, glib_n, glib_max;
+    int ret;
+
+    assert(main_loop_initialised && iothread_locked);
+
+    /* GLib's fds go first; grow the array until they all fit. */
+    g_main_context_prepare(context, &max_priority);
+    glib_max = 8;
+    for (;;) {
+        g_array_set_size(gpollfds, glib_max);
+        glib_n = g_main_context_query(context, max_priority, &glib_timeout_ms,
+                                      (GPollFD *)gpollfds->data, glib_max);
+        if (glib_n <= glib_max) {
+            break;
+        }
+        glib_max = glib_n;
+    }
+    g_array_set_size(gpollfds, glib_n);
+    iohandler_fill(gpollfds);
+
+    if (nonblocking || qemu_bh_any_scheduled()) {
+        timeout_ns = 0;
+    } else {
+        timeout_ns = qemu_clock_deadline_ns_all();
+        if (glib_timeout_ms >= 0) {
+            timeout_ns = min_timeout(timeout_ns, glib_timeout_ms * SCALE_MS);
+        }
+    }
+
+    qemu_mutex_unlock_iothread();
+    ret = qemu_poll_ns((GPollFD *)gpollfds->data, gpollfds->len, timeout_ns);
+    qemu_mutex_lock_iothread();
+
+    if (ret < 0 && errno != EINTR) {
+        /* Only a bug (a bad fd left registered) gets here. */
+        g_error("main loop poll failed: %s", strerror(errno));
+    }
+    if (g_main_context_check(context, max_priority,
+                             (GPollFD *)gpollfds->data, glib_n)) {
+        g_main_context_dispatch(context);
+    }
+    if (ret < 0) {
+        /* EINTR: revents are meaningless; clear them for dispatch. */
+        for (guint i = 0; i < gpollfds->len; i++) {
+            g_array_index(gpollfds, GPollFD, i).revents = 0;
+        }
+    }
+    iohandler_dispatch(gpollfds);
+    qemu_bh_poll();
+    qemu_clock_run_all_timers();
+}
