@@ -190,6 +190,8 @@ extern AddressSpace address_space_memory;
 
 void address_space_init(AddressSpace *as, MemoryRegion *root,
                         const char *name);
+/* Forget as (its listeners must be gone); the root region is untouched. */
+void address_space_destroy(AddressSpace *as);
 void memory_listener_register(MemoryListener *listener, AddressSpace *as);
 void memory_listener_unregister(MemoryListener *listener);
 

@@ -21,6 +21,21 @@ bool cpu_physical_memory_test_and_clear_dirty(ram_addr_t start,
                                               ram_addr_t length,
                                               unsigned client);
 
+/*
+ * Writes to RAM that do not come from a vCPU store (DMA, loaders, the
+ * monitor) may hit pages holding translated code.  The accelerator
+ * installs a hook, called for every such write to a range where some
+ * page's DIRTY_MEMORY_CODE bit is clear; it invalidates the translations
+ * and sets the bits.  Called in the writer's thread, without locks held.
+ */
+typedef void CodeWriteHook(ram_addr_t start, ram_addr_t length);
+void cpu_physical_memory_set_code_write_hook(CodeWriteHook *hook);
+
+/* Mark [start, start + length) written by a non-vCPU writer: sets every
+ * client's bits, after invalidating translated code through the hook. */
+void cpu_physical_memory_invalidate_and_set_dirty(ram_addr_t start,
+                                                  ram_addr_t length);
+
 #define DIRTY_CLIENTS_ALL     ((1 << DIRTY_MEMORY_NUM) - 1)
 #define DIRTY_CLIENTS_NOCODE  (DIRTY_CLIENTS_ALL & ~(1 << DIRTY_MEMORY_CODE))
 
