@@ -62,7 +62,12 @@ void qemu_chr_fe_set_handlers(CharBackend *b,
                               GMainContext *context,
                               bool set_open);
 
-/* The front end can take input again after saying 0 in can_read. */
+/*
+ * The front end can take input again after saying 0 in can_read.  A
+ * backend stops polling its input when can_read says 0 and only resumes
+ * after this call, so a front end that ever answers 0 must make it once
+ * it has room again (a UART when the guest reads its receive register).
+ */
 void qemu_chr_fe_accept_input(CharBackend *be);
 
 /*

@@ -18,6 +18,7 @@
 #include "qemu/thread.h"
 
 typedef struct ChardevClass ChardevClass;
+typedef struct QemuOpts QemuOpts;
 
 struct Chardev {
     const ChardevClass *driver;
@@ -32,6 +33,9 @@ struct Chardev {
 struct ChardevClass {
     const char *name;       /* "socket", "stdio", ... */
     size_t instance_size;
+    /* The driver's own -chardev options (besides backend, id and mux);
+     * NULL-terminated.  Anything else is refused before open is called. */
+    const char *const *options;
     /* Parse the options (the part after "name,") and open; false with
      * *errp on failure. */
     bool (*open)(Chardev *chr, QemuOpts *opts, Error **errp);
@@ -44,11 +48,19 @@ struct ChardevClass {
     void (*finalize)(Chardev *chr);
 };
 
-typedef struct QemuOpts QemuOpts;
-
 /*
  * Create a chardev from a -chardev string such as
  * "socket,id=mon0,path=/tmp/m.sock,server=on,wait=off".  id= is required.
+ * Backends and their options:
+ *   null
+ *   file,path=P[,append=on]
+ *   stdio[,signal=off]
+ *   socket,path=P | host=H,port=N  [,server=on[,wait=off]]
+ *   ringbuf[,size=64K]
+ * and mux=on on any of them, which labels the backend "ID-base" and puts
+ * a mux labelled ID on top.  A mux tells its front ends about the backend
+ * from the main loop once they have attached: the last one attached gets
+ * the focus (CHR_EVENT_MUX_IN), the others CHR_EVENT_MUX_OUT.
  */
 Chardev *qemu_chardev_new_from_spec(const char *spec, Error **errp);
 
