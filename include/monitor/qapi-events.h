@@ -1,0 +1,24 @@
+/*
+ * QMP events.  Each call sends
+ *   {"timestamp": {"seconds": S, "microseconds": US}, "event": NAME,
+ *    "data": {...}}
+ * (without "data" for events that have none, as QEMU does) to every QMP
+ * monitor whose client has completed capabilities negotiation.
+ * Main loop thread (or any thread holding the BQL).
+ */
+#ifndef MONITOR_QAPI_EVENTS_H
+#define MONITOR_QAPI_EVENTS_H
+
+#include "sysemu/runstate.h"
+
+void qapi_event_send_stop(void);
+void qapi_event_send_resume(void);
+/* data: {"guest": bool, "reason": "host-qmp-system-reset", ...} */
+void qapi_event_send_reset(bool guest, ShutdownCause reason);
+void qapi_event_send_shutdown(bool guest, ShutdownCause reason);
+void qapi_event_send_powerdown(void);
+
+/* QEMU's name for reason: "guest-shutdown", "host-qmp-quit", ... */
+const char *shutdown_cause_name(ShutdownCause reason);
+
+#endif /* MONITOR_QAPI_EVENTS_H */
