@@ -1,0 +1,191 @@
+/*
+ * Goldfish RTC (include/hw/rtc/goldfish_rtc.h).
+ *
+ * Linux reads TIME_LOW then TIME_HIGH (the low read latches the high
+ * word, so the pair is consistent) and writes TIME_HIGH then TIME_LOW (the
+ * low write commits both).  The alarm works the same way: ALARM_HIGH is
+ * held until ALARM_LOW arms the alarm.
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "hw/rtc/goldfish_rtc.h"
+#include "sysemu/reset.h"
+
+enum {
+    RTC_TIME_LOW = 0x00,
+    RTC_TIME_HIGH = 0x04,
+    RTC_ALARM_LOW = 0x08,
+    RTC_ALARM_HIGH = 0x0c,
+    RTC_IRQ_ENABLED = 0x10,
+    RTC_CLEAR_ALARM = 0x14,
+    RTC_ALARM_STATUS = 0x18,
+    RTC_CLEAR_INTERRUPT = 0x1c,
+};
+
+static uint64_t goldfish_rtc_get_count(GoldfishRTCState *s)
+{
+    return qemu_clock_get_ns(QEMU_CLOCK_HOST) + s->tick_offset;
+}
+
+static void goldfish_rtc_update(GoldfishRTCState *s)
+{
+    qemu_set_irq(s->irq, s->irq_pending & s->irq_enabled);
+}
+
+static void goldfish_rtc_alarm_fire(GoldfishRTCState *s)
+{
+    timer_del(s->timer);
+    s->alarm_running = false;
+    s->irq_pending = 1;
+    goldfish_rtc_update(s);
+}
+
+/*
+ * Fire the armed alarm if its time has come, else (re-)arm the host-clock
+ * timer for it.  Also the timer's callback: the host clock can step back,
+ * so the timer firing does not by itself mean the alarm is due.
+ */
+static void goldfish_rtc_check_alarm(GoldfishRTCState *s)
+{
+    int64_t host_now = qemu_clock_get_ns(QEMU_CLOCK_HOST);
+    uint64_t now = host_now + s->tick_offset;
+    uint64_t wait;
+
+    if (!s->alarm_running) {
+        return;
+    }
+    if (now >= s->alarm_next) {
+        goldfish_rtc_alarm_fire(s);
+        return;
+    }
+    wait = s->alarm_next - now;
+    timer_mod_ns(s->timer, wait > (uint64_t)(INT64_MAX - host_now)
+                           ? INT64_MAX : host_now + (int64_t)wait);
+}
+
+static void goldfish_rtc_timer_cb(void *opaque)
+{
+    goldfish_rtc_check_alarm(opaque);
+}
+
+static uint64_t goldfish_rtc_read(void *opaque, hwaddr offset, unsigned size)
+{
+    GoldfishRTCState *s = opaque;
+    uint64_t now;
+
+    switch (offset) {
+    case RTC_TIME_LOW:
+        now = goldfish_rtc_get_count(s);
+        s->time_high = now >> 32;
+        return (uint32_t)now;
+    case RTC_TIME_HIGH:
+        return s->time_high;
+    case RTC_ALARM_LOW:
+        return (uint32_t)s->alarm_next;
+    case RTC_ALARM_HIGH:
+        return s->alarm_next >> 32;
+    case RTC_IRQ_ENABLED:
+        return s->irq_enabled;
+    case RTC_ALARM_STATUS:
+        return s->alarm_running;
+    case RTC_CLEAR_ALARM:
+    case RTC_CLEAR_INTERRUPT:
+        qemu_log_mask(LOG_GUEST_ERROR, "goldfish_rtc: read of write-only "
+                      "register 0x%" HWADDR_PRIx "\n", offset);
+        return 0;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "goldfish_rtc: read of unknown "
+                      "register 0x%" HWADDR_PRIx "\n", offset);
+        return 0;
+    }
+}
+
+static void goldfish_rtc_write(void *opaque, hwaddr offset, uint64_t value,
+                               unsigned size)
+{
+    GoldfishRTCState *s = opaque;
+    uint64_t new_time;
+
+    switch (offset) {
+    case RTC_TIME_LOW:
+        new_time = ((uint64_t)s->time_high << 32) | (uint32_t)value;
+        s->tick_offset = new_time - qemu_clock_get_ns(QEMU_CLOCK_HOST);
+        /* An armed alarm is in guest time: it moves with the clock. */
+        goldfish_rtc_check_alarm(s);
+        break;
+    case RTC_TIME_HIGH:
+        s->time_high = value;
+        break;
+    case RTC_ALARM_LOW:
+        s->alarm_next = ((uint64_t)s->alarm_high << 32) | (uint32_t)value;
+        s->alarm_running = true;
+        goldfish_rtc_check_alarm(s);
+        break;
+    case RTC_ALARM_HIGH:
+        s->alarm_high = value;
+        break;
+    case RTC_IRQ_ENABLED:
+        s->irq_enabled = value & 1;
+        goldfish_rtc_update(s);
+        break;
+    case RTC_CLEAR_ALARM:
+        timer_del(s->timer);
+        s->alarm_running = false;
+        break;
+    case RTC_CLEAR_INTERRUPT:
+        s->irq_pending = 0;
+        goldfish_rtc_update(s);
+        break;
+    case RTC_ALARM_STATUS:
+        qemu_log_mask(LOG_GUEST_ERROR, "goldfish_rtc: write to read-only "
+                      "register 0x%" HWADDR_PRIx "\n", offset);
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "goldfish_rtc: write of 0x%" PRIx64
+                      " to unknown register 0x%" HWADDR_PRIx "\n",
+                      value, offset);
+        break;
+    }
+}
+
+static const MemoryRegionOps goldfish_rtc_ops = {
+    .read = goldfish_rtc_read,
+    .write = goldfish_rtc_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+};
+
+static void goldfish_rtc_reset(void *opaque)
+{
+    GoldfishRTCState *s = opaque;
+
+    timer_del(s->timer);
+    s->tick_offset = 0;
+    s->alarm_next = 0;
+    s->alarm_high = 0;
+    s->alarm_running = false;
+    s->irq_pending = 0;
+    s->irq_enabled = 0;
+    s->time_high = 0;
+    goldfish_rtc_update(s);
+}
+
+void goldfish_rtc_create(MemoryRegion *sysmem, hwaddr base, qemu_irq irq)
+{
+    GoldfishRTCState *s = g_new0(GoldfishRTCState, 1);
+
+    s->irq = irq;
+    s->timer = timer_new_ns(QEMU_CLOCK_HOST, goldfish_rtc_timer_cb, s);
+    memory_region_init_io(&s->iomem, NULL, &goldfish_rtc_ops, s,
+                          "goldfish_rtc", GOLDFISH_RTC_SIZE);
+    memory_region_add_subregion(sysmem, base, &s->iomem);
+    qemu_register_reset(goldfish_rtc_reset, s);
+    goldfish_rtc_reset(s);
+}
