@@ -1,5 +1,5 @@
 /*
- * virtio-mmio and virtio-blk, driven the way Linux drives
+ * virtio-mmio, virtio-blk and virtio-rng, driven the way Linux drives
  * them: the v2 (and legacy v1) initialisation sequences, requests through
  * real split virtqueues in guest RAM against temporary image files, the
  * interrupt protocol, guest mistakes the device must survive, and reset.
@@ -12,6 +12,7 @@
 #include "qapi/error.h"
 #include "hw/virtio/virtio-blk.h"
 #include "hw/virtio/virtio-mmio.h"
+#include "hw/virtio/virtio-rng.h"
 #include "sysemu/block-backend.h"
 #include "sysemu/reset.h"
 #include "hw-test.h"
@@ -46,6 +47,7 @@ enum {
 /* Transport use: devices on some, the others empty. */
 #define BLK_SLOT        1       /* read-write image */
 #define RO_BLK_SLOT     2       /* read-only image */
+#define RNG_SLOT        3
 #define EMPTY_SLOT      0
 
 #define DISK_SECTORS    64
@@ -1012,6 +1014,42 @@ static void test_legacy(void)
     g_assert_cmphex(reg_read(&d, R_STATUS), ==, 0);
 }
 
+/* Tests: virtio-rng */
+
+static void test_rng(void)
+{
+    Driver d;
+    uint8_t a[64], b[64], zero[64] = { 0 };
+
+    qemu_devices_reset();
+    driver_init(&d, MMIO_BASE(RNG_SLOT), RNG_SLOT, false, 8, 0);
+    g_assert_cmphex(reg_read(&d, R_DEVICE_ID), ==, 4);
+    driver_setup_v2(&d, 1ULL << 32);
+    reg_write(&d, R_QUEUE_SEL, 0);
+    g_assert_cmpuint(reg_read(&d, R_QUEUE_NUM_MAX), ==,
+                     VIRTIO_RNG_QUEUE_SIZE);
+
+    guest_write(DATA_ADDR(&d), zero, sizeof(zero));
+    guest_write(DATA_ADDR(&d) + 0x100, zero, sizeof(zero));
+    /* Two buffers in one request, both filled. */
+    driver_add(&d, 0, (Buf[]) { { DATA_ADDR(&d), 40, true },
+                                { DATA_ADDR(&d) + 40, 24, true } }, 2);
+    driver_kick(&d);
+    driver_complete(&d, 0, 64);
+    driver_add(&d, 2, (Buf[]) { { DATA_ADDR(&d) + 0x100, 64, true } }, 1);
+    driver_kick(&d);
+    driver_complete(&d, 2, 64);
+    guest_read(DATA_ADDR(&d), a, sizeof(a));
+    guest_read(DATA_ADDR(&d) + 0x100, b, sizeof(b));
+    /* 2^-512 chances of a false failure. */
+    g_assert_true(memcmp(a, zero, sizeof(a)) != 0);
+    g_assert_true(memcmp(b, zero, sizeof(b)) != 0);
+    g_assert_true(memcmp(a, b, sizeof(a)) != 0);
+    /* No config space. */
+    g_assert_cmphex(hwt_rd32(MMIO_BASE(RNG_SLOT) + R_CONFIG), ==,
+                    0xffffffff);
+}
+
 /* Setup */
 
 static void plug(VirtIOMMIOProxy *proxy, VirtIODevice *vdev)
@@ -1059,6 +1097,7 @@ int main(int argc, char **argv)
     plug(proxies[BLK_SLOT], new_blk(disk_path, "hd0", false,
                                     "grace-disk-0"));
     plug(proxies[RO_BLK_SLOT], new_blk(ro_disk_path, "hd1", true, NULL));
+    plug(proxies[RNG_SLOT], virtio_rng_new(&error_abort));
     plug(legacy, new_blk(legacy_disk_path, "hd2", false, NULL));
 
     g_test_add_func("/virtio-mmio/empty-slot", test_empty_slot);
@@ -1094,6 +1133,7 @@ int main(int argc, char **argv)
     ADD_MISTAKE(indirect);
     ADD_MISTAKE(zero_length);
     g_test_add_func("/virtio-blk/random-driver", test_random_driver);
+    g_test_add_func("/virtio-rng/fill", test_rng);
     ret = g_test_run();
 
     unlink(disk_path);
