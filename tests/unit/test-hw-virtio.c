@@ -2,7 +2,8 @@
  * virtio-mmio, virtio-blk and virtio-rng, driven the way Linux drives
  * them: the v2 (and legacy v1) initialisation sequences, requests through
  * real split virtqueues in guest RAM against temporary image files, the
- * interrupt protocol, guest mistakes the device must survive, and reset.
+ * interrupt protocol, guest mistakes the device must survive, reset, and
+ * -device plugging.
  *
  * The test is the driver: it builds descriptors and rings in guest RAM
  * with the memory API's ld/st helpers and kicks the device through its
@@ -10,6 +11,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "hw/device-add.h"
 #include "hw/virtio/virtio-blk.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/virtio/virtio-rng.h"
@@ -44,17 +46,17 @@ enum {
 #define S_FEATURES_OK   0x08
 #define S_NEEDS_RESET   0x40
 
-/* Transport use: devices on some, the others empty. */
+/* Transport use: fixed devices on some, -device fills the rest. */
 #define BLK_SLOT        1       /* read-write image */
 #define RO_BLK_SLOT     2       /* read-only image */
 #define RNG_SLOT        3
-#define EMPTY_SLOT      0
+#define EMPTY_SLOT      0       /* until the device-add tests */
 
 #define DISK_SECTORS    64
 #define ODD_IMAGE_SIZE  (8 * 512 + 100)
 
 static HwtIrqs *irqs;
-static char *disk_path, *ro_disk_path, *legacy_disk_path;
+static char *disk_path, *ro_disk_path, *legacy_disk_path, *odd_disk_path;
 
 /* A driver for one transport, with one queue in guest RAM. */
 typedef struct Driver {
@@ -1050,6 +1052,95 @@ static void test_rng(void)
                     0xffffffff);
 }
 
+/* Tests: -device */
+
+static bool slot_used(int slot)
+{
+    return hwt_rd32(MMIO_BASE(slot) + R_DEVICE_ID) != 0;
+}
+
+static void expect_device_error(const char *optstr, const char *msg)
+{
+    Error *err = NULL;
+
+    g_assert_false(device_add_from_str(optstr, &err));
+    g_assert_nonnull(err);
+    if (!strstr(error_get_pretty(err), msg)) {
+        g_test_message("'%s': got '%s'", optstr, error_get_pretty(err));
+        g_assert_not_reached();
+    }
+    error_free(err);
+}
+
+static void test_device_add_errors(void)
+{
+    BlockBackend *blk;
+
+    expect_device_error("nonsense-device", "not a valid device model name");
+    expect_device_error("virtio-blk-device", "drive property not set");
+    expect_device_error("virtio-blk-device,drive=nope", "can't find value");
+    expect_device_error("virtio-blk-device,drive=hd0,bogus=1",
+                        "'virtio-blk-device.bogus' not found");
+    expect_device_error("virtio-rng-device,drive=hd0",
+                        "'virtio-rng-device.drive' not found");
+    expect_device_error("driver=", "not a valid device model name");
+    /* hd0 is attached to the device in BLK_SLOT already. */
+    expect_device_error("virtio-blk-device,drive=hd0", "in use");
+    blk = blk_by_name("hd0");
+    g_assert_nonnull(blk_get_attached_dev(blk));
+    /* None of that plugged anything. */
+    for (int i = 4; i < NUM_MMIO; i++) {
+        g_assert_false(slot_used(i));
+    }
+}
+
+static void test_device_add_help(void)
+{
+    if (g_test_subprocess()) {
+        g_assert_true(qdev_device_help("help"));
+        g_assert_true(qdev_device_help("virtio-blk-device,help"));
+        g_assert_false(qdev_device_help("virtio-blk-device,drive=x"));
+        g_assert_false(qdev_device_help("nonsense,help"));
+        g_assert_true(device_add_from_str("?", &error_abort));
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stdout("*virtio-blk-device*virtio-rng-device*"
+                              "virtio-blk-device options:*drive=*serial=*"
+                              "virtio-blk-device*");
+}
+
+static void test_device_add_order(void)
+{
+    BlockBackend *blk;
+    Error *err = NULL;
+    g_autofree char *spec = NULL;
+
+    /* QEMU's quirk: the highest free address first. */
+    g_assert_true(device_add_from_str("virtio-rng-device", &error_abort));
+    g_assert_cmphex(hwt_rd32(MMIO_BASE(7) + R_DEVICE_ID), ==, 4);
+    blk = blk_new_open(odd_disk_path, true, &error_abort);
+    g_assert_true(monitor_add_blk(blk, "hd9", &error_abort));
+    g_assert_true(device_add_from_str("virtio-blk-device,drive=hd9,"
+                                      "serial=xyz", &error_abort));
+    g_assert_cmphex(hwt_rd32(MMIO_BASE(6) + R_DEVICE_ID), ==, 2);
+    g_assert_cmphex(hwt_rd32(MMIO_BASE(6) + R_CONFIG), ==,
+                    ODD_IMAGE_SIZE / 512);
+    g_assert_true(device_add_from_str("driver=virtio-rng-device,id=rng1",
+                                      &error_abort));
+    g_assert_cmphex(hwt_rd32(MMIO_BASE(5) + R_DEVICE_ID), ==, 4);
+    g_assert_true(device_add_from_str("virtio-rng-device", &error_abort));
+    g_assert_cmphex(hwt_rd32(MMIO_BASE(4) + R_DEVICE_ID), ==, 4);
+    /* Slots 1-3 and the legacy transport hold the fixed devices: slot 0
+     * is the last free one. */
+    g_assert_true(device_add_from_str("virtio-rng-device", &error_abort));
+    g_assert_cmphex(hwt_rd32(MMIO_BASE(0) + R_DEVICE_ID), ==, 4);
+    expect_device_error("virtio-rng-device", "No free virtio-mmio transport");
+    g_assert_false(device_add_from_str("virtio-rng-device", &err));
+    error_free(err);
+}
+
 /* Setup */
 
 static void plug(VirtIOMMIOProxy *proxy, VirtIODevice *vdev)
@@ -1094,6 +1185,7 @@ int main(int argc, char **argv)
     disk_path = make_image(DISK_SECTORS * 512, 1);
     ro_disk_path = make_image(DISK_SECTORS * 512, 2);
     legacy_disk_path = make_image(ODD_IMAGE_SIZE, 3);
+    odd_disk_path = make_image(ODD_IMAGE_SIZE, 4);
     plug(proxies[BLK_SLOT], new_blk(disk_path, "hd0", false,
                                     "grace-disk-0"));
     plug(proxies[RO_BLK_SLOT], new_blk(ro_disk_path, "hd1", true, NULL));
@@ -1134,10 +1226,15 @@ int main(int argc, char **argv)
     ADD_MISTAKE(zero_length);
     g_test_add_func("/virtio-blk/random-driver", test_random_driver);
     g_test_add_func("/virtio-rng/fill", test_rng);
+    g_test_add_func("/device-add/errors", test_device_add_errors);
+    g_test_add_func("/device-add/help", test_device_add_help);
+    /* Last: it fills every transport. */
+    g_test_add_func("/device-add/order", test_device_add_order);
     ret = g_test_run();
 
     unlink(disk_path);
     unlink(ro_disk_path);
     unlink(legacy_disk_path);
+    unlink(odd_disk_path);
     return ret;
 }
