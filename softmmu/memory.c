@@ -348,6 +348,17 @@ void memory_region_init_alias(MemoryRegion *mr, Object *owner,
     mr->alias_offset = offset;
 }
 
+void memory_region_finalize(MemoryRegion *mr)
+{
+    assert(!mr->container && QTAILQ_EMPTY(&mr->subregions));
+    if (mr->ram_block) {
+        qemu_ram_free(mr->ram_block);
+        mr->ram_block = NULL;
+    }
+    g_free(mr->name);
+    mr->name = NULL;
+}
+
 static void add_subregion_common(MemoryRegion *mr, hwaddr offset,
                                  MemoryRegion *subregion)
 {

@@ -153,6 +153,12 @@ void memory_region_init_alias(MemoryRegion *mr, Object *owner,
                               const char *name, MemoryRegion *orig,
                               hwaddr offset, uint64_t size);
 
+/*
+ * Release what init allocated (the name, a RAM block).  mr must not be
+ * in a container and must have no subregions.  BQL held.
+ */
+void memory_region_finalize(MemoryRegion *mr);
+
 void memory_region_add_subregion(MemoryRegion *mr, hwaddr offset,
                                  MemoryRegion *subregion);
 /* Higher priority wins where subregions overlap. */

@@ -65,17 +65,42 @@ static const MemoryRegionOps strict_ops = {
 static MemoryRegion root;
 static AddressSpace as;
 
+/* The regions the current test created, to finalize in teardown. */
+static GPtrArray *regions;
+
 static void setup_as(void)
 {
+    regions = g_ptr_array_new();
     memory_region_init(&root, NULL, "root", UINT64_MAX);
     address_space_init(&as, &root, "test");
 }
 
-/* Each test builds its own tree on its stack; drop the address space
- * before those regions go out of scope. */
+/* Remember mr (initialised by the test) and map it at offset in root. */
+static void add(hwaddr offset, MemoryRegion *mr)
+{
+    g_ptr_array_add(regions, mr);
+    memory_region_add_subregion(&root, offset, mr);
+}
+
+static void add_overlap(hwaddr offset, MemoryRegion *mr, int priority)
+{
+    g_ptr_array_add(regions, mr);
+    memory_region_add_subregion_overlap(&root, offset, mr, priority);
+}
+
+/* Each test builds its tree on its stack: take it apart before the
+ * regions go out of scope. */
 static void teardown_as(void)
 {
+    for (guint i = regions->len; i-- > 0;) {
+        MemoryRegion *mr = g_ptr_array_index(regions, i);
+
+        memory_region_del_subregion(&root, mr);
+        memory_region_finalize(mr);
+    }
+    g_ptr_array_free(regions, true);
     address_space_destroy(&as);
+    memory_region_finalize(&root);
 }
 
 static MemoryRegion *lookup(hwaddr addr, hwaddr *xlat, hwaddr *len)
@@ -91,12 +116,12 @@ static void test_priority_and_alias(void)
 
     setup_as();
     memory_region_init_ram(&ram, NULL, "ram", 0x10000, &error_abort);
-    memory_region_add_subregion(&root, 0x100000, &ram);
+    add(0x100000, &ram);
     /* Two overlapping I/O regions inside the RAM: high covers part of low. */
     memory_region_init_io(&low, NULL, &testdev_ops, NULL, "low", 0x2000);
     memory_region_init_io(&high, NULL, &testdev_ops, NULL, "high", 0x1000);
-    memory_region_add_subregion_overlap(&root, 0x101000, &low, 1);
-    memory_region_add_subregion_overlap(&root, 0x101800, &high, 2);
+    add_overlap(0x101000, &low, 1);
+    add_overlap(0x101800, &high, 2);
 
     len = 0x10000;
     g_assert_true(lookup(0x100010, &xlat, &len) == &ram);
@@ -123,7 +148,7 @@ static void test_priority_and_alias(void)
 
     /* An alias shows ram from offset 0x8000 at 0x200000. */
     memory_region_init_alias(&alias, NULL, "alias", &ram, 0x8000, 0x1000);
-    memory_region_add_subregion(&root, 0x200000, &alias);
+    add(0x200000, &alias);
     len = 0x10000;
     g_assert_true(lookup(0x200010, &xlat, &len) == &ram);
     g_assert_cmphex(xlat, ==, 0x8010);
@@ -144,9 +169,9 @@ static void test_dispatch_sizes(void)
 
     setup_as();
     memory_region_init_io(&d.mr, NULL, &testdev_ops, &d, "dev", 16);
-    memory_region_add_subregion(&root, 0x1000, &d.mr);
+    add(0x1000, &d.mr);
     memory_region_init_io(&strict, NULL, &strict_ops, &d, "strict", 16);
-    memory_region_add_subregion(&root, 0x2000, &strict);
+    add(0x2000, &strict);
 
     /* An 8-byte write becomes two 4-byte device writes, little-endian. */
     g_assert_cmpint(memory_region_dispatch_write(&d.mr, 0, 0x1122334455667788,
@@ -193,9 +218,9 @@ static void test_rw_across_regions(void)
     memory_region_init_ram(&ram, NULL, "ram2", 0x1000, &error_abort);
     memory_region_init_rom(&rom, NULL, "rom", 0x1000, &error_abort);
     memory_region_init_io(&d.mr, NULL, &testdev_ops, &d, "dev", 16);
-    memory_region_add_subregion(&root, 0x0000, &ram);
-    memory_region_add_subregion(&root, 0x1000, &d.mr);
-    memory_region_add_subregion(&root, 0x2000, &rom);
+    add(0x0000, &ram);
+    add(0x1000, &d.mr);
+    add(0x2000, &rom);
 
     for (int i = 0; i < sizeof(buf); i++) {
         buf[i] = i + 1;
@@ -234,8 +259,8 @@ static void test_map(void)
     setup_as();
     memory_region_init_ram(&ram, NULL, "ram3", 0x1000, &error_abort);
     memory_region_init_io(&d.mr, NULL, &testdev_ops, &d, "dev", 16);
-    memory_region_add_subregion(&root, 0x10000, &ram);
-    memory_region_add_subregion(&root, 0x11000, &d.mr);
+    add(0x10000, &ram);
+    add(0x11000, &d.mr);
 
     len = 0x2000;
     p = address_space_map(&as, 0x10800, &len, true, MEMTXATTRS_UNSPECIFIED);
@@ -268,10 +293,10 @@ static void test_listener_and_mtree(void)
     memory_listener_register(&listener, &as);
     commits = 0;
     memory_region_init_ram(&ram, NULL, "board.ram", 0x4000, &error_abort);
-    memory_region_add_subregion(&root, 0x80000000, &ram);
+    add(0x80000000, &ram);
     g_assert_cmpint(commits, ==, 1);
     memory_region_init(&sub, NULL, "empty-container", 0x1000);
-    memory_region_add_subregion(&root, 0x1000, &sub);
+    add(0x1000, &sub);
     memory_region_set_enabled(&sub, false);
     g_assert_cmpint(commits, ==, 3);
     memory_listener_unregister(&listener);

@@ -39,6 +39,12 @@ static void test_lookup_mru(void)
     g_assert_cmpuint(qemu_ram_addr_from_host(bb->host + 7), ==,
                      bb->offset + 7);
     g_assert_cmpuint(qemu_ram_addr_from_host(&off), ==, RAM_ADDR_MAX);
+    off = bb->offset;
+    memory_region_finalize(&a);
+    memory_region_finalize(&b);
+    memory_region_finalize(&c);
+    /* Freed blocks are gone from the list. */
+    g_assert_null(qemu_get_ram_block(off));
 }
 
 static ram_addr_t hooked_start, hooked_len;
@@ -94,6 +100,7 @@ static void test_dirty_and_hook(void)
                                        DIRTY_MEMORY_MIGRATION);
     g_assert_true(cpu_physical_memory_get_dirty_flag(
         base + TARGET_PAGE_SIZE, DIRTY_MEMORY_MIGRATION));
+    memory_region_finalize(&r);
 }
 
 static void test_info(void)
@@ -114,6 +121,7 @@ static void test_info(void)
     g_assert_nonnull(strstr(out->str,
                             "0x0000000000008000 0x0000000000008000            3"));
     g_string_free(out, true);
+    memory_region_finalize(&r);
 }
 
 static void test_alloc_errors(void)
@@ -124,11 +132,13 @@ static void test_alloc_errors(void)
     g_assert_false(memory_region_init_ram(&r, NULL, "empty", 0, &err));
     g_assert_nonnull(err);
     error_free(err);
+    memory_region_finalize(&r);
     err = NULL;
     /* 2^62 bytes cannot be mapped on any current host. */
     g_assert_false(memory_region_init_ram(&r, NULL, "huge", 1ULL << 62, &err));
     g_assert_nonnull(strstr(error_get_pretty(err), "huge"));
     error_free(err);
+    memory_region_finalize(&r);
 }
 
 int main(int argc, char **argv)
