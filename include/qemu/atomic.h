@@ -10,7 +10,9 @@
  *    are sequentially consistent.
  *  - qatomic_load_acquire/qatomic_store_release are one-sided.
  *  - smp_wmb orders stores before it against stores after it; smp_rmb does
- *    the same for loads.  Each use must name the barrier it pairs with.
+ *    the same for loads; smp_mb orders everything, including an earlier
+ *    store against a later load.  Each use must name the barrier it pairs
+ *    with.
  *
  * Only objects no wider than a pointer may be accessed atomically (checked
  * at compile time); 64-bit values have the _i64/_u64 helpers, which are
@@ -108,6 +110,66 @@
  */
 #define smp_wmb()   ({ barrier(); __atomic_thread_fence(__ATOMIC_RELEASE); })
 #define smp_rmb()   ({ barrier(); __atomic_thread_fence(__ATOMIC_ACQUIRE); })
+
+/*
+ * smp_mb: a full barrier.  Every load and store before it is performed
+ * before any load or store after it, as seen from every other CPU.  It is
+ * the only barrier that orders an earlier store against a later load, which
+ * is what "I announce X, then look at Y" protocols need when the other side
+ * does "announce Y, then look at X" (store buffering): with smp_mb on both
+ * sides, at least one of the two sees the other's announcement.  Each use
+ * must name the smp_mb (or the system call acting as one) on the other side.
+ *
+ * On x86-64 a locked add to the top of the stack does this and is cheaper
+ * than mfence; it does not order non-temporal stores, which Grace does not
+ * use.  Elsewhere it is the C11 sequentially consistent fence.
+ */
+#if defined(__x86_64__) && !defined(QEMU_SANITIZE_THREAD)
+#define smp_mb()                                                    \
+    ({ asm volatile("lock; addl $0,-4(%%rsp)" ::: "memory", "cc"); (void)0; })
+#else
+#define smp_mb()    ({ barrier(); __atomic_thread_fence(__ATOMIC_SEQ_CST); })
+#endif
+
+/*
+ * smp_mb_acquire: loads before it are ordered before every load and store
+ * after it (the fence form of qatomic_load_acquire).  smp_mb_release:
+ * every load and store before it is ordered before stores after it (the
+ * fence form of qatomic_store_release).  Compiler barriers on x86.
+ */
+#define smp_mb_acquire() \
+    ({ barrier(); __atomic_thread_fence(__ATOMIC_ACQUIRE); })
+#define smp_mb_release() \
+    ({ barrier(); __atomic_thread_fence(__ATOMIC_RELEASE); })
+
+/*
+ * smp_read_barrier_depends: orders a load of a pointer before the loads
+ * through it.  Every CPU Grace runs on does that by itself for address
+ * dependencies except the Alpha, so elsewhere this only stops the compiler.
+ * qatomic_rcu_read is the usual way to get the same effect.
+ */
+#if defined(__alpha__)
+#define smp_read_barrier_depends() \
+    ({ asm volatile("mb" ::: "memory"); (void)0; })
+#else
+#define smp_read_barrier_depends()  barrier()
+#endif
+
+/*
+ * The read-modify-write operations above are sequentially consistent, but
+ * C11 does not promise that one of them orders the plain or relaxed accesses
+ * around it (on Arm a later load may still pass the store half of an
+ * exclusive pair).  Code that needs "RMW, then a load that must not move
+ * before it" says so with these.  A locked instruction is already a full
+ * barrier on x86, so there they only stop the compiler.
+ */
+#if defined(__i386__) || defined(__x86_64__)
+#define smp_mb__before_rmw()    barrier()
+#define smp_mb__after_rmw()     barrier()
+#else
+#define smp_mb__before_rmw()    smp_mb()
+#define smp_mb__after_rmw()     smp_mb()
+#endif
 
 /*
  * 64-bit atomics.  On 64-bit hosts these are plain atomic accesses.  On
