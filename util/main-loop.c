@@ -6,29 +6,32 @@
  * compute the timeout from the nearest timer, drop the BQL, poll, retake
  * the BQL, then dispatch: GLib sources, fd handlers, bottom halves, timers.
  *
- * Other threads wake the loop with qemu_notify_event(), which writes to
- * the wake-up notifier: an eventfd (or a pipe) whose read side is one of
- * the polled fds.  Anything a thread changes before notifying is seen by
- * the iteration that the notification wakes, since the write and the poll
- * are system calls and so full barriers.
+ * Other threads wake the loop with qemu_notify_event(), which sets the
+ * wake-up notifier: an EventNotifier (an eventfd, or a pipe) whose read
+ * side is one of the polled fds.  Anything a thread changes before
+ * notifying is seen by the iteration that the notification wakes, since
+ * the write and the poll are system calls and so full barriers.
  */
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
+#include "qemu/atomic.h"
+#include "qemu/event_notifier.h"
 #include "qemu/thread.h"
 #include "qemu/timer.h"
 #include "qapi/error.h"
 #include "main-loop-internal.h"
 #include <poll.h>
-#ifdef CONFIG_EVENTFD
-#include <sys/eventfd.h>
-#endif
 
 /* The BQL, and whether this thread holds it. */
 static QemuMutex qemu_global_mutex;
 static __thread bool iothread_locked;
 
-/* The wake-up notifier: io_notify_fd[0] is polled, [1] is written. */
-static int io_notify_fd[2] = { -1, -1 };
+/*
+ * The wake-up notifier.  Set up once by qemu_init_main_loop before other
+ * threads can call qemu_notify_event; main_loop_notifier_ready says so.
+ */
+static EventNotifier main_loop_notifier;
+static bool main_loop_notifier_ready;
 
 static GArray *gpollfds;
 static bool main_loop_initialised;
@@ -72,54 +75,37 @@ bool qemu_cond_timedwait_iothread(QemuCond *cond, int ms)
 }
 
 /* Drain the notifier; the wake-up has done its job by now. */
-static void qemu_event_read(void *opaque)
+static void main_loop_notifier_read(void *opaque)
 {
-    char buffer[512];
-    ssize_t len;
-
-    do {
-        len = read(io_notify_fd[0], buffer, sizeof(buffer));
-    } while ((len == -1 && errno == EINTR) || len == sizeof(buffer));
+    event_notifier_test_and_clear(&main_loop_notifier);
 }
 
-static int qemu_event_init(void)
+static int main_loop_notifier_init(void)
 {
-    int err;
+    int ret = event_notifier_init(&main_loop_notifier, false);
 
-#ifdef CONFIG_EVENTFD
-    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-
-    if (fd >= 0) {
-        io_notify_fd[0] = io_notify_fd[1] = fd;
-        goto done;
+    if (ret < 0) {
+        return ret;
     }
-#endif
-    err = g_unix_open_pipe(io_notify_fd, FD_CLOEXEC, NULL) ? 0 : -1;
-    if (err) {
-        return -errno;
-    }
-    qemu_set_nonblock(io_notify_fd[0]);
-    qemu_set_nonblock(io_notify_fd[1]);
-#ifdef CONFIG_EVENTFD
-done:
-#endif
-    qemu_set_fd_handler(io_notify_fd[0], qemu_event_read, NULL, NULL);
+    qemu_set_fd_handler(event_notifier_get_fd(&main_loop_notifier),
+                        main_loop_notifier_read, NULL, NULL);
+    qatomic_store_release(&main_loop_notifier_ready, true);
     return 0;
 }
 
 void qemu_notify_event(void)
 {
-    /* eventfd wants 8 bytes; a pipe takes any of them. */
-    static const uint64_t one = 1;
-    ssize_t ret;
+    int ret;
 
-    if (io_notify_fd[1] < 0) {
+    /* Pairs with the store-release in main_loop_notifier_init. */
+    if (!qatomic_load_acquire(&main_loop_notifier_ready)) {
         return;
     }
-    do {
-        ret = write(io_notify_fd[1], &one, sizeof(one));
-    } while (ret < 0 && errno == EINTR);
-    /* EAGAIN: the notifier is already full, so the loop will wake. */
+    ret = event_notifier_set(&main_loop_notifier);
+    /* Only a broken descriptor fails here, and nobody could handle it. */
+    if (ret < 0) {
+        g_error("cannot wake the main loop: %s", strerror(-ret));
+    }
 }
 
 int qemu_init_main_loop(Error **errp)
@@ -134,7 +120,7 @@ int qemu_init_main_loop(Error **errp)
     iohandler_init();
     bh_init();
 
-    ret = qemu_event_init();
+    ret = main_loop_notifier_init();
     if (ret < 0) {
         error_setg_errno(errp, -ret, "cannot create the main loop notifier");
         return -1;
