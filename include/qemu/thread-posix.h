@@ -34,6 +34,19 @@ struct QemuSemaphore {
     bool initialized;
 };
 
+/*
+ * See util/qemu-thread-posix.c for the states of value.  lock and cond
+ * serve only the mutex+condvar build; they are always present so that the
+ * layout does not depend on the backend.
+ */
+struct QemuEvent {
+    unsigned value;
+    bool initialized;
+    uintptr_t resetter;         /* debug builds: see qemu_event_reset */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+};
+
 struct QemuThread {
     pthread_t thread;
 };

@@ -14,6 +14,7 @@ typedef struct QemuMutex QemuMutex;
 typedef struct QemuRecMutex QemuRecMutex;
 typedef struct QemuCond QemuCond;
 typedef struct QemuSemaphore QemuSemaphore;
+typedef struct QemuEvent QemuEvent;
 typedef struct QemuThread QemuThread;
 
 #define QEMU_THREAD_JOINABLE 0
@@ -47,6 +48,43 @@ void qemu_sem_post(QemuSemaphore *sem);
 void qemu_sem_wait(QemuSemaphore *sem);
 /* 0 if the semaphore was taken, -1 after ms milliseconds without. */
 int qemu_sem_timedwait(QemuSemaphore *sem, int ms);
+
+/*
+ * Events: a flag that threads can sleep on until another thread sets it.
+ *
+ * qemu_event_set sets the flag and wakes every waiter; setting a set event
+ * does nothing, and when nobody is waiting a set makes no system call.
+ * qemu_event_wait returns once the flag is set (at once if it is set
+ * already).  qemu_event_reset clears it.  The usual pattern is
+ *
+ *     waiter:                            setter:
+ *         qemu_event_reset(&ev);             condition = true;
+ *         if (!condition) {                  qemu_event_set(&ev);
+ *             qemu_event_wait(&ev);
+ *         }
+ *
+ * which cannot miss the wake-up: set and reset both act as full barriers
+ * for the condition around them.
+ *
+ * Only one thread resets a given event.  Several threads may take turns
+ * (synchronize_rcu callers do, under a lock), but a thread that resets
+ * the event keeps it until it returns from qemu_event_wait on it or sets
+ * it itself, and no other thread may reset it meanwhile; debug builds
+ * abort if one does.  Otherwise a second reset could erase a set before
+ * the first resetter saw it, and the first would sleep through its
+ * wake-up.  Any number of threads may set and wait.
+ *
+ * The setter touches the event for the last time when it changes the
+ * flag, so a waiter may destroy the event (or free the memory holding it)
+ * as soon as qemu_event_wait returns.
+ */
+void qemu_event_init(QemuEvent *ev, bool init);
+void qemu_event_set(QemuEvent *ev);
+void qemu_event_reset(QemuEvent *ev);
+void qemu_event_wait(QemuEvent *ev);
+/* As qemu_event_wait for at most ms milliseconds; false on timeout. */
+bool qemu_event_timedwait(QemuEvent *ev, int ms);
+void qemu_event_destroy(QemuEvent *ev);
 
 /*
  * Start fn(arg) on a new thread called name (truncated to the 15
