@@ -584,6 +584,102 @@ bool qemu_event_timedwait(QemuEvent *ev, int ms)
 }
 
 /*
+ * QemuOnce
+ *
+ * once->state goes NEW -> RUNNING [-> WAITED] -> DONE and never back:
+ *
+ *   NEW       nobody has started init_fn.
+ *   RUNNING   the thread that won the compare-and-swap from NEW runs it.
+ *   WAITED    as RUNNING, and some thread may be asleep waiting for it.
+ *   DONE      init_fn has returned.
+ *
+ * The runner publishes DONE with an exchange (a release, after init_fn's
+ * stores) and wakes sleepers only if the old state was WAITED, so the
+ * uncontended case makes no system call.  A waiter moves RUNNING to WAITED
+ * by compare-and-swap and sleeps only while the state is WAITED, so, as for
+ * QemuEvent, it cannot miss the wake-up.  Without futexes the sleep and the
+ * wake use one process-wide mutex and condition variable, with the state
+ * re-read under the mutex.
+ */
+#define QEMU_ONCE_NEW       0
+#define QEMU_ONCE_RUNNING   1
+#define QEMU_ONCE_WAITED    2
+
+QEMU_BUILD_BUG_ON(QEMU_ONCE_DONE == QEMU_ONCE_NEW ||
+                  QEMU_ONCE_DONE == QEMU_ONCE_RUNNING ||
+                  QEMU_ONCE_DONE == QEMU_ONCE_WAITED);
+
+/* The address of a TLS byte tells the threads apart cheaply. */
+static __thread char once_thread_tag;
+#define ONCE_SELF ((uintptr_t)&once_thread_tag)
+
+#ifdef QEMU_USE_FUTEX
+static void once_wake_all(QemuOnce *once)
+{
+    futex_wake_all(&once->state);
+}
+
+static void once_sleep(QemuOnce *once)
+{
+    futex_wait(&once->state, QEMU_ONCE_WAITED, NULL);
+}
+#else
+static pthread_mutex_t once_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t once_cond = PTHREAD_COND_INITIALIZER;
+
+static void once_wake_all(QemuOnce *once)
+{
+    check(pthread_mutex_lock(&once_lock), "pthread_mutex_lock");
+    check(pthread_cond_broadcast(&once_cond), "pthread_cond_broadcast");
+    check(pthread_mutex_unlock(&once_lock), "pthread_mutex_unlock");
+}
+
+static void once_sleep(QemuOnce *once)
+{
+    check(pthread_mutex_lock(&once_lock), "pthread_mutex_lock");
+    if (qatomic_read(&once->state) == QEMU_ONCE_WAITED) {
+        check(pthread_cond_wait(&once_cond, &once_lock), "pthread_cond_wait");
+    }
+    check(pthread_mutex_unlock(&once_lock), "pthread_mutex_unlock");
+}
+#endif
+
+void qemu_once_slow(QemuOnce *once, void (*init_fn)(void))
+{
+    unsigned state = qatomic_cmpxchg(&once->state, QEMU_ONCE_NEW,
+                                     QEMU_ONCE_RUNNING);
+
+    if (state == QEMU_ONCE_NEW) {
+        qatomic_set(&once->runner, ONCE_SELF);
+        init_fn();
+        qatomic_set(&once->runner, 0);
+        /* Publishes init_fn's stores; pairs with the acquire in qemu_once. */
+        if (qatomic_xchg(&once->state, QEMU_ONCE_DONE) == QEMU_ONCE_WAITED) {
+            once_wake_all(once);
+        }
+        return;
+    }
+
+    /* Only this thread could have stored its own tag. */
+    if (qatomic_read(&once->runner) == ONCE_SELF) {
+        fprintf(stderr, "qemu_once: the initialisation function called "
+                "qemu_once on its own QemuOnce\n");
+        abort();
+    }
+    while (state != QEMU_ONCE_DONE) {
+        if (state == QEMU_ONCE_RUNNING) {
+            state = qatomic_cmpxchg(&once->state, QEMU_ONCE_RUNNING,
+                                    QEMU_ONCE_WAITED);
+            if (state == QEMU_ONCE_DONE) {
+                break;
+            }
+        }
+        once_sleep(once);
+        state = qatomic_load_acquire(&once->state);
+    }
+}
+
+/*
  * Threads.  The name is applied by the new thread itself, before it runs
  * any user code, so that it is visible from the first instant.
  */

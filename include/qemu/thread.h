@@ -9,6 +9,7 @@
 #define QEMU_THREAD_H
 
 #include "qemu/thread-posix.h"
+#include "qemu/atomic.h"
 
 typedef struct QemuMutex QemuMutex;
 typedef struct QemuRecMutex QemuRecMutex;
@@ -85,6 +86,40 @@ void qemu_event_wait(QemuEvent *ev);
 /* As qemu_event_wait for at most ms milliseconds; false on timeout. */
 bool qemu_event_timedwait(QemuEvent *ev, int ms);
 void qemu_event_destroy(QemuEvent *ev);
+
+/*
+ * One-time initialisation, safe from any thread:
+ *
+ *     static QemuOnce once = QEMU_ONCE_INIT;
+ *     ...
+ *     qemu_once(&once, init_fn);
+ *
+ * The first caller runs init_fn; callers that arrive meanwhile sleep until
+ * it returns.  When qemu_once returns, init_fn has completed and everything
+ * it wrote is visible to the caller.  Once done, qemu_once is one
+ * load-acquire.  init_fn must not call qemu_once on the same object
+ * (that aborts with a message), and must return normally.  fork() while
+ * another thread runs init_fn leaves the child's copy stuck; code that
+ * forks resets its QemuOnce objects in the child (see rcu.c).
+ */
+typedef struct QemuOnce {
+    unsigned state;             /* QEMU_ONCE_* below */
+    uintptr_t runner;           /* identifies the thread running init_fn */
+} QemuOnce;
+
+#define QEMU_ONCE_INIT { 0, 0 }
+#define QEMU_ONCE_DONE 3        /* see util/qemu-thread-posix.c */
+
+void qemu_once_slow(QemuOnce *once, void (*init_fn)(void));
+
+static inline void qemu_once(QemuOnce *once, void (*init_fn)(void))
+{
+    /* Pairs with the exchange that publishes QEMU_ONCE_DONE. */
+    if (likely(qatomic_load_acquire(&once->state) == QEMU_ONCE_DONE)) {
+        return;
+    }
+    qemu_once_slow(once, init_fn);
+}
 
 /*
  * Start fn(arg) on a new thread called name (truncated to the 15
