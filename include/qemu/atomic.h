@@ -54,6 +54,31 @@
         __atomic_store_n(ptr, i, __ATOMIC_RELEASE);                 \
     } while (0)
 
+/*
+ * RCU-protected pointers.  qatomic_rcu_read loads a pointer so that the
+ * loads through it see what the publisher wrote before publishing it (a
+ * consume load, which GCC and Clang implement as an acquire, a plain load
+ * on x86).  qatomic_rcu_set publishes: everything written to the object
+ * before it is visible to whoever reads the pointer (a store-release).
+ * Use these for every load and store of a pointer that readers follow
+ * without a lock, and never a plain access.
+ */
+#define qatomic_rcu_read(ptr)                                       \
+    ({                                                              \
+        QEMU_BUILD_BUG_ON(sizeof(*(ptr)) > ATOMIC_REG_SIZE);        \
+        __atomic_load_n(ptr, __ATOMIC_CONSUME);                     \
+    })
+
+#define qatomic_rcu_set(ptr, i)                                     \
+    do {                                                            \
+        QEMU_BUILD_BUG_ON(sizeof(*(ptr)) > ATOMIC_REG_SIZE);        \
+        __atomic_store_n(ptr, i, __ATOMIC_RELEASE);                 \
+    } while (0)
+
+/* liburcu's spellings; p is the pointer itself, not its address. */
+#define rcu_dereference(p)          qatomic_rcu_read(&(p))
+#define rcu_assign_pointer(p, v)    qatomic_rcu_set(&(p), v)
+
 /* Sequentially consistent read-modify-write operations. */
 #define qatomic_xchg__nocheck(ptr, i) \
     __atomic_exchange_n(ptr, (i), __ATOMIC_SEQ_CST)

@@ -1,0 +1,310 @@
+/*
+ * Read-copy-update: readers walk shared data without locks, and writers
+ * retire old versions only once no reader can hold them.
+ *
+ * Two kinds of reader share one RCU domain:
+ *
+ *  - ordinary threads bracket their reads with rcu_read_lock() and
+ *    rcu_read_unlock(), which nest and cost a few instructions (no atomic
+ *    read-modify-write, and no fence where the kernel has membarrier);
+ *
+ *  - QSBR threads (vCPUs, the main loop) call rcu_thread_online() once and
+ *    are then readers all the time, at no cost per read.  They call
+ *    rcu_quiescent_state() at points where they hold no RCU-protected
+ *    pointer, and rcu_thread_offline()/rcu_thread_online() around anything
+ *    that blocks.  An online thread behaves like one inside an outer
+ *    read-side section that it leaves briefly at each quiescent state, so
+ *    it may also use rcu_read_lock()/rcu_read_unlock() freely.
+ *
+ * synchronize_rcu() returns once every reader that could hold a pointer
+ * retired before the call has let go of it: every thread that was inside
+ * a read-side section has left it, and every online QSBR thread has
+ * reported a quiescent state or gone offline.
+ *
+ * Threads must register (rcu_register_thread) before reading or calling
+ * synchronize_rcu, and unregister before exiting; the main thread is
+ * registered at startup.  A registered thread starts as an ordinary
+ * reader outside any read-side section.
+ *
+ * docs/devel/rcu.rst has the concepts, the patterns and a review
+ * checklist; util/rcu.c has the correctness argument.
+ */
+#ifndef QEMU_RCU_H
+#define QEMU_RCU_H
+
+#include "qemu/thread.h"
+#include "qemu/queue.h"
+#include "qemu/atomic.h"
+#include "qemu/notify.h"
+
+/*
+ * A reader's ctr holds, in its low RCU_NEST_BITS bits, how deeply it is
+ * nested in read-side sections (an online QSBR thread counts one more),
+ * and above them the value of the grace-period counter when its outermost
+ * section began (its "snapshot").  A reader whose nesting count is zero is
+ * quiescent.  rcu_gp_ctr always carries a nesting count of one, so that
+ * starting a section is a single copy.
+ *
+ * Where long has 64 bits, synchronize_rcu adds RCU_GP_CTR to rcu_gp_ctr
+ * once per grace period, and the counter cannot wrap within any
+ * reader's lifetime.  Where long has 32 bits it could, so the counter
+ * is only a phase bit that each grace period flips twice (see util/rcu.c).
+ */
+#define RCU_NEST_BITS   16
+#define RCU_NEST_ONE    1UL
+#define RCU_NEST_MASK   ((1UL << RCU_NEST_BITS) - 1)
+#define RCU_GP_CTR      (1UL << RCU_NEST_BITS)
+
+struct rcu_reader_data {
+    /*
+     * Written only by the owning thread, with release stores (relaxed for
+     * changes of the nesting count alone); read by synchronize_rcu with
+     * load-acquires.  See util/rcu.c.
+     */
+    unsigned long ctr;
+
+    /*
+     * Set by synchronize_rcu, under rcu_registry_lock, when it is about to
+     * sleep until this reader becomes quiescent; read by the owner after
+     * each quiescent point, which then wakes the waiter and clears it.
+     */
+    int waiting;
+
+    /* Owner only: a QSBR thread between rcu_thread_online and offline. */
+    bool online;
+    /* Owner only: between rcu_register_thread and rcu_unregister_thread. */
+    bool registered;
+
+    /* The registry of readers; under rcu_registry_lock. */
+    QLIST_ENTRY(rcu_reader_data) node;
+
+    /*
+     * Called by a grace period that this reader holds up, under
+     * rcu_registry_lock; changed by the owner under the same lock.
+     */
+    NotifierList force_rcu;
+} QEMU_ALIGNED(64);
+
+/* The calling thread's reader state. */
+extern __thread struct rcu_reader_data rcu_reader
+    __attribute__((tls_model("initial-exec")));
+
+static inline struct rcu_reader_data *get_ptr_rcu_reader(void)
+{
+    return &rcu_reader;
+}
+
+/*
+ * The grace-period counter.  Written by synchronize_rcu under its lock;
+ * read (relaxed) by readers when a section starts or a quiescent state is
+ * reported.
+ */
+extern unsigned long rcu_gp_ctr;
+
+/*
+ * True if synchronize_rcu forces a full barrier on every running reader
+ * with membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), so that the read side
+ * needs only compiler barriers.  Decided once, before main() runs.
+ */
+extern bool rcu_sys_membarrier;
+
+/*
+ * The read side's barrier: between announcing a section (or a quiescent
+ * state) and reading shared data, and between announcing the end of a
+ * section and looking for a waiting synchronize_rcu.  It pairs with the
+ * barrier that synchronize_rcu issues on behalf of every reader (see
+ * util/rcu.c): a compiler barrier when that is membarrier, smp_mb()
+ * otherwise.
+ */
+static inline void rcu_read_side_barrier(void)
+{
+    if (likely(rcu_sys_membarrier)) {
+        barrier();
+    } else {
+        smp_mb();
+    }
+}
+
+/* Slow paths of the inline functions below. */
+void rcu_wake_waiter(struct rcu_reader_data *p);
+QEMU_NORETURN void rcu_read_unlock_unbalanced(void);
+QEMU_NORETURN void rcu_read_lock_too_deep(void);
+void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online);
+
+/*
+ * A quiescent point: store ctr (0, or a fresh snapshot), then wake a grace
+ * period that waits for this reader.  The release keeps every read before
+ * it: pairs with the load-acquire of ctr in util/rcu.c.  The barrier
+ * orders the store before the load of "waiting": pairs with
+ * rcu_sync_barrier() after synchronize_rcu sets it.
+ */
+static inline void rcu_reader_quiescent(struct rcu_reader_data *p,
+                                        unsigned long ctr)
+{
+    qatomic_store_release(&p->ctr, ctr);
+    rcu_read_side_barrier();
+    if (unlikely(qatomic_read(&p->waiting))) {
+        rcu_wake_waiter(p);
+    }
+}
+
+/* Enter a read-side section.  Sections nest. */
+static inline void rcu_read_lock(void)
+{
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+    unsigned long ctr = qatomic_read(&p->ctr);
+
+    if (likely(!(ctr & RCU_NEST_MASK))) {
+        /*
+         * Outermost: announce the section with a snapshot of the counter.
+         * The release keeps the previous section's reads before it, for a
+         * grace period that sees the new snapshot.
+         */
+        qatomic_store_release(&p->ctr, qatomic_read(&rcu_gp_ctr));
+        /* Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c. */
+        rcu_read_side_barrier();
+    } else {
+        if (unlikely((ctr & RCU_NEST_MASK) == RCU_NEST_MASK)) {
+            rcu_read_lock_too_deep();
+        }
+        qatomic_set(&p->ctr, ctr + RCU_NEST_ONE);
+    }
+}
+
+/* Leave a read-side section. */
+static inline void rcu_read_unlock(void)
+{
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+    unsigned long ctr = qatomic_read(&p->ctr);
+
+    if (likely((ctr & RCU_NEST_MASK) == RCU_NEST_ONE)) {
+#ifdef CONFIG_DEBUG
+        /* An online QSBR thread's count of one is its being online. */
+        if (p->online) {
+            rcu_read_unlock_unbalanced();
+        }
+#endif
+        rcu_reader_quiescent(p, 0);
+    } else {
+        if (unlikely(!(ctr & RCU_NEST_MASK))) {
+            rcu_read_unlock_unbalanced();
+        }
+        qatomic_set(&p->ctr, ctr - RCU_NEST_ONE);
+    }
+}
+
+/*
+ * QSBR: report that the calling online thread holds no RCU-protected
+ * pointer at this point.  Costs two loads and a compare unless a grace
+ * period has started since the last report.  Not inside rcu_read_lock.
+ */
+static inline void rcu_quiescent_state(void)
+{
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+    unsigned long gp = qatomic_read(&rcu_gp_ctr);
+
+#ifdef CONFIG_DEBUG
+    rcu_check_qsbr(p, "rcu_quiescent_state", true);
+#endif
+    /*
+     * If the snapshot is current, no grace period waits for this thread
+     * (and none will without changing rcu_gp_ctr first).
+     */
+    if (qatomic_read(&p->ctr) != gp) {
+        rcu_reader_quiescent(p, gp);
+    }
+}
+
+/*
+ * QSBR: stop being a reader (before blocking, or before a long stretch
+ * without quiescent states).  The thread must be online.
+ */
+static inline void rcu_thread_offline(void)
+{
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+
+#ifdef CONFIG_DEBUG
+    rcu_check_qsbr(p, "rcu_thread_offline", true);
+#endif
+    p->online = false;
+    rcu_reader_quiescent(p, 0);
+}
+
+/*
+ * QSBR: become a reader that needs no rcu_read_lock, until the next
+ * rcu_thread_offline.  The thread must be registered, offline and outside
+ * any read-side section.
+ */
+static inline void rcu_thread_online(void)
+{
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+
+#ifdef CONFIG_DEBUG
+    rcu_check_qsbr(p, "rcu_thread_online", false);
+#endif
+    p->online = true;
+    qatomic_store_release(&p->ctr, qatomic_read(&rcu_gp_ctr));
+    /* Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c. */
+    rcu_read_side_barrier();
+}
+
+/*
+ * Wait for a grace period.  Not inside a read-side section; an online QSBR
+ * thread is taken offline for the wait.  Concurrent callers share grace
+ * periods.  Never call it with the BQL held where a reader may need the
+ * BQL to make progress.
+ */
+void synchronize_rcu(void);
+
+/*
+ * Make the calling thread known to synchronize_rcu, as a reader outside any
+ * read-side section.  Every thread that reads or calls synchronize_rcu
+ * does this first, except the main thread, which is registered at startup.
+ */
+void rcu_register_thread(void);
+/*
+ * The reverse, before the thread exits; an online thread goes offline
+ * first.  Not inside a read-side section.  A thread that exits while
+ * registered is unregistered by a thread-exit hook.
+ */
+void rcu_unregister_thread(void);
+
+/*
+ * fork() support.  By default the child of a fork has working RCU: the
+ * registry holds only the forking thread, and locks and events are fresh.
+ * The forking thread must not be inside a read-side section (it may be
+ * online).  rcu_disable_atfork() turns this off for programs whose child
+ * only calls exec or _exit, so that fork never waits for a grace period.
+ */
+void rcu_enable_atfork(void);
+void rcu_disable_atfork(void);
+
+/*
+ * Scope guards: a read-side section until the end of the enclosing scope,
+ * or of the following block.  Early returns and breaks unlock.
+ *
+ *     RCU_READ_LOCK_GUARD();
+ *     WITH_RCU_READ_LOCK_GUARD() { ... }
+ */
+static inline void rcu_read_guard_cleanup(bool *locked)
+{
+    if (*locked) {
+        rcu_read_unlock();
+    }
+}
+
+#define RCU_READ_GUARD_NAME(n) glue(rcu_read_guard_, n)
+
+#define RCU_READ_LOCK_GUARD()                                           \
+    bool RCU_READ_GUARD_NAME(__COUNTER__)                               \
+        QEMU_CLEANUP(rcu_read_guard_cleanup) QEMU_UNUSED =              \
+        ({ rcu_read_lock(); true; })
+
+#define WITH_RCU_READ_LOCK_GUARD_(var)                                  \
+    for (bool var QEMU_CLEANUP(rcu_read_guard_cleanup) =                \
+             ({ rcu_read_lock(); true; });                              \
+         var; rcu_read_unlock(), var = false)
+#define WITH_RCU_READ_LOCK_GUARD() \
+    WITH_RCU_READ_LOCK_GUARD_(RCU_READ_GUARD_NAME(__COUNTER__))
+
+#endif /* QEMU_RCU_H */

@@ -1,0 +1,63 @@
+/*
+ * The benchmarks of bench-rcu.h for liburcu's memb flavour (the one with
+ * sys_membarrier), with its read side inlined (_LGPL_SOURCE).
+ */
+#define _LGPL_SOURCE
+#include <urcu/urcu-memb.h>
+#include <unistd.h>
+#include "bench-rcu.h"
+
+static int *memb_ptr = &bench_value;
+
+static double memb_read_loop(long iters)
+{
+    int64_t start = bench_now_ns();
+    long sum = 0;
+
+    for (long i = 0; i < iters; i++) {
+        urcu_memb_read_lock();
+        sum += *rcu_dereference(memb_ptr);
+        urcu_memb_read_unlock();
+    }
+    bench_sink = sum;
+    return bench_now_ns() - start;
+}
+
+static void *memb_reader(void *opaque)
+{
+    BenchSyncRun *run = opaque;
+    long sum = 0;
+
+    urcu_memb_register_thread();
+    __atomic_store_n(&run->ready, 1, __ATOMIC_RELEASE);
+    if (run->kind == BENCH_READER_BUSY) {
+        while (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED)) {
+            urcu_memb_read_lock();
+            sum += *rcu_dereference(memb_ptr);
+            urcu_memb_read_unlock();
+        }
+    } else {
+        while (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED)) {
+            usleep(1000);
+        }
+    }
+    bench_sink = sum;
+    urcu_memb_unregister_thread();
+    return NULL;
+}
+
+static void memb_sync(void)
+{
+    urcu_memb_synchronize_rcu();
+}
+
+static void memb_sync_latency(BenchReader kind, int n, double *ns)
+{
+    bench_time_sync(memb_reader, memb_sync, kind, n, ns);
+}
+
+const BenchOps bench_urcu_memb = {
+    .name = "liburcu memb",
+    .read_loop = memb_read_loop,
+    .sync_latency = memb_sync_latency,
+};

@@ -1,0 +1,686 @@
+/*
+ * The RCU core (include/qemu/rcu.h): grace periods wait for every kind of
+ * reader and for nothing else, the guards, registration cycles, threads
+ * that exit registered, fork, and the messages for misuse.
+ *
+ * meson also runs this with GRACE_RCU_MEMBARRIER=0 (readers use smp_mb
+ * instead of relying on membarrier) and against util/rcu.c built with
+ * RCU_FORCE_TWO_PHASE (the 32-bit hosts' counter).
+ */
+#include "qemu/osdep.h"
+#include "qemu/rcu.h"
+#include "qemu/thread.h"
+#include "qemu/atomic.h"
+#include <sys/wait.h>
+
+static unsigned nest_count(void)
+{
+    return get_ptr_rcu_reader()->ctr & RCU_NEST_MASK;
+}
+
+static void test_nesting(void)
+{
+    g_assert_cmpuint(nest_count(), ==, 0);
+    rcu_read_lock();
+    g_assert_cmpuint(nest_count(), ==, 1);
+    rcu_read_lock();
+    rcu_read_lock();
+    g_assert_cmpuint(nest_count(), ==, 3);
+    rcu_read_unlock();
+    rcu_read_unlock();
+    g_assert_cmpuint(nest_count(), ==, 1);
+    rcu_read_unlock();
+    g_assert_cmpuint(nest_count(), ==, 0);
+    g_assert_cmpuint(get_ptr_rcu_reader()->ctr, ==, 0);
+}
+
+/*
+ * A reader of some kind holds a section open until told to leave it; a
+ * second thread runs synchronize_rcu meanwhile.  The grace period must not
+ * end before the reader has left.
+ */
+typedef enum ReaderKind {
+    READER_SECTION,         /* rcu_read_lock ... rcu_read_unlock */
+    READER_NESTED,          /* the inner section ends first */
+    READER_QSBR,            /* online ... rcu_quiescent_state */
+    READER_QSBR_OFFLINE,    /* online ... rcu_thread_offline */
+    READER_QSBR_SECTION,    /* online, inside rcu_read_lock */
+} ReaderKind;
+
+typedef struct Holdup {
+    ReaderKind kind;
+    QemuSemaphore inside;   /* the reader is in its section */
+    QemuSemaphore leave;    /* the reader may leave */
+    int reader_left;
+    int gp_done;
+    int left_when_gp_done;
+} Holdup;
+
+static void *holdup_reader(void *opaque)
+{
+    Holdup *h = opaque;
+
+    rcu_register_thread();
+    switch (h->kind) {
+    case READER_SECTION:
+        rcu_read_lock();
+        break;
+    case READER_NESTED:
+        rcu_read_lock();
+        rcu_read_lock();
+        rcu_read_unlock();
+        break;
+    case READER_QSBR:
+    case READER_QSBR_OFFLINE:
+        rcu_thread_online();
+        break;
+    case READER_QSBR_SECTION:
+        rcu_thread_online();
+        rcu_read_lock();
+        break;
+    }
+    qemu_sem_post(&h->inside);
+    qemu_sem_wait(&h->leave);
+
+    /* reader_left goes up just before the real quiescent point. */
+    switch (h->kind) {
+    case READER_SECTION:
+    case READER_NESTED:
+        qatomic_set(&h->reader_left, 1);
+        rcu_read_unlock();
+        break;
+    case READER_QSBR:
+        qatomic_set(&h->reader_left, 1);
+        rcu_quiescent_state();
+        rcu_thread_offline();
+        break;
+    case READER_QSBR_OFFLINE:
+        qatomic_set(&h->reader_left, 1);
+        rcu_thread_offline();
+        break;
+    case READER_QSBR_SECTION:
+        /* Leaving the inner section is not a quiescent state... */
+        rcu_read_unlock();
+        g_usleep(20 * 1000);
+        /* ...this is. */
+        qatomic_set(&h->reader_left, 1);
+        rcu_thread_offline();
+        break;
+    }
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void *holdup_updater(void *opaque)
+{
+    Holdup *h = opaque;
+
+    rcu_register_thread();
+    synchronize_rcu();
+    qatomic_set(&h->left_when_gp_done, qatomic_read(&h->reader_left));
+    qatomic_set(&h->gp_done, 1);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void run_holdup(ReaderKind kind)
+{
+    Holdup h = { .kind = kind };
+    QemuThread reader, updater;
+
+    qemu_sem_init(&h.inside, 0);
+    qemu_sem_init(&h.leave, 0);
+    qemu_thread_create(&reader, "rcu-holdup-r", holdup_reader, &h,
+                       QEMU_THREAD_JOINABLE);
+    qemu_sem_wait(&h.inside);
+    qemu_thread_create(&updater, "rcu-holdup-u", holdup_updater, &h,
+                       QEMU_THREAD_JOINABLE);
+
+    /* The grace period has had time to end, if it were going to. */
+    g_usleep(50 * 1000);
+    g_assert_cmpint(qatomic_read(&h.gp_done), ==, 0);
+
+    qemu_sem_post(&h.leave);
+    qemu_thread_join(&updater);
+    qemu_thread_join(&reader);
+    g_assert_cmpint(h.gp_done, ==, 1);
+    g_assert_cmpint(h.left_when_gp_done, ==, 1);
+    qemu_sem_destroy(&h.inside);
+    qemu_sem_destroy(&h.leave);
+}
+
+static void test_holdup_section(void)
+{
+    run_holdup(READER_SECTION);
+}
+
+static void test_holdup_nested(void)
+{
+    run_holdup(READER_NESTED);
+}
+
+static void test_holdup_qsbr(void)
+{
+    run_holdup(READER_QSBR);
+}
+
+static void test_holdup_qsbr_offline(void)
+{
+    run_holdup(READER_QSBR_OFFLINE);
+}
+
+static void test_holdup_qsbr_section(void)
+{
+    run_holdup(READER_QSBR_SECTION);
+}
+
+/* Offline QSBR threads and idle registered threads hold nothing up. */
+static void *idle_reader(void *opaque)
+{
+    QemuSemaphore *sems = opaque;
+
+    rcu_register_thread();
+    rcu_thread_online();
+    rcu_thread_offline();
+    qemu_sem_post(&sems[0]);
+    qemu_sem_wait(&sems[1]);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void test_idle_readers(void)
+{
+    QemuSemaphore sems[2];
+    QemuThread threads[4];
+
+    qemu_sem_init(&sems[0], 0);
+    qemu_sem_init(&sems[1], 0);
+    for (int i = 0; i < 4; i++) {
+        qemu_thread_create(&threads[i], "rcu-idle", idle_reader, sems,
+                           QEMU_THREAD_JOINABLE);
+        qemu_sem_wait(&sems[0]);
+    }
+    for (int i = 0; i < 100; i++) {
+        synchronize_rcu();
+    }
+    for (int i = 0; i < 4; i++) {
+        qemu_sem_post(&sems[1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        qemu_thread_join(&threads[i]);
+    }
+    qemu_sem_destroy(&sems[0]);
+    qemu_sem_destroy(&sems[1]);
+}
+
+/* An online thread may call synchronize_rcu: it does not wait for itself. */
+static void test_online_caller(void)
+{
+    rcu_thread_online();
+    synchronize_rcu();
+    g_assert_true(get_ptr_rcu_reader()->online);
+    g_assert_cmpuint(nest_count(), ==, 1);
+    rcu_read_lock();
+    g_assert_cmpuint(nest_count(), ==, 2);
+    rcu_read_unlock();
+    rcu_quiescent_state();
+    rcu_thread_offline();
+    g_assert_cmpuint(get_ptr_rcu_reader()->ctr, ==, 0);
+}
+
+/*
+ * Concurrent callers of synchronize_rcu, with readers that keep checking
+ * that the object they hold has not been retired.
+ */
+typedef struct Shared {
+    int value;
+    int retired;
+} Shared;
+
+static Shared *shared_ptr;
+static int concurrent_stop;
+static long concurrent_errors;
+
+static void *concurrent_reader(void *opaque)
+{
+    bool qsbr = (uintptr_t)opaque;
+
+    rcu_register_thread();
+    if (qsbr) {
+        rcu_thread_online();
+    }
+    while (!qatomic_read(&concurrent_stop)) {
+        Shared *s;
+
+        if (!qsbr) {
+            rcu_read_lock();
+        }
+        s = qatomic_rcu_read(&shared_ptr);
+        for (int i = 0; i < 100; i++) {
+            if (qatomic_read(&s->retired)) {
+                qatomic_inc(&concurrent_errors);
+            }
+        }
+        if (qsbr) {
+            rcu_quiescent_state();
+        } else {
+            rcu_read_unlock();
+        }
+    }
+    if (qsbr) {
+        rcu_thread_offline();
+    }
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void *concurrent_updater(void *opaque)
+{
+    QemuMutex *lock = opaque;
+    int rounds = g_test_quick() ? 300 : 10000;
+
+    rcu_register_thread();
+    for (int i = 0; i < rounds; i++) {
+        Shared *new = g_new0(Shared, 1), *old;
+
+        qemu_mutex_lock(lock);
+        old = shared_ptr;
+        new->value = old->value + 1;
+        qatomic_rcu_set(&shared_ptr, new);
+        qemu_mutex_unlock(lock);
+
+        synchronize_rcu();
+        /* No reader can hold old any more. */
+        qatomic_set(&old->retired, 1);
+        synchronize_rcu();
+        g_free(old);
+    }
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void test_concurrent_updaters(void)
+{
+    QemuThread readers[2], updaters[3];
+    QemuMutex lock;
+
+    qemu_mutex_init(&lock);
+    shared_ptr = g_new0(Shared, 1);
+    concurrent_stop = 0;
+    concurrent_errors = 0;
+    for (int i = 0; i < 2; i++) {
+        qemu_thread_create(&readers[i], "rcu-reader", concurrent_reader,
+                           (void *)(uintptr_t)i, QEMU_THREAD_JOINABLE);
+    }
+    for (int i = 0; i < 3; i++) {
+        qemu_thread_create(&updaters[i], "rcu-updater", concurrent_updater,
+                           &lock, QEMU_THREAD_JOINABLE);
+    }
+    for (int i = 0; i < 3; i++) {
+        qemu_thread_join(&updaters[i]);
+    }
+    qatomic_set(&concurrent_stop, 1);
+    for (int i = 0; i < 2; i++) {
+        qemu_thread_join(&readers[i]);
+    }
+    g_assert_cmpint(concurrent_errors, ==, 0);
+    g_assert_cmpint(shared_ptr->value, ==, 3 * (g_test_quick() ? 300 : 10000));
+    g_free(shared_ptr);
+    qemu_mutex_destroy(&lock);
+}
+
+/* The guards unlock on every way out of their scope. */
+static int guarded_early_return(bool early)
+{
+    RCU_READ_LOCK_GUARD();
+
+    g_assert_cmpuint(nest_count(), ==, 1);
+    if (early) {
+        return 1;
+    }
+    rcu_read_lock();
+    rcu_read_unlock();
+    return 2;
+}
+
+static void test_guards(void)
+{
+    int n = 0;
+
+    g_assert_cmpint(guarded_early_return(true), ==, 1);
+    g_assert_cmpuint(nest_count(), ==, 0);
+    g_assert_cmpint(guarded_early_return(false), ==, 2);
+    g_assert_cmpuint(nest_count(), ==, 0);
+
+    WITH_RCU_READ_LOCK_GUARD() {
+        g_assert_cmpuint(nest_count(), ==, 1);
+        n++;
+    }
+    g_assert_cmpuint(nest_count(), ==, 0);
+    for (int i = 0; i < 3; i++) {
+        WITH_RCU_READ_LOCK_GUARD() {
+            if (i == 1) {
+                break;              /* leaves the guard's block only */
+            }
+            n++;
+        }
+    }
+    g_assert_cmpuint(nest_count(), ==, 0);
+    g_assert_cmpint(n, ==, 3);
+}
+
+/*
+ * Registration cycles, on one thread and on many short-lived ones, while
+ * another thread runs a fixed number of grace periods back to back.  The
+ * cycles go on until the grace periods are over, so the two overlap.
+ */
+#define CYCLES_GPS 200
+
+static int cycles_gps_done;
+
+static void *cycles_updater(void *opaque)
+{
+    rcu_register_thread();
+    for (int i = 0; i < CYCLES_GPS; i++) {
+        synchronize_rcu();
+    }
+    qatomic_set(&cycles_gps_done, 1);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void *short_lived(void *opaque)
+{
+    rcu_register_thread();
+    rcu_read_lock();
+    rcu_read_unlock();
+    rcu_thread_online();
+    rcu_quiescent_state();
+    rcu_unregister_thread();        /* online: goes offline first */
+    return NULL;
+}
+
+static void *cycling_thread(void *opaque)
+{
+    long min_cycles = g_test_quick() ? 5000 : 100000;
+    long *cycles = opaque;
+
+    while (*cycles < min_cycles || !qatomic_read(&cycles_gps_done)) {
+        rcu_register_thread();
+        rcu_read_lock();
+        rcu_read_unlock();
+        rcu_unregister_thread();
+        (*cycles)++;
+    }
+    return NULL;
+}
+
+static void test_register_cycles(void)
+{
+    long min_threads = g_test_quick() ? 100 : 2000;
+    long cycles = 0, threads = 0;
+    QemuThread updater, cycler, t;
+
+    cycles_gps_done = 0;
+    qemu_thread_create(&updater, "rcu-updater", cycles_updater, NULL,
+                       QEMU_THREAD_JOINABLE);
+    qemu_thread_create(&cycler, "rcu-cycles", cycling_thread, &cycles,
+                       QEMU_THREAD_JOINABLE);
+    while (threads < min_threads || !qatomic_read(&cycles_gps_done)) {
+        qemu_thread_create(&t, "rcu-short", short_lived, NULL,
+                           QEMU_THREAD_JOINABLE);
+        qemu_thread_join(&t);
+        threads++;
+    }
+    qemu_thread_join(&updater);
+    qemu_thread_join(&cycler);
+    g_test_message("%ld cycles on one thread and %ld short-lived threads "
+                   "during %d grace periods", cycles, threads, CYCLES_GPS);
+    /* Nothing left behind in the registry holds up a grace period. */
+    synchronize_rcu();
+}
+
+/*
+ * A thread that exits online without unregistering would hold up every
+ * grace period forever if it stayed in the registry.
+ */
+static void *exits_online(void *opaque)
+{
+    rcu_register_thread();
+    rcu_thread_online();
+    return NULL;
+}
+
+static void test_exit_registered(void)
+{
+    QemuThread t;
+
+    qemu_thread_create(&t, "rcu-exits", exits_online, NULL,
+                       QEMU_THREAD_JOINABLE);
+    qemu_thread_join(&t);
+    synchronize_rcu();
+}
+
+/*
+ * fork: a parent thread is online and never reports a quiescent state;
+ * the child must still complete grace periods, and register new threads.
+ */
+static void *stuck_online(void *opaque)
+{
+    QemuSemaphore *sems = opaque;
+
+    rcu_register_thread();
+    rcu_thread_online();
+    qemu_sem_post(&sems[0]);
+    qemu_sem_wait(&sems[1]);
+    rcu_thread_offline();
+    rcu_unregister_thread();
+    return NULL;
+}
+
+#ifndef QEMU_SANITIZE_THREAD
+static void *child_thread(void *opaque)
+{
+    rcu_register_thread();
+    rcu_read_lock();
+    rcu_read_unlock();
+    synchronize_rcu();
+    rcu_unregister_thread();
+    return NULL;
+}
+#endif
+
+static void test_fork(void)
+{
+    QemuSemaphore sems[2];
+    QemuThread stuck;
+    int status;
+    pid_t pid;
+
+    qemu_sem_init(&sems[0], 0);
+    qemu_sem_init(&sems[1], 0);
+    qemu_thread_create(&stuck, "rcu-stuck", stuck_online, sems,
+                       QEMU_THREAD_JOINABLE);
+    qemu_sem_wait(&sems[0]);
+
+    /* The forking thread may be online; it must not be in a section. */
+    rcu_thread_online();
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        alarm(30);                  /* a hang becomes a failure */
+        rcu_thread_offline();
+        synchronize_rcu();
+#ifndef QEMU_SANITIZE_THREAD
+        /* ThreadSanitizer cannot start threads in a forked child. */
+        {
+            QemuThread t;
+
+            qemu_thread_create(&t, "rcu-child", child_thread, NULL,
+                               QEMU_THREAD_JOINABLE);
+            qemu_thread_join(&t);
+            synchronize_rcu();
+        }
+#endif
+        _exit(0);
+    }
+    g_assert_true(get_ptr_rcu_reader()->online);
+    rcu_thread_offline();
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+
+    qemu_sem_post(&sems[1]);
+    qemu_thread_join(&stuck);
+    synchronize_rcu();
+    qemu_sem_destroy(&sems[0]);
+    qemu_sem_destroy(&sems[1]);
+}
+
+/*
+ * Misuse, each in a subprocess that must die with the message.  Some
+ * checks sit on the inline fast path and exist in debug builds only.
+ */
+typedef struct Misuse {
+    const char *name;
+    void (*fn)(void);
+    const char *message;
+    bool debug_only;
+} Misuse;
+
+static void misuse_stray_unlock(void)
+{
+    rcu_read_lock();
+    rcu_read_unlock();
+    rcu_read_unlock();
+}
+
+static void misuse_sync_in_section(void)
+{
+    rcu_read_lock();
+    synchronize_rcu();
+}
+
+static void *unregistered_sync(void *opaque)
+{
+    synchronize_rcu();
+    return NULL;
+}
+
+static void misuse_sync_unregistered(void)
+{
+    QemuThread t;
+
+    qemu_thread_create(&t, "rcu-unreg", unregistered_sync, NULL,
+                       QEMU_THREAD_JOINABLE);
+    qemu_thread_join(&t);
+}
+
+static void misuse_unregister_in_section(void)
+{
+    rcu_read_lock();
+    rcu_unregister_thread();
+}
+
+static void misuse_register_twice(void)
+{
+    rcu_register_thread();      /* the main thread is registered already */
+}
+
+static void misuse_quiescent_offline(void)
+{
+    rcu_quiescent_state();
+}
+
+static void misuse_offline_offline(void)
+{
+    rcu_thread_offline();
+}
+
+static void misuse_online_online(void)
+{
+    rcu_thread_online();
+    rcu_thread_online();
+}
+
+static void misuse_online_stray_unlock(void)
+{
+    rcu_thread_online();
+    rcu_read_unlock();
+}
+
+static void misuse_quiescent_in_section(void)
+{
+    rcu_thread_online();
+    rcu_read_lock();
+    rcu_quiescent_state();
+}
+
+static const Misuse misuses[] = {
+    { "stray-unlock", misuse_stray_unlock,
+      "*rcu_read_unlock without a matching rcu_read_lock*", false },
+    { "sync-in-section", misuse_sync_in_section,
+      "*synchronize_rcu called inside an RCU read-side critical section*",
+      false },
+    { "sync-unregistered", misuse_sync_unregistered,
+      "*synchronize_rcu called by a thread that is not registered*", false },
+    { "unregister-in-section", misuse_unregister_in_section,
+      "*rcu_unregister_thread called inside an RCU read-side*", false },
+    { "register-twice", misuse_register_twice,
+      "*rcu_register_thread called twice*", false },
+    { "quiescent-offline", misuse_quiescent_offline,
+      "*rcu_quiescent_state called while the thread is offline*", true },
+    { "offline-offline", misuse_offline_offline,
+      "*rcu_thread_offline called while the thread is offline*", true },
+    { "online-online", misuse_online_online,
+      "*rcu_thread_online called while the thread is online*", true },
+    { "online-stray-unlock", misuse_online_stray_unlock,
+      "*rcu_read_unlock without a matching rcu_read_lock*", true },
+    { "quiescent-in-section", misuse_quiescent_in_section,
+      "*rcu_quiescent_state called inside an RCU read-side critical "
+      "section*", true },
+};
+
+static void test_misuse(gconstpointer opaque)
+{
+    const Misuse *m = opaque;
+
+#ifndef CONFIG_DEBUG
+    if (m->debug_only) {
+        g_test_skip("checked in debug builds (configure --enable-debug)");
+        return;
+    }
+#endif
+    if (g_test_subprocess()) {
+        m->fn();
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr(m->message);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/rcu/nesting", test_nesting);
+    g_test_add_func("/rcu/holdup/section", test_holdup_section);
+    g_test_add_func("/rcu/holdup/nested", test_holdup_nested);
+    g_test_add_func("/rcu/holdup/qsbr", test_holdup_qsbr);
+    g_test_add_func("/rcu/holdup/qsbr-offline", test_holdup_qsbr_offline);
+    g_test_add_func("/rcu/holdup/qsbr-section", test_holdup_qsbr_section);
+    g_test_add_func("/rcu/idle-readers", test_idle_readers);
+    g_test_add_func("/rcu/online-caller", test_online_caller);
+    g_test_add_func("/rcu/concurrent-updaters", test_concurrent_updaters);
+    g_test_add_func("/rcu/guards", test_guards);
+    g_test_add_func("/rcu/register-cycles", test_register_cycles);
+    g_test_add_func("/rcu/exit-registered", test_exit_registered);
+    g_test_add_func("/rcu/fork", test_fork);
+    for (int i = 0; i < ARRAY_SIZE(misuses); i++) {
+        char *path = g_strdup_printf("/rcu/misuse/%s", misuses[i].name);
+
+        g_test_add_data_func(path, &misuses[i], test_misuse);
+        g_free(path);
+    }
+    return g_test_run();
+}

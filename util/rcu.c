@@ -1,0 +1,549 @@
+/*
+ * Read-copy-update (include/qemu/rcu.h): the registry of readers and the
+ * grace-period machinery.  The read side is inline in the header.
+ *
+ * Why a reader can never see freed memory
+ * ---------------------------------------
+ * An updater makes an object unreachable (one pointer store, "removal"),
+ * calls synchronize_rcu(), and frees the object when it returns.  The
+ * grace period goes:
+ *
+ *   G1  rcu_sync_barrier(): a full barrier on the updater and, with
+ *       membarrier, on every thread of the process that is running.
+ *   G2  rcu_gp_ctr advances to a value no reader has ever taken a snapshot
+ *       of (where long has 64 bits; see "32-bit hosts" below).
+ *   G3  for each registered reader, load-acquire its ctr until it is
+ *       quiescent (nesting count zero) or carries the new snapshot.
+ *
+ * A reader's outermost section goes:
+ *
+ *   R1  ctr = snapshot of rcu_gp_ctr (store-release)
+ *   R2  rcu_read_side_barrier()
+ *   R3  reads of shared data
+ *   R4  ctr = 0 (store-release)
+ *
+ * Take a reader that reads the object at R3.  Either R3 comes after G1's
+ * barrier point in that reader (for a thread that is not running, the
+ * context switch is the barrier point), and then it sees the removal,
+ * which the updater made before G1, and cannot reach the object; or R3
+ * comes before that point, and then so does R1, since R2 keeps R1 before
+ * R3 (with membarrier R2 need only stop the compiler: G1 is the CPU
+ * barrier).  Then the store at R1 is visible to every load the updater
+ * makes after G1, so G3 reads either that snapshot, which is older than the
+ * value installed at G2 (the reader read rcu_gp_ctr before G1, and no other
+ * updater can run concurrently), and waits; or a later value of ctr,
+ * written at R4 or at a later section's R1, and R4's release keeps R3
+ * before it: the reader is done with the object before the updater's
+ * load-acquire returns, so before the free.
+ *
+ * A QSBR thread is a reader whose R1 is rcu_thread_online() and whose R4
+ * is rcu_thread_offline(); rcu_quiescent_state() is an R4 immediately
+ * followed by an R1 (one store-release of a fresh snapshot).  Reading
+ * rcu_gp_ctr into the snapshot is what makes "caught a later value" above
+ * safe: a snapshot equal to the value installed at G2 was read after G2,
+ * so after G1's barrier point, so everything the thread reads next sees
+ * the removal.
+ *
+ * Sleeping without missing a wake-up
+ * ----------------------------------
+ * A grace period that finds a reader still in an old section sleeps on
+ * rcu_gp_event until the reader leaves.  The waiter sets the reader's
+ * "waiting" flag, runs rcu_sync_barrier(), and looks at ctr again before
+ * it sleeps; the reader stores ctr at R4 (or at a quiescent state), runs
+ * rcu_read_side_barrier(), and looks at "waiting".  This is the
+ * store-buffering pattern with a full barrier on both sides (membarrier
+ * on the waiter's side supplies the reader's), so either the waiter sees
+ * the reader quiescent and does not sleep, or the reader sees the flag and
+ * sets the event.  rcu_gp_event is reset before the flags are set, so a
+ * set cannot be lost, and only the thread holding rcu_sync_lock resets it
+ * (QemuEvent's one-resetter rule, taken in turns under that lock).
+ *
+ * 32-bit hosts
+ * ------------
+ * G2 relies on a reader's snapshot never equalling a value installed
+ * later.  A reader may read rcu_gp_ctr, be preempted before storing its
+ * snapshot at R1, and store it much later: with 48 bits of count that
+ * takes 2^48 grace periods to alias, which cannot happen, but with 16 it
+ * could.  So where long has 32 bits rcu_gp_ctr is a phase bit, and a grace
+ * period flips it and waits (G2+G3) twice.  The stale reader above
+ * carries one of the two phases: G3 of the flip that installs the other
+ * phase sees it as old and waits.  RCU_FORCE_TWO_PHASE selects this scheme
+ * on 64-bit hosts too, for testing.
+ *
+ * Locks
+ * -----
+ * rcu_sync_lock serialises grace periods (G1-G3, and the counter).
+ * rcu_registry_lock protects the registry of readers; a grace period
+ * holds it while it scans, and drops it while it sleeps.  Order:
+ * rcu_sync_lock, then rcu_registry_lock.
+ */
+#include "qemu/osdep.h"
+#include "qemu/rcu.h"
+#include "qemu/atomic.h"
+#include "qemu/thread.h"
+#include "qemu/queue.h"
+#include <pthread.h>
+#ifdef CONFIG_LINUX
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#endif
+
+#if ULONG_MAX == UINT32_MAX || defined(RCU_FORCE_TWO_PHASE)
+#define RCU_TWO_PHASE 1
+#endif
+
+/* Every snapshot is a copy of it, so it must carry a nesting count of 1. */
+QEMU_BUILD_BUG_ON((RCU_GP_CTR & RCU_NEST_MASK) != 0);
+
+/*
+ * The grace-period counter: written by synchronize_rcu with rcu_sync_lock
+ * held, read by every reader.  On a cache line of its own, since readers
+ * load it all the time and nothing else should invalidate it.
+ */
+unsigned long rcu_gp_ctr QEMU_ALIGNED(64) = RCU_NEST_ONE;
+
+/* Written once by rcu_init(), before main(); read by every reader. */
+bool rcu_sys_membarrier;
+
+__thread struct rcu_reader_data rcu_reader
+    __attribute__((tls_model("initial-exec")));
+
+/* Serialises grace periods.  rcu_gp_started/completed are written under it. */
+static QemuMutex rcu_sync_lock;
+
+/*
+ * Grace periods started and completed so far.  Written under
+ * rcu_sync_lock; rcu_gp_started is read without it by synchronize_rcu,
+ * to find out whether a grace period that started after the call has
+ * completed meanwhile.
+ */
+static uint64_t rcu_gp_started;
+static uint64_t rcu_gp_completed;
+
+/* The registered readers; under rcu_registry_lock. */
+typedef QLIST_HEAD(, rcu_reader_data) ReaderList;
+static QemuMutex rcu_registry_lock;
+static ReaderList registry = QLIST_HEAD_INITIALIZER(registry);
+
+/*
+ * A grace period sleeps on it; readers set it.  Reset only by the holder of
+ * rcu_sync_lock.
+ */
+static QemuEvent rcu_gp_event;
+
+/* Unregisters threads that exit while registered. */
+static pthread_key_t rcu_thread_key;
+
+static QEMU_NORETURN QEMU_COLD void rcu_abort(const char *msg)
+{
+    fprintf(stderr, "qemu: RCU: %s\n", msg);
+    abort();
+}
+
+void rcu_read_unlock_unbalanced(void)
+{
+    rcu_abort("rcu_read_unlock without a matching rcu_read_lock");
+}
+
+void rcu_read_lock_too_deep(void)
+{
+    rcu_abort("rcu_read_lock nested too deeply");
+}
+
+void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online)
+{
+    char *msg;
+
+    if (!p->registered) {
+        msg = g_strdup_printf("%s called by a thread that is not registered "
+                              "(rcu_register_thread)", fn);
+    } else if (p->online != online) {
+        msg = g_strdup_printf("%s called while the thread is %s", fn,
+                              p->online ? "online" : "offline");
+    } else if ((p->ctr & RCU_NEST_MASK) != (online ? RCU_NEST_ONE : 0)) {
+        msg = g_strdup_printf("%s called inside an RCU read-side critical "
+                              "section", fn);
+    } else {
+        return;
+    }
+    rcu_abort(msg);
+}
+
+/* True if p is inside rcu_read_lock (being online does not count). */
+static bool rcu_reader_in_section(struct rcu_reader_data *p)
+{
+    return (p->ctr & RCU_NEST_MASK) > (p->online ? RCU_NEST_ONE : 0);
+}
+
+/*
+ * The updater's side of every barrier pairing with the read side: a full
+ * barrier here, and with membarrier one on every running thread of the
+ * process too, which turns the readers' compiler barriers into full ones.
+ */
+static void rcu_sync_barrier(void)
+{
+#ifdef CONFIG_LINUX
+    if (rcu_sys_membarrier) {
+        if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0)) {
+            /* It worked at startup; failing now breaks the read side. */
+            rcu_abort("membarrier failed");
+        }
+        return;
+    }
+#endif
+    smp_mb();
+}
+
+/* Ask for MEMBARRIER_CMD_PRIVATE_EXPEDITED; true if it may be used. */
+static bool rcu_membarrier_register(void)
+{
+#ifdef CONFIG_LINUX
+    return syscall(__NR_membarrier,
+                   MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+#else
+    return false;
+#endif
+}
+
+/*
+ * True if p may still be in a section that began before the current grace
+ * period: not quiescent, and with a snapshot older than rcu_gp_ctr.  Called
+ * with rcu_registry_lock held.
+ */
+static bool rcu_reader_blocks_gp(struct rcu_reader_data *p)
+{
+    /* Pairs with the store-releases of ctr on the read side. */
+    unsigned long ctr = qatomic_load_acquire(&p->ctr);
+
+    return (ctr & RCU_NEST_MASK) &&
+           ((ctr ^ qatomic_read(&rcu_gp_ctr)) & ~RCU_NEST_MASK);
+}
+
+/*
+ * A reader that found its "waiting" flag set after becoming quiescent:
+ * clear it and wake the grace period.
+ */
+void rcu_wake_waiter(struct rcu_reader_data *p)
+{
+    qatomic_set(&p->waiting, false);
+    qemu_event_set(&rcu_gp_event);
+}
+
+/*
+ * Move the readers that no longer block the grace period from the registry
+ * to qsreaders, clearing their "waiting" flag if clear_waiting.  Called
+ * with rcu_registry_lock held.
+ */
+static void rcu_scan_readers(ReaderList *qsreaders, bool clear_waiting)
+{
+    struct rcu_reader_data *p, *next;
+
+    QLIST_FOREACH_SAFE(p, &registry, node, next) {
+        if (!rcu_reader_blocks_gp(p)) {
+            if (clear_waiting) {
+                qatomic_set(&p->waiting, false);
+            }
+            QLIST_REMOVE(p, node);
+            QLIST_INSERT_HEAD(qsreaders, p, node);
+        }
+    }
+}
+
+/*
+ * G3: wait until no reader in the registry blocks the grace period.
+ * Called with rcu_sync_lock and rcu_registry_lock held; drops and retakes
+ * rcu_registry_lock while it sleeps.  Readers found quiescent move to a
+ * private list, so each is looked at until it is found quiescent once;
+ * threads that register meanwhile go to the registry and are quiescent.
+ */
+static void wait_for_readers(void)
+{
+    ReaderList qsreaders = QLIST_HEAD_INITIALIZER(qsreaders);
+    struct rcu_reader_data *p;
+
+    /* Look first without disturbing anyone; G1 ordered these loads. */
+    rcu_scan_readers(&qsreaders, false);
+
+    while (!QLIST_EMPTY(&registry)) {
+        /* Reset before the flags go up, so that no set can be lost. */
+        qemu_event_reset(&rcu_gp_event);
+        QLIST_FOREACH(p, &registry, node) {
+            qatomic_set(&p->waiting, true);
+        }
+
+        /*
+         * Flags up, then look at ctr again: pairs with
+         * rcu_read_side_barrier() between a reader's quiescent store and
+         * its load of "waiting".
+         */
+        rcu_sync_barrier();
+        rcu_scan_readers(&qsreaders, true);
+        if (QLIST_EMPTY(&registry)) {
+            /* End this thread's reset claim on the event (see QemuEvent). */
+            qemu_event_set(&rcu_gp_event);
+            break;
+        }
+
+        /* Readers can unregister while the lock is dropped. */
+        qemu_mutex_unlock(&rcu_registry_lock);
+        qemu_event_wait(&rcu_gp_event);
+        qemu_mutex_lock(&rcu_registry_lock);
+    }
+
+    QLIST_SWAP(&registry, &qsreaders, node);
+}
+
+/* G2 and G3; called with rcu_sync_lock and rcu_registry_lock held. */
+static void rcu_advance_and_wait(void)
+{
+#ifdef RCU_TWO_PHASE
+    /*
+     * Flip the phase and wait, twice.  The load-acquires of the first
+     * wait keep the second flip after them.
+     */
+    for (int i = 0; i < 2; i++) {
+        qatomic_set(&rcu_gp_ctr, rcu_gp_ctr ^ RCU_GP_CTR);
+        wait_for_readers();
+    }
+#else
+    qatomic_set(&rcu_gp_ctr, rcu_gp_ctr + RCU_GP_CTR);
+    wait_for_readers();
+#endif
+}
+
+void synchronize_rcu(void)
+{
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+    bool was_online = p->online;
+    uint64_t started;
+
+    if (!p->registered) {
+        rcu_abort("synchronize_rcu called by a thread that is not "
+                  "registered (rcu_register_thread)");
+    }
+    if (rcu_reader_in_section(p)) {
+        rcu_abort("synchronize_rcu called inside an RCU read-side "
+                  "critical section");
+    }
+    /* An online thread would wait for itself. */
+    if (was_online) {
+        rcu_thread_offline();
+    }
+
+    /*
+     * Any grace period that starts after this load also starts after the
+     * caller's removals, which the barrier orders before it (pairing with
+     * G1 of that grace period), so it is good enough for this caller.
+     */
+    smp_mb();
+    started = qatomic_read_u64(&rcu_gp_started);
+
+    qemu_mutex_lock(&rcu_sync_lock);
+    if (qatomic_read_u64(&rcu_gp_completed) <= started) {
+        qatomic_set_u64(&rcu_gp_started, rcu_gp_started + 1);
+        rcu_sync_barrier();                             /* G1 */
+        qemu_mutex_lock(&rcu_registry_lock);
+        if (!QLIST_EMPTY(&registry)) {
+            rcu_advance_and_wait();                     /* G2, G3 */
+        }
+        qemu_mutex_unlock(&rcu_registry_lock);
+        qatomic_set_u64(&rcu_gp_completed, rcu_gp_completed + 1);
+    }
+    qemu_mutex_unlock(&rcu_sync_lock);
+
+    if (was_online) {
+        rcu_thread_online();
+    }
+}
+
+void rcu_register_thread(void)
+{
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+
+    if (p->registered) {
+        rcu_abort("rcu_register_thread called twice (the main thread is "
+                  "registered at startup)");
+    }
+    assert(p->ctr == 0 && !p->online);
+    notifier_list_init(&p->force_rcu);
+    p->registered = true;
+    pthread_setspecific(rcu_thread_key, p);
+
+    qemu_mutex_lock(&rcu_registry_lock);
+    QLIST_INSERT_HEAD(&registry, p, node);
+    qemu_mutex_unlock(&rcu_registry_lock);
+}
+
+static void rcu_unregister_reader(struct rcu_reader_data *p, const char *why)
+{
+    if (rcu_reader_in_section(p)) {
+        rcu_abort(why);
+    }
+    if (p->online) {
+        rcu_thread_offline();
+    }
+
+    qemu_mutex_lock(&rcu_registry_lock);
+    QLIST_REMOVE(p, node);
+    /* A grace period may be asleep waiting for this reader. */
+    if (qatomic_read(&p->waiting)) {
+        rcu_wake_waiter(p);
+    }
+    qemu_mutex_unlock(&rcu_registry_lock);
+    p->registered = false;
+}
+
+void rcu_unregister_thread(void)
+{
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+
+    if (!p->registered) {
+        rcu_abort("rcu_unregister_thread called by a thread that is not "
+                  "registered");
+    }
+    pthread_setspecific(rcu_thread_key, NULL);
+    rcu_unregister_reader(p, "rcu_unregister_thread called inside an RCU "
+                          "read-side critical section");
+}
+
+/*
+ * A thread is exiting while registered.  Key destructors run before the
+ * thread's TLS goes away, and on the exiting thread, so this is the same
+ * as the thread calling rcu_unregister_thread itself.
+ */
+static void rcu_thread_exit(void *opaque)
+{
+    struct rcu_reader_data *p = opaque;
+
+    assert(p == get_ptr_rcu_reader());
+    rcu_unregister_reader(p, "a thread exited inside an RCU read-side "
+                          "critical section");
+}
+
+/*
+ * fork() support.  rcu_atfork_enabled: set by rcu_enable/disable_atfork,
+ * read by the prepare handler.  The other two: the forking thread's state
+ * between the prepare handler and the parent/child handler.
+ */
+static bool rcu_atfork_enabled = true;
+static bool rcu_atfork_locked;
+static bool rcu_atfork_was_online;
+
+void rcu_enable_atfork(void)
+{
+    qatomic_set(&rcu_atfork_enabled, true);
+}
+
+void rcu_disable_atfork(void)
+{
+    qatomic_set(&rcu_atfork_enabled, false);
+}
+
+static void rcu_atfork_prepare(void)
+{
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+
+    if (!qatomic_read(&rcu_atfork_enabled)) {
+        return;
+    }
+    /* A grace period may be waiting for this very section: deadlock. */
+    if (rcu_reader_in_section(p)) {
+        rcu_abort("fork() called inside an RCU read-side critical section");
+    }
+    rcu_atfork_was_online = p->online;
+    if (p->online) {
+        rcu_thread_offline();
+    }
+    /* No grace period in progress, nobody in the registry. */
+    qemu_mutex_lock(&rcu_sync_lock);
+    qemu_mutex_lock(&rcu_registry_lock);
+    rcu_atfork_locked = true;
+}
+
+static void rcu_atfork_parent(void)
+{
+    if (!rcu_atfork_locked) {
+        return;
+    }
+    rcu_atfork_locked = false;
+    qemu_mutex_unlock(&rcu_registry_lock);
+    qemu_mutex_unlock(&rcu_sync_lock);
+    if (rcu_atfork_was_online) {
+        rcu_thread_online();
+    }
+}
+
+static void rcu_atfork_child(void)
+{
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+
+    if (!rcu_atfork_locked) {
+        return;
+    }
+    rcu_atfork_locked = false;
+
+    /*
+     * The child is a new process as far as membarrier is concerned: ask
+     * again.  Should that fail, fall back to smp_mb() readers, which is
+     * safe to decide now that this is the only thread.
+     */
+    if (rcu_sys_membarrier && !rcu_membarrier_register()) {
+        rcu_sys_membarrier = false;
+    }
+
+    /*
+     * Only this thread exists in the child.  The others' reader state is
+     * still in memory but will never change, so it must leave the
+     * registry; and the locks are held in the name of a thread id that the
+     * child does not have, so make new ones.
+     */
+    QLIST_INIT(&registry);
+    if (p->registered) {
+        QLIST_INSERT_HEAD(&registry, p, node);
+        p->waiting = false;
+    }
+    qemu_mutex_init(&rcu_sync_lock);
+    qemu_mutex_init(&rcu_registry_lock);
+    qemu_event_init(&rcu_gp_event, false);
+    if (rcu_atfork_was_online) {
+        rcu_thread_online();
+    }
+}
+
+/* Is membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) usable? */
+static bool rcu_init_membarrier(void)
+{
+#ifdef CONFIG_LINUX
+    const char *env = getenv("GRACE_RCU_MEMBARRIER");
+    long cmds;
+
+    /* A debugging knob: GRACE_RCU_MEMBARRIER=0 forces smp_mb readers. */
+    if (env && !strcmp(env, "0")) {
+        return false;
+    }
+    cmds = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (cmds < 0 || !(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED)) {
+        return false;
+    }
+    return rcu_membarrier_register();
+#else
+    return false;
+#endif
+}
+
+/*
+ * Runs before main(), while the process has one thread: the read side's
+ * barrier kind must not change once readers exist.
+ */
+static void __attribute__((constructor)) rcu_init(void)
+{
+    rcu_sys_membarrier = rcu_init_membarrier();
+    qemu_mutex_init(&rcu_sync_lock);
+    qemu_mutex_init(&rcu_registry_lock);
+    qemu_event_init(&rcu_gp_event, false);
+    if (pthread_key_create(&rcu_thread_key, rcu_thread_exit)) {
+        rcu_abort("cannot create the thread-exit key");
+    }
+    pthread_atfork(rcu_atfork_prepare, rcu_atfork_parent, rcu_atfork_child);
+    rcu_register_thread();
+}
