@@ -296,6 +296,16 @@ static void wait_for_readers(void)
 /* G2 and G3; called with rcu_sync_lock and rcu_registry_lock held. */
 static void rcu_advance_and_wait(void)
 {
+#ifdef RCU_BROKEN_SKIP_READER_WAIT
+    /*
+     * Deliberately broken: grace periods end at once.  Only the
+     * rcutorture-skipwait test program is built this way, to show that
+     * rcutorture notices (tests/unit/meson.build).
+     */
+    qatomic_set(&rcu_gp_ctr, rcu_gp_ctr + RCU_GP_CTR);
+    return;
+#endif
+
 #ifdef RCU_TWO_PHASE
     /*
      * Flip the phase and wait, twice.  The load-acquires of the first
