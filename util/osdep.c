@@ -116,3 +116,22 @@ ssize_t qemu_write_full(int fd, const void *buf, size_t count)
     }
     return done;
 }
+
+void qemu_msleep(unsigned ms)
+{
+    struct timespec deadline;
+    int err;
+
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += ms / 1000;
+    deadline.tv_nsec += (long)(ms % 1000) * 1000000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+    /* An absolute deadline, so that a signal does not restart the count. */
+    do {
+        err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL);
+    } while (err == EINTR);
+    assert(err == 0);
+}

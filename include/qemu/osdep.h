@@ -86,4 +86,10 @@ void qemu_set_block(int fd);
 /* Write all of buf, retrying on EINTR and short writes; -1 on error. */
 ssize_t qemu_write_full(int fd, const void *buf, size_t count);
 
+/*
+ * Sleep for at least ms milliseconds of CLOCK_MONOTONIC time.  Signals do
+ * not cut the sleep short: it resumes until the deadline.
+ */
+void qemu_msleep(unsigned ms);
+
 #endif /* QEMU_OSDEP_H */
