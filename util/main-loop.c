@@ -36,6 +36,16 @@ static bool main_loop_notifier_ready;
 static GArray *gpollfds;
 static bool main_loop_initialised;
 
+/*
+ * The BQL exists from the start: the call_rcu thread takes it around
+ * callbacks, which may run before qemu_init_main_loop (or without it, in
+ * tests and tools).
+ */
+static void __attribute__((constructor)) qemu_bql_init(void)
+{
+    qemu_mutex_init(&qemu_global_mutex);
+}
+
 void qemu_mutex_lock_iothread(void)
 {
     assert(!iothread_locked);
@@ -116,7 +126,6 @@ int qemu_init_main_loop(Error **errp)
         return 0;
     }
     init_clocks();
-    qemu_mutex_init(&qemu_global_mutex);
     iohandler_init();
     bh_init();
 

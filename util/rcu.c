@@ -70,18 +70,38 @@
  * phase sees it as old and waits.  RCU_FORCE_TWO_PHASE selects this scheme
  * on 64-bit hosts too, for testing.
  *
+ * Deferred reclamation
+ * --------------------
+ * call_rcu1 pushes its rcu_head on a lock-free stack (compare-and-swap)
+ * and wakes the call_rcu thread only if the stack was empty.  The thread
+ * takes the whole stack with one exchange, reverses it (so callbacks run
+ * in the order they were queued), waits for a grace period, and runs the
+ * batch under the BQL.  Every callback in a batch was pushed before the
+ * exchange, which comes before synchronize_rcu, so its grace period
+ * started after the push.  drain_call_rcu queues a callback that sets an
+ * event: since batches run in order, when it runs everything queued
+ * before it has run.
+ *
+ * Readers that stay in a section, or online, for long would hold grace
+ * periods up without limit (a vCPU running a guest loop).  A grace period
+ * that sleeps therefore calls the force-RCU notifiers of the readers it
+ * waits for: at once when someone is in drain_call_rcu, otherwise after
+ * RCU_FORCE_MS, and every RCU_FORCE_MS after that.
+ *
  * Locks
  * -----
  * rcu_sync_lock serialises grace periods (G1-G3, and the counter).
- * rcu_registry_lock protects the registry of readers; a grace period
- * holds it while it scans, and drops it while it sleeps.  Order:
- * rcu_sync_lock, then rcu_registry_lock.
+ * rcu_registry_lock protects the registry of readers and their force-RCU
+ * notifier lists; a grace period holds it while it scans, and drops it
+ * while it sleeps.  Order: rcu_sync_lock, then rcu_registry_lock.  The
+ * call_rcu thread takes the BQL with neither held.
  */
 #include "qemu/osdep.h"
 #include "qemu/rcu.h"
 #include "qemu/atomic.h"
 #include "qemu/thread.h"
 #include "qemu/queue.h"
+#include "qemu/main-loop.h"
 #include <pthread.h>
 #ifdef CONFIG_LINUX
 #include <linux/membarrier.h>
@@ -133,6 +153,19 @@ static QemuEvent rcu_gp_event;
 
 /* Unregisters threads that exit while registered. */
 static pthread_key_t rcu_thread_key;
+
+/*
+ * A sleeping grace period kicks the readers it waits for after this long,
+ * and again this often.
+ */
+#define RCU_FORCE_MS 5
+
+/*
+ * Threads inside drain_call_rcu: changed by them with atomic increments
+ * and decrements, read by grace periods (kick readers at once) and by the
+ * call_rcu thread (no naps).
+ */
+static int rcu_drain_pending;
 
 static QEMU_NORETURN QEMU_COLD void rcu_abort(const char *msg)
 {
@@ -260,6 +293,7 @@ static void wait_for_readers(void)
 {
     ReaderList qsreaders = QLIST_HEAD_INITIALIZER(qsreaders);
     struct rcu_reader_data *p;
+    bool waited_long = false;
 
     /* Look first without disturbing anyone; G1 ordered these loads. */
     rcu_scan_readers(&qsreaders, false);
@@ -284,9 +318,17 @@ static void wait_for_readers(void)
             break;
         }
 
+        if (waited_long || qatomic_read(&rcu_drain_pending)) {
+            QLIST_FOREACH(p, &registry, node) {
+                notifier_list_notify(&p->force_rcu, NULL);
+            }
+        }
+
         /* Readers can unregister while the lock is dropped. */
         qemu_mutex_unlock(&rcu_registry_lock);
-        qemu_event_wait(&rcu_gp_event);
+        if (!qemu_event_timedwait(&rcu_gp_event, RCU_FORCE_MS)) {
+            waited_long = true;
+        }
         qemu_mutex_lock(&rcu_registry_lock);
     }
 
@@ -430,6 +472,196 @@ static void rcu_thread_exit(void *opaque)
                           "critical section");
 }
 
+void rcu_add_force_rcu_notifier(Notifier *n)
+{
+    assert(get_ptr_rcu_reader()->registered);
+    qemu_mutex_lock(&rcu_registry_lock);
+    notifier_list_add(&get_ptr_rcu_reader()->force_rcu, n);
+    qemu_mutex_unlock(&rcu_registry_lock);
+}
+
+void rcu_remove_force_rcu_notifier(Notifier *n)
+{
+    qemu_mutex_lock(&rcu_registry_lock);
+    notifier_remove(n);
+    qemu_mutex_unlock(&rcu_registry_lock);
+}
+
+/*
+ * call_rcu
+ *
+ * rcu_call_stack: pushed by call_rcu1 on any thread (compare-and-swap),
+ * emptied by the call_rcu thread (exchange).  rcu_call_ready_event: set by
+ * the push that finds the stack empty; reset only by the call_rcu thread.
+ */
+static struct rcu_head *rcu_call_stack;
+static QemuEvent rcu_call_ready_event;
+static QemuOnce rcu_call_once = QEMU_ONCE_INIT;
+static __thread bool rcu_in_call_thread;
+
+/*
+ * A batch smaller than this, with more callbacks queued by the time it has
+ * run, makes the thread nap RCU_CALL_NAP_MS so that the next batch shares
+ * its grace period with more callbacks.  No nap while a drain waits.
+ */
+#define RCU_CALL_MIN_BATCH 16
+#define RCU_CALL_NAP_MS 1
+
+/* Callbacks run under one hold of the BQL, at most. */
+#define RCU_CALL_BQL_CHUNK 1000
+
+void rcu_g_free_cb(struct rcu_head *head)
+{
+    g_free(head);
+}
+
+/* Reverse a batch taken from the stack into queueing order; count it. */
+static struct rcu_head *rcu_call_reverse(struct rcu_head *head, long *n)
+{
+    struct rcu_head *prev = NULL, *next;
+
+    for (*n = 0; head; (*n)++) {
+        next = head->next;
+        head->next = prev;
+        prev = head;
+        head = next;
+    }
+    return prev;
+}
+
+/* Wait until the stack has something on it; call_rcu thread only. */
+static void rcu_call_wait_for_work(void)
+{
+    while (!qatomic_read(&rcu_call_stack)) {
+        /* This thread is the event's only resetter. */
+        qemu_event_reset(&rcu_call_ready_event);
+        if (qatomic_read(&rcu_call_stack)) {
+            break;
+        }
+        qemu_event_wait(&rcu_call_ready_event);
+    }
+}
+
+static void *call_rcu_thread(void *opaque)
+{
+    rcu_register_thread();
+    rcu_in_call_thread = true;
+
+    for (;;) {
+        struct rcu_head *batch;
+        long n;
+
+        rcu_call_wait_for_work();
+        /*
+         * Everything pushed so far; the exchange comes before the grace
+         * period below, so every callback's grace period starts after it
+         * was queued.
+         */
+        batch = rcu_call_reverse(qatomic_xchg(&rcu_call_stack, NULL), &n);
+        synchronize_rcu();
+
+        while (batch) {
+            qemu_mutex_lock_iothread();
+            for (int i = 0; batch && i < RCU_CALL_BQL_CHUNK; i++) {
+                struct rcu_head *head = batch;
+
+                /* The callback may free head. */
+                batch = head->next;
+                head->func(head);
+            }
+            qemu_mutex_unlock_iothread();
+        }
+
+        if (n < RCU_CALL_MIN_BATCH && qatomic_read(&rcu_call_stack) &&
+            !qatomic_read(&rcu_drain_pending)) {
+            qemu_msleep(RCU_CALL_NAP_MS);
+        }
+    }
+    return NULL;
+}
+
+static void rcu_call_start(void)
+{
+    QemuThread thread;
+
+    qemu_event_init(&rcu_call_ready_event, false);
+    qemu_thread_create(&thread, "call_rcu", call_rcu_thread, NULL,
+                       QEMU_THREAD_DETACHED);
+}
+
+void call_rcu1(struct rcu_head *head, RCUCBFunc *func)
+{
+    struct rcu_head *old, *seen;
+
+    qemu_once(&rcu_call_once, rcu_call_start);
+    head->func = func;
+    old = qatomic_read(&rcu_call_stack);
+    for (;;) {
+        head->next = old;
+        /* A full barrier: publishes head and the caller's removals. */
+        seen = qatomic_cmpxchg(&rcu_call_stack, old, head);
+        if (seen == old) {
+            break;
+        }
+        old = seen;
+    }
+    /* Only the first push after the thread emptied the stack wakes it. */
+    if (!old) {
+        qemu_event_set(&rcu_call_ready_event);
+    }
+}
+
+typedef struct RcuDrain {
+    struct rcu_head rcu;
+    QemuEvent done;
+} RcuDrain;
+
+static void drain_rcu_callback(struct rcu_head *head)
+{
+    RcuDrain *drain = container_of(head, RcuDrain, rcu);
+
+    /* The drainer may free drain as soon as this is visible. */
+    qemu_event_set(&drain->done);
+}
+
+void drain_call_rcu(void)
+{
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+    bool bql = qemu_mutex_iothread_locked();
+    bool online = p->online;
+    RcuDrain drain;
+
+    if (rcu_in_call_thread) {
+        rcu_abort("drain_call_rcu called from an RCU callback");
+    }
+    if (rcu_reader_in_section(p)) {
+        rcu_abort("drain_call_rcu called inside an RCU read-side critical "
+                  "section");
+    }
+
+    qemu_event_init(&drain.done, false);
+    qatomic_inc(&rcu_drain_pending);
+    call_rcu1(&drain.rcu, drain_rcu_callback);
+
+    /* The call_rcu thread's grace period and the callbacks need these. */
+    if (online) {
+        rcu_thread_offline();
+    }
+    if (bql) {
+        qemu_mutex_unlock_iothread();
+    }
+    qemu_event_wait(&drain.done);
+    if (bql) {
+        qemu_mutex_lock_iothread();
+    }
+    if (online) {
+        rcu_thread_online();
+    }
+
+    qatomic_dec(&rcu_drain_pending);
+    qemu_event_destroy(&drain.done);
+}
+
 /*
  * fork() support.  rcu_atfork_enabled: set by rcu_enable/disable_atfork,
  * read by the prepare handler.  The other two: the forking thread's state
@@ -515,6 +747,15 @@ static void rcu_atfork_child(void)
     qemu_mutex_init(&rcu_sync_lock);
     qemu_mutex_init(&rcu_registry_lock);
     qemu_event_init(&rcu_gp_event, false);
+
+    /*
+     * No call_rcu thread either: the next call_rcu1 or drain starts one,
+     * which then runs what the parent had queued and not yet taken.
+     * Nobody is draining in the child.
+     */
+    rcu_call_once = (QemuOnce)QEMU_ONCE_INIT;
+    rcu_drain_pending = 0;
+
     if (rcu_atfork_was_online) {
         rcu_thread_online();
     }

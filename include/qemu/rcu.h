@@ -19,7 +19,8 @@
  * synchronize_rcu() returns once every reader that could hold a pointer
  * retired before the call has let go of it: every thread that was inside
  * a read-side section has left it, and every online QSBR thread has
- * reported a quiescent state or gone offline.
+ * reported a quiescent state or gone offline.  call_rcu() runs a callback
+ * after such a grace period, on a thread of its own, with the BQL held.
  *
  * Threads must register (rcu_register_thread) before reading or calling
  * synchronize_rcu, and unregister before exiting; the main thread is
@@ -278,6 +279,72 @@ void rcu_unregister_thread(void);
  */
 void rcu_enable_atfork(void);
 void rcu_disable_atfork(void);
+
+/*
+ * Deferred reclamation.
+ *
+ * call_rcu1(head, func) queues func(head) to run after a grace period that
+ * starts after the call.  Callbacks run in the order they were queued, on
+ * the call_rcu thread, with the BQL held; they must not block for long nor
+ * call synchronize_rcu or drain_call_rcu.  call_rcu1 may be called from
+ * any thread, registered or not, at any time, including before the main
+ * loop or any vCPU exists: the call_rcu thread starts on first use.  It
+ * never blocks and makes no system call unless the call_rcu thread is
+ * asleep.
+ */
+struct rcu_head;
+typedef void RCUCBFunc(struct rcu_head *head);
+
+struct rcu_head {
+    struct rcu_head *next;
+    RCUCBFunc *func;
+};
+
+void call_rcu1(struct rcu_head *head, RCUCBFunc *func);
+
+/*
+ * call_rcu(obj, func, field): func(obj) after a grace period.  field is
+ * the struct rcu_head member of *obj, which must come first (so that the
+ * callback's argument is obj itself), and func must take a pointer to
+ * obj's type.  Both are checked at compile time.
+ */
+#define call_rcu(obj, func, field)                                          \
+    call_rcu1(&(obj)->field +                                               \
+              QEMU_BUILD_BUG_ON_ZERO(offsetof(typeof(*(obj)), field) != 0) + \
+              QEMU_BUILD_BUG_ON_ZERO(!__builtin_types_compatible_p(         \
+                  typeof(&*(func)), void (*)(typeof(obj)))),                \
+              (RCUCBFunc *)(func))
+
+/* g_free(obj) after a grace period; field as for call_rcu. */
+void rcu_g_free_cb(struct rcu_head *head);
+#define g_free_rcu(obj, field)                                              \
+    call_rcu1(&(obj)->field +                                               \
+              QEMU_BUILD_BUG_ON_ZERO(offsetof(typeof(*(obj)), field) != 0), \
+              rcu_g_free_cb)
+
+/*
+ * Wait until every callback queued before the call has run.  If the
+ * caller holds the BQL, it is released while waiting and taken again, so
+ * that the callbacks can run; an online QSBR caller goes offline for the
+ * wait.  Not inside a read-side section, not from a callback.  While a
+ * drain waits, grace periods call the force-RCU notifiers of the readers
+ * that hold them up.
+ */
+void drain_call_rcu(void);
+
+/*
+ * Force-RCU notifiers.  A thread that can hold up grace periods for long
+ * (a vCPU running guest code between quiescent states) registers one; a
+ * grace period that waits for that thread calls it, from the waiting
+ * thread, with rcu_registry_lock held, when drain_call_rcu is waiting or
+ * once the grace period has lasted more than a few milliseconds, and again
+ * every few milliseconds after that.  The notifier must make the thread
+ * reach a quiescent state soon (kick it out of guest code) without
+ * blocking and without calling into RCU.  Both calls apply to the calling
+ * thread, which must be registered.
+ */
+void rcu_add_force_rcu_notifier(Notifier *n);
+void rcu_remove_force_rcu_notifier(Notifier *n);
 
 /*
  * Scope guards: a read-side section until the end of the enclosing scope,

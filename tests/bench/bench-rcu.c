@@ -6,10 +6,11 @@
  * (p50) within a repetition first.  The ratio is the median of the
  * per-repetition ratios Grace/peer, each from two runs back to back.
  *
- *   bench-rcu [--reps N] [--quick] [MEASURE...]
+ *   bench-rcu [--reps N] [--quick] [--grace-only] [MEASURE...]
  *
  * MEASURE names are printed in the table's first column; by default every
- * measure runs.  Nothing here asserts on time: the targets are printed
+ * measure runs.  --grace-only leaves liburcu out, so that a system-call
+ * count (perf stat, strace -c) covers Grace alone.  Nothing here asserts on time: the targets are printed
  * next to the figures, for people to read.
  */
 #include "qemu/osdep.h"
@@ -167,11 +168,67 @@ static void grace_sync_latency(BenchReader kind, int n, double *ns)
     bench_time_sync(grace_reader, synchronize_rcu, kind, n, ns);
 }
 
+/* call_rcu: callbacks that count, or that time themselves. */
+static long grace_cb_count;         /* the call_rcu thread only */
+
+static void grace_count_cb(struct rcu_head *head)
+{
+    grace_cb_count++;
+}
+
+static double grace_call_rcu_loop(long n)
+{
+    struct rcu_head *heads = g_new(struct rcu_head, n);
+    int64_t start = bench_now_ns();
+
+    grace_cb_count = 0;
+    for (long i = 0; i < n; i++) {
+        call_rcu1(&heads[i], grace_count_cb);
+    }
+    drain_call_rcu();
+    start = bench_now_ns() - start;
+    /* drain_call_rcu orders the callbacks' writes before this read. */
+    assert(grace_cb_count == n);
+    g_free(heads);
+    return start;
+}
+
+typedef struct TimedCb {
+    struct rcu_head rcu;
+    int64_t ran;
+    QemuSemaphore done;
+} TimedCb;
+
+static void grace_timed_cb(struct rcu_head *head)
+{
+    TimedCb *t = container_of(head, TimedCb, rcu);
+
+    t->ran = bench_now_ns();
+    qemu_sem_post(&t->done);
+}
+
+static void grace_call_rcu_latency(int n, double *ns)
+{
+    TimedCb t;
+
+    qemu_sem_init(&t.done, 0);
+    for (int i = 0; i < n; i++) {
+        int64_t start = bench_now_ns();
+
+        call_rcu1(&t.rcu, grace_timed_cb);
+        qemu_sem_wait(&t.done);
+        ns[i] = t.ran - start;
+    }
+    qemu_sem_destroy(&t.done);
+}
+
 const BenchOps bench_grace = {
     .name = "Grace",
     .read_loop = grace_read_loop,
     .online_read_loop = grace_online_read_loop,
     .sync_latency = grace_sync_latency,
+    .call_rcu_loop = grace_call_rcu_loop,
+    .call_rcu_latency = grace_call_rcu_latency,
 };
 
 /*
@@ -247,6 +304,26 @@ static double m_sync_busy_qsbr(const BenchOps *ops, bool quick)
     return sync_p50(ops, BENCH_READER_BUSY_QSBR, quick ? 100 : 1000);
 }
 
+/* Millions of callbacks queued and run per second. */
+static double m_call_rate(const BenchOps *ops, bool quick)
+{
+    long n = quick ? 200000 : 1000000;
+
+    return n / ops->call_rcu_loop(n) * 1000;
+}
+
+static double m_call_latency(const BenchOps *ops, bool quick)
+{
+    int n = quick ? 10 : 40;
+    double *ns = g_new(double, n);
+    double p50;
+
+    ops->call_rcu_latency(n, ns);
+    p50 = median(ns, n);
+    g_free(ns);
+    return p50 / 1e6;
+}
+
 /*
  * A row of the table: Grace's figure and its peer's, with the target
  * as text.  peer NULL: Grace alone, or against the empty loop.
@@ -284,6 +361,12 @@ static const Row rows[] = {
     { "sync-busy-qsbr", "synchronize_rcu, 1 busy QSBR reader", "us p50",
       m_sync_busy_qsbr, m_sync_busy_qsbr, NULL, "liburcu qsbr",
       "(for information)" },
+    { "call-rcu-rate", "call_rcu throughput", "M/s",
+      m_call_rate, m_call_rate, NULL, "liburcu memb",
+      ">= 1.0x liburcu memb" },
+    { "call-rcu-latency", "call_rcu latency", "ms p50",
+      m_call_latency, m_call_latency, NULL, "liburcu memb",
+      "<= 1 ms" },
 };
 
 /* Which liburcu flavour a row compares with. */
@@ -307,9 +390,9 @@ static const BenchOps *row_peer(const Row *row)
  * print the medians and the median of the per-repetition ratios: on a
  * noisy machine the two halves of a pair see about the same noise.
  */
-static void run_row(const Row *row, int reps, bool quick)
+static void run_row(const Row *row, int reps, bool quick, bool grace_only)
 {
-    const BenchOps *peer = row_peer(row);
+    const BenchOps *peer = grace_only ? NULL : row_peer(row);
     double *g = g_new(double, reps), *p = g_new(double, reps);
     double *ratio = g_new(double, reps);
 
@@ -327,7 +410,7 @@ static void run_row(const Row *row, int reps, bool quick)
         ratio[r] = peer ? g[r] / p[r] : 0;
     }
     if (peer) {
-        printf("%-16s %-36s %-7s %9.3f %9.3f  %-13s %6.2fx  %s\n",
+        printf("%-16s %-36s %-7s %9.3f %9.3f  %-13s %6.3gx  %s\n",
                row->name, row->what, row->unit, median(g, reps),
                median(p, reps), row->peer_name, median(ratio, reps),
                row->target);
@@ -345,17 +428,19 @@ static void run_row(const Row *row, int reps, bool quick)
 int main(int argc, char **argv)
 {
     int reps = 7;
-    bool quick = false;
+    bool quick = false, grace_only = false;
     int first_measure = argc;
 
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) {
             quick = true;
+        } else if (!strcmp(argv[i], "--grace-only")) {
+            grace_only = true;
         } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
             reps = atoi(argv[++i]);
         } else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: %s [--reps N] [--quick] [MEASURE...]\n",
-                    argv[0]);
+            fprintf(stderr, "usage: %s [--reps N] [--quick] [--grace-only] "
+                    "[MEASURE...]\n", argv[0]);
             return 2;
         } else {
             first_measure = i;
@@ -394,7 +479,7 @@ int main(int argc, char **argv)
             wanted |= !strcmp(argv[j], rows[i].name);
         }
         if (wanted) {
-            run_row(&rows[i], reps, quick);
+            run_row(&rows[i], reps, quick, grace_only);
         }
     }
     return 0;

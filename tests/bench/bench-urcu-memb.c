@@ -4,6 +4,10 @@
  */
 #define _LGPL_SOURCE
 #include <urcu/urcu-memb.h>
+#include <assert.h>
+#include <semaphore.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include "bench-rcu.h"
 
@@ -56,8 +60,64 @@ static void memb_sync_latency(BenchReader kind, int n, double *ns)
     bench_time_sync(memb_reader, memb_sync, kind, n, ns);
 }
 
+static long memb_cb_count;          /* liburcu's call_rcu thread only */
+
+static void memb_count_cb(struct rcu_head *head)
+{
+    memb_cb_count++;
+}
+
+static double memb_call_rcu_loop(long n)
+{
+    struct rcu_head *heads = calloc(n, sizeof(*heads));
+    int64_t start = bench_now_ns();
+
+    memb_cb_count = 0;
+    for (long i = 0; i < n; i++) {
+        urcu_memb_call_rcu(&heads[i], memb_count_cb);
+    }
+    urcu_memb_barrier();
+    start = bench_now_ns() - start;
+    assert(memb_cb_count == n);
+    free(heads);
+    return start;
+}
+
+typedef struct TimedCb {
+    struct rcu_head rcu;
+    int64_t ran;
+    sem_t done;
+} TimedCb;
+
+static void memb_timed_cb(struct rcu_head *head)
+{
+    TimedCb *t = (TimedCb *)((char *)head - offsetof(TimedCb, rcu));
+
+    t->ran = bench_now_ns();
+    sem_post(&t->done);
+}
+
+static void memb_call_rcu_latency(int n, double *ns)
+{
+    TimedCb t;
+
+    sem_init(&t.done, 0, 0);
+    for (int i = 0; i < n; i++) {
+        int64_t start = bench_now_ns();
+
+        urcu_memb_call_rcu(&t.rcu, memb_timed_cb);
+        while (sem_wait(&t.done)) {
+            /* EINTR */
+        }
+        ns[i] = t.ran - start;
+    }
+    sem_destroy(&t.done);
+}
+
 const BenchOps bench_urcu_memb = {
     .name = "liburcu memb",
     .read_loop = memb_read_loop,
     .sync_latency = memb_sync_latency,
+    .call_rcu_loop = memb_call_rcu_loop,
+    .call_rcu_latency = memb_call_rcu_latency,
 };

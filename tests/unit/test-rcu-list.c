@@ -8,8 +8,8 @@
  *
  * short-few, long-many: readers (half of them QSBR threads) walk the list
  * without a lock while an updater inserts at random places with every
- * form the kind has and removes random elements; removed elements are
- * poisoned and freed after a grace period.  A reader that meets a
+ * form the kind has and removes random elements; call_rcu poisons and
+ * frees removed elements after a grace period.  A reader that meets a
  * poisoned element has seen freed memory (AddressSanitizer builds report
  * it directly).  At the end, every element removed must have been
  * reclaimed, and every element created removed.
@@ -24,6 +24,7 @@
 #define POISON  0xdead
 
 struct list_element {
+    struct rcu_head rcu;        /* first, for call_rcu */
 #if TEST_LIST_TYPE == 1
     QLIST_ENTRY(list_element) link;
 #elif TEST_LIST_TYPE == 2
@@ -293,40 +294,29 @@ static void test_single_threaded(void)
 }
 
 /*
- * The concurrent test.  The list and the counters belong to the updater
+ * The concurrent test.  The list and its length belong to the updater
  * thread; readers only walk the list.
  */
 #define MAX_LEN 64
-#define RETIRE_BATCH 16
 
 static TestList the_list;
 static long list_len;               /* updater only */
-static long n_created, n_removed, n_reclaimed;  /* updater only */
+static long n_created, n_removed;   /* updater only */
+static long n_reclaimed;            /* call_rcu thread */
 static int stop;
 static long reader_errors, reader_walks, reader_seen;
 
-/* Removed elements waiting for a grace period; updater only. */
-static struct list_element *retired[RETIRE_BATCH];
-static int n_retired;
-
-static void reclaim_retired(void)
+static void reclaim(struct list_element *e)
 {
-    synchronize_rcu();
-    for (int i = 0; i < n_retired; i++) {
-        qatomic_set(&retired[i]->alive, POISON);
-        g_free(retired[i]);
-        n_reclaimed++;
-    }
-    n_retired = 0;
+    qatomic_set(&e->alive, POISON);
+    g_free(e);
+    qatomic_inc(&n_reclaimed);
 }
 
 static void retire(struct list_element *e)
 {
-    retired[n_retired++] = e;
     n_removed++;
-    if (n_retired == RETIRE_BATCH) {
-        reclaim_retired();
-    }
+    call_rcu(e, reclaim, rcu);
 }
 
 /* The i-th element, as the writer sees the list. */
@@ -399,11 +389,10 @@ static void *updater_thread(void *opaque)
             random_remove(rand);
         }
     }
-    /* Empty the list; everything goes through a grace period. */
+    /* Empty the list; everything goes through call_rcu. */
     while (list_len) {
         random_remove(rand);
     }
-    reclaim_retired();
     rcu_unregister_thread();
     g_rand_free(rand);
     return NULL;
@@ -453,7 +442,8 @@ static void run_concurrent(int n_readers, int64_t duration_us)
     QemuThread updater;
 
     TEST_INIT(&the_list);
-    list_len = n_created = n_removed = n_reclaimed = 0;
+    list_len = n_created = n_removed = 0;
+    qatomic_set(&n_reclaimed, 0);
     stop = 0;
     reader_errors = reader_walks = reader_seen = 0;
 
@@ -471,13 +461,14 @@ static void run_concurrent(int n_readers, int64_t duration_us)
         qemu_thread_join(&readers[i]);
     }
     g_free(readers);
+    drain_call_rcu();
 
     g_test_message("%s: %ld created, %ld removed, %ld reclaimed; "
                    "%ld walks saw %ld elements", LIST_KIND, n_created,
                    n_removed, n_reclaimed, reader_walks, reader_seen);
     g_assert_cmpint(reader_errors, ==, 0);
     g_assert_true(TEST_EMPTY_RCU(&the_list));
-    g_assert_cmpint(n_removed, ==, n_reclaimed);
+    g_assert_cmpint(n_removed, ==, qatomic_read(&n_reclaimed));
     g_assert_cmpint(n_created, ==, n_removed);
     g_assert_cmpint(n_created, >, 0);
 }
