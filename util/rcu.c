@@ -8,66 +8,95 @@
  * calls synchronize_rcu(), and frees the object when it returns.  The
  * grace period goes:
  *
- *   G1  rcu_sync_barrier(): a full barrier on the updater and, with
- *       membarrier, on every thread of the process that is running.
- *   G2  rcu_gp_ctr advances to a value no reader has ever taken a snapshot
- *       of (where long has 64 bits; see "32-bit hosts" below).
- *   G3  for each registered reader, load-acquire its ctr until it is
- *       quiescent (nesting count zero) or carries the new snapshot.
+ *   G1  smp_mb(), then rcu_gp_ctr advances, with a store-release, to a
+ *       value no reader has ever taken a snapshot of (where long has 64
+ *       bits; see "32-bit hosts" below).
+ *   G2  for each registered reader, load-acquire its ctr until the reader
+ *       is cleared, in one of two ways:
+ *       (a) it carries the new snapshot;
+ *       (b) it is quiescent (nesting count zero) in a load made after
+ *           rcu_sync_barrier(): a full barrier on the updater and, with
+ *           membarrier, on every thread of the process that is running.
+ *       A reader in a section with an older snapshot is not cleared.
  *
  * A reader's outermost section goes:
  *
- *   R1  ctr = snapshot of rcu_gp_ctr (store-release)
+ *   R1  ctr = snapshot (a load-acquire of rcu_gp_ctr, stored with a
+ *       store-release)
  *   R2  rcu_read_side_barrier()
  *   R3  reads of shared data
  *   R4  ctr = 0 (store-release)
  *
- * Take a reader that reads the object at R3.  Either R3 comes after G1's
- * barrier point in that reader (for a thread that is not running, the
- * context switch is the barrier point), and then it sees the removal,
- * which the updater made before G1, and cannot reach the object; or R3
- * comes before that point, and then so does R1, since R2 keeps R1 before
- * R3 (with membarrier R2 need only stop the compiler: G1 is the CPU
- * barrier).  Then the store at R1 is visible to every load the updater
- * makes after G1, so G3 reads either that snapshot, which is older than the
- * value installed at G2 (the reader read rcu_gp_ctr before G1, and no other
- * updater can run concurrently), and waits; or a later value of ctr,
- * written at R4 or at a later section's R1, and R4's release keeps R3
- * before it: the reader is done with the object before the updater's
+ * Take a reader that reads the object at R3, and the way G2 cleared it.
+ *
+ * (a) G2 saw the new snapshot, stored at the R1 of a section whose
+ *     load-acquire read the value stored at G1; that pairs with G1's
+ *     store-release, so from that section on the reader sees the removal.
+ *     Every earlier section's R3 came before that R1, whose store-release
+ *     keeps it there: it was over by the time G2's load-acquire returned.
+ *
+ * (b) G2 saw the reader quiescent after the barrier.  Either R3 comes
+ *     after the barrier point in that reader (for a thread that is not
+ *     running, the context switch is the barrier point), and then it sees
+ *     the removal, made before the barrier; or R3 comes before it, and
+ *     then so does R1, since R2 keeps R1 before R3 (with membarrier R2
+ *     need only stop the compiler: the barrier is the CPU barrier).  Then
+ *     the store at R1 is visible to G2's load after the barrier, so the
+ *     zero that load read was written later, at that section's R4 or
+ *     after: R4's release keeps R3 before it, so R3 was over.
+ *
+ * Either way the reader is done with the object before the updater's
  * load-acquire returns, so before the free.
  *
  * A QSBR thread is a reader whose R1 is rcu_thread_online() and whose R4
  * is rcu_thread_offline(); rcu_quiescent_state() is an R4 immediately
- * followed by an R1 (one store-release of a fresh snapshot).  Reading
- * rcu_gp_ctr into the snapshot is what makes "caught a later value" above
- * safe: a snapshot equal to the value installed at G2 was read after G2,
- * so after G1's barrier point, so everything the thread reads next sees
- * the removal.
+ * followed by an R1 (one store-release of a fresh snapshot).  An online
+ * thread is never quiescent, so (a) clears it: at its next quiescent
+ * state.  The thread calling synchronize_rcu is outside any section and
+ * has no other order to keep than its own program order; it is cleared
+ * at once.
+ *
+ * The barrier is the expensive step: membarrier interrupts every CPU
+ * that runs a thread of the process, which costs about 17 us on a virtual
+ * machine whose other vCPU runs a reader.  Busy readers are cleared by
+ * (a) within nanoseconds, so G2 polls first, and issues the barrier (at
+ * most once per grace period) only for readers that polling cannot clear:
+ * those that keep looking quiescent, which are mostly idle threads whose
+ * CPUs membarrier need not interrupt, and those in long sections.
  *
  * Sleeping without missing a wake-up
  * ----------------------------------
- * A grace period that finds a reader still in an old section sleeps on
- * rcu_gp_event until the reader leaves.  The waiter sets the reader's
- * "waiting" flag, runs rcu_sync_barrier(), and looks at ctr again before
- * it sleeps; the reader stores ctr at R4 (or at a quiescent state), runs
+ * A grace period that finds a reader still in an old section polls it
+ * for up to 20 us: sections are short, and a reader that leaves while
+ * polled costs nobody a system call.  If readers remain, the grace period
+ * sleeps on rcu_gp_event until they leave.  It counts them into
+ * rcu_gp_pending, raises each one's "waiting" flag, runs
+ * rcu_sync_barrier(), and looks at ctr again before it sleeps; a reader
+ * stores ctr at R4 (or at a quiescent state), runs
  * rcu_read_side_barrier(), and looks at "waiting".  This is the
  * store-buffering pattern with a full barrier on both sides (membarrier
  * on the waiter's side supplies the reader's), so either the waiter sees
- * the reader quiescent and does not sleep, or the reader sees the flag and
- * sets the event.  rcu_gp_event is reset before the flags are set, so a
- * set cannot be lost, and only the thread holding rcu_sync_lock resets it
+ * the reader quiescent, or the reader sees the flag, or both; an exchange
+ * on the flag decides which of them counts the reader off rcu_gp_pending,
+ * and whoever brings it to zero sets the event (so the waiter is woken
+ * once, by the last reader, and not at all if it counted everyone off
+ * itself).  rcu_gp_event is reset before the flags go up, so a set cannot
+ * be lost, and only the thread holding rcu_sync_lock resets it
  * (QemuEvent's one-resetter rule, taken in turns under that lock).
  *
  * 32-bit hosts
  * ------------
- * G2 relies on a reader's snapshot never equalling a value installed
+ * (a) relies on a reader's snapshot never equalling a value installed
  * later.  A reader may read rcu_gp_ctr, be preempted before storing its
  * snapshot at R1, and store it much later: with 48 bits of count that
  * takes 2^48 grace periods to alias, which cannot happen, but with 16 it
- * could.  So where long has 32 bits rcu_gp_ctr is a phase bit, and a grace
- * period flips it and waits (G2+G3) twice.  The stale reader above
- * carries one of the two phases: G3 of the flip that installs the other
- * phase sees it as old and waits.  RCU_FORCE_TWO_PHASE selects this scheme
+ * could.  So where long has 32 bits rcu_gp_ctr is a phase bit, and a
+ * grace period issues the barrier first, then flips the phase and waits
+ * twice, clearing readers that are quiescent or carry the current phase.
+ * A reader whose R3 came before the barrier point stored its snapshot
+ * before it too; that snapshot, however stale, carries one of the two
+ * phases, and the wait after the flip that installs the other phase
+ * waits for the section to end.  RCU_FORCE_TWO_PHASE selects this scheme
  * on 64-bit hosts too, for testing.
  *
  * Deferred reclamation
@@ -239,91 +268,197 @@ static bool rcu_membarrier_register(void)
 }
 
 /*
- * True if p may still be in a section that began before the current grace
- * period: not quiescent, and with a snapshot older than rcu_gp_ctr.  Called
- * with rcu_registry_lock held.
+ * How long a grace period polls the readers it waits for before going to
+ * sleep.  Read-side sections are usually much shorter, and a reader that
+ * leaves while the grace period polls costs neither side a system call.
+ * But a reader that is not running will not leave, and polling for it
+ * only keeps it off the CPU when the host is overcommitted; so the budget
+ * adapts.  It doubles (up to RCU_SPIN_MAX_US, about what a futex sleep and
+ * wake-up cost here) when polling was enough, and halves (down to
+ * RCU_SPIN_MIN_US) when it was not.  Written under rcu_sync_lock.
  */
-static bool rcu_reader_blocks_gp(struct rcu_reader_data *p)
-{
-    /* Pairs with the store-releases of ctr on the read side. */
-    unsigned long ctr = qatomic_load_acquire(&p->ctr);
+#define RCU_SPIN_MIN_US 1
+#define RCU_SPIN_MAX_US 20
+static int rcu_spin_us = RCU_SPIN_MAX_US;
 
-    return (ctr & RCU_NEST_MASK) &&
-           ((ctr ^ qatomic_read(&rcu_gp_ctr)) & ~RCU_NEST_MASK);
+/*
+ * Flags raised by the sleeping grace period and not yet claimed: set by
+ * it (rcu_sync_lock held) before it raises them, counted down by whoever
+ * claims one.  The claim that brings it to zero sets rcu_gp_event.
+ */
+static int rcu_gp_pending;
+
+static inline void rcu_cpu_relax(void)
+{
+#if defined(__i386__) || defined(__x86_64__)
+    asm volatile("pause" ::: "memory");
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#else
+    barrier();
+#endif
 }
 
 /*
- * A reader that found its "waiting" flag set after becoming quiescent:
- * clear it and wake the grace period.
+ * Take down p's "waiting" flag; true if this call did.  Both the reader
+ * (as it becomes quiescent) and the grace period (when it sees it
+ * quiescent) try, and the exchange makes exactly one of them count it off
+ * rcu_gp_pending.
+ *
+ * A reader that saw the flag of one grace period may be slow enough to
+ * claim the flag raised by the next one.  That is still right: it claims
+ * from inside a quiescent point, before reading anything new, and its
+ * exchange reads a flag stored after that grace period's G1 and G2 (and
+ * smp_wmb), so what it reads next sees that grace period's removals.
+ */
+static bool rcu_claim_waiting(struct rcu_reader_data *p)
+{
+    return qatomic_xchg(&p->waiting, false);
+}
+
+/*
+ * A reader that found its "waiting" flag up after becoming quiescent: the
+ * last one the grace period waits for wakes it.
  */
 void rcu_wake_waiter(struct rcu_reader_data *p)
 {
-    qatomic_set(&p->waiting, false);
-    qemu_event_set(&rcu_gp_event);
+    if (rcu_claim_waiting(p) && qatomic_dec_fetch(&rcu_gp_pending) == 0) {
+        qemu_event_set(&rcu_gp_event);
+    }
 }
 
 /*
- * Move the readers that no longer block the grace period from the registry
- * to qsreaders, clearing their "waiting" flag if clear_waiting.  Called
- * with rcu_registry_lock held.
+ * One pass over the registry: move the readers that G2 clears (see the top
+ * of the file) to qsreaders, and claim their "waiting" flags if up.
+ * Returns the number of flags claimed.  A reader that looks quiescent is
+ * cleared only if barrier_done, that is if this pass comes after
+ * rcu_sync_barrier().  Also keeps the hints that decide when to issue the
+ * barrier (see rcu_only_idle_left).  Called with rcu_registry_lock held.
  */
-static void rcu_scan_readers(ReaderList *qsreaders, bool clear_waiting)
+static int rcu_scan_readers(ReaderList *qsreaders, bool barrier_done)
 {
+    struct rcu_reader_data *self = get_ptr_rcu_reader();
+    unsigned long gp = qatomic_read(&rcu_gp_ctr);
     struct rcu_reader_data *p, *next;
+    int claimed = 0;
 
     QLIST_FOREACH_SAFE(p, &registry, node, next) {
-        if (!rcu_reader_blocks_gp(p)) {
-            if (clear_waiting) {
-                qatomic_set(&p->waiting, false);
+        /* Pairs with the store-releases of ctr on the read side. */
+        unsigned long ctr = qatomic_load_acquire(&p->ctr);
+        bool cleared;
+
+        if (p == self) {
+            cleared = true;
+        } else if (!(ctr & RCU_NEST_MASK)) {
+            cleared = barrier_done;
+            p->gp_quiescent_scans++;
+        } else {
+            cleared = !((ctr ^ gp) & ~RCU_NEST_MASK);
+            p->gp_quiescent_scans = 0;
+            p->gp_seen_active = true;
+        }
+        if (cleared) {
+            p->gp_busy = p->gp_seen_active;
+            if (qatomic_read(&p->waiting) && rcu_claim_waiting(p)) {
+                claimed++;
             }
             QLIST_REMOVE(p, node);
             QLIST_INSERT_HEAD(qsreaders, p, node);
         }
     }
+    return claimed;
 }
 
 /*
- * G3: wait until no reader in the registry blocks the grace period.
- * Called with rcu_sync_lock and rcu_registry_lock held; drops and retakes
- * rcu_registry_lock while it sleeps.  Readers found quiescent move to a
- * private list, so each is looked at until it is found quiescent once;
- * threads that register meanwhile go to the registry and are quiescent.
+ * True if polling will not clear the readers left and the barrier will:
+ * each has looked quiescent in the last two passes, and looks idle (it
+ * was in no section in the last wait that cleared it, nor in this one).
+ * An idle thread is usually asleep, so the barrier does not interrupt its
+ * CPU and costs little.  A busy reader can look quiescent for a while
+ * (between two sections, while its load of rcu_gp_ctr misses in the
+ * cache), and it is usually running, so that the barrier would interrupt
+ * it; but it will show the new snapshot soon, so keep polling for it.
  */
-static void wait_for_readers(void)
+static bool rcu_only_idle_left(void)
 {
-    ReaderList qsreaders = QLIST_HEAD_INITIALIZER(qsreaders);
+    struct rcu_reader_data *p;
+
+    QLIST_FOREACH(p, &registry, node) {
+        if (p->gp_busy || p->gp_seen_active || p->gp_quiescent_scans < 2) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Poll for rcu_spin_us at most; true once every reader is cleared.  Gives
+ * up at once, without touching the budget, if no barrier has been issued
+ * and only idle readers are left.
+ */
+static bool rcu_spin_for_readers(ReaderList *qsreaders, bool barrier_done)
+{
+    int64_t deadline = g_get_monotonic_time() + rcu_spin_us;
+
+    for (int i = 1; !QLIST_EMPTY(&registry); i++) {
+        if (!barrier_done && rcu_only_idle_left()) {
+            return false;
+        }
+        rcu_cpu_relax();
+        rcu_scan_readers(qsreaders, barrier_done);
+        if (i % 16 == 0 && g_get_monotonic_time() >= deadline &&
+            !QLIST_EMPTY(&registry)) {
+            rcu_spin_us = MAX(rcu_spin_us / 2, RCU_SPIN_MIN_US);
+            return false;
+        }
+    }
+    rcu_spin_us = MIN(rcu_spin_us * 2, RCU_SPIN_MAX_US);
+    return true;
+}
+
+/*
+ * Sleep until every reader left in the registry has become quiescent.
+ * The readers are counted in rcu_gp_pending before their flags go up, so
+ * that a reader claiming its flag at once finds it counted; the last
+ * claim wakes this thread, so there is one wake-up however many readers
+ * there are.  Called with rcu_registry_lock held; drops it while asleep.
+ */
+static void rcu_sleep_for_readers(ReaderList *qsreaders)
+{
     struct rcu_reader_data *p;
     bool waited_long = false;
+    int n = 0, claimed;
 
-    /* Look first without disturbing anyone; G1 ordered these loads. */
-    rcu_scan_readers(&qsreaders, false);
+    /* Reset before the flags go up, so that no set can be lost. */
+    qemu_event_reset(&rcu_gp_event);
+    QLIST_FOREACH(p, &registry, node) {
+        n++;
+    }
+    qatomic_set(&rcu_gp_pending, n);
+    /* Count, then flags: pairs with the exchange in rcu_claim_waiting. */
+    smp_wmb();
+    QLIST_FOREACH(p, &registry, node) {
+        qatomic_set(&p->waiting, true);
+    }
 
-    while (!QLIST_EMPTY(&registry)) {
-        /* Reset before the flags go up, so that no set can be lost. */
-        qemu_event_reset(&rcu_gp_event);
-        QLIST_FOREACH(p, &registry, node) {
-            qatomic_set(&p->waiting, true);
-        }
+    /*
+     * Flags up, then look at ctr again: pairs with rcu_read_side_barrier()
+     * between a reader's quiescent store and its load of "waiting".
+     * Either this scan sees a reader quiescent, or the reader sees its
+     * flag; the exchange in rcu_claim_waiting settles who counts it.
+     */
+    rcu_sync_barrier();
+    claimed = rcu_scan_readers(qsreaders, true);
+    if (claimed) {
+        qatomic_sub(&rcu_gp_pending, claimed);
+    }
 
-        /*
-         * Flags up, then look at ctr again: pairs with
-         * rcu_read_side_barrier() between a reader's quiescent store and
-         * its load of "waiting".
-         */
-        rcu_sync_barrier();
-        rcu_scan_readers(&qsreaders, true);
-        if (QLIST_EMPTY(&registry)) {
-            /* End this thread's reset claim on the event (see QemuEvent). */
-            qemu_event_set(&rcu_gp_event);
-            break;
-        }
-
+    while (qatomic_read(&rcu_gp_pending)) {
         if (waited_long || qatomic_read(&rcu_drain_pending)) {
             QLIST_FOREACH(p, &registry, node) {
                 notifier_list_notify(&p->force_rcu, NULL);
             }
         }
-
         /* Readers can unregister while the lock is dropped. */
         qemu_mutex_unlock(&rcu_registry_lock);
         if (!qemu_event_timedwait(&rcu_gp_event, RCU_FORCE_MS)) {
@@ -332,10 +467,53 @@ static void wait_for_readers(void)
         qemu_mutex_lock(&rcu_registry_lock);
     }
 
+    /* End this thread's reset claim on the event (see QemuEvent). */
+    qemu_event_set(&rcu_gp_event);
+}
+
+/*
+ * G2: wait until every reader in the registry is cleared: look, poll for a
+ * while, issue the barrier if some reader still needs it, and only then
+ * sleep.  barrier_done: the caller issued the barrier after G1 already.
+ * Called with rcu_sync_lock and rcu_registry_lock held.  Cleared readers
+ * move to a private list, so each is looked at until it is cleared once;
+ * threads that register meanwhile go to the registry and are quiescent.
+ *
+ * After a sleep every reader that was flagged has been quiescent, but one
+ * whose flag this thread claimed may already have started a new section
+ * with a snapshot read before the counter moved: harmless (its reads come
+ * after the barrier that made this thread look), but it is not cleared,
+ * so look, poll and sleep again until none is left.
+ */
+static void wait_for_readers(bool barrier_done)
+{
+    ReaderList qsreaders = QLIST_HEAD_INITIALIZER(qsreaders);
+    struct rcu_reader_data *p;
+
+    QLIST_FOREACH(p, &registry, node) {
+        p->gp_quiescent_scans = 0;
+        p->gp_seen_active = false;
+    }
+    rcu_scan_readers(&qsreaders, barrier_done);
+    while (!QLIST_EMPTY(&registry)) {
+        if (rcu_spin_for_readers(&qsreaders, barrier_done)) {
+            break;
+        }
+        if (!barrier_done) {
+            rcu_sync_barrier();
+            barrier_done = true;
+            rcu_scan_readers(&qsreaders, true);
+            if (QLIST_EMPTY(&registry)) {
+                break;
+            }
+        }
+        rcu_sleep_for_readers(&qsreaders);
+        rcu_scan_readers(&qsreaders, true);
+    }
     QLIST_SWAP(&registry, &qsreaders, node);
 }
 
-/* G2 and G3; called with rcu_sync_lock and rcu_registry_lock held. */
+/* G1 and G2; called with rcu_sync_lock and rcu_registry_lock held. */
 static void rcu_advance_and_wait(void)
 {
 #ifdef RCU_BROKEN_SKIP_READER_WAIT
@@ -344,22 +522,24 @@ static void rcu_advance_and_wait(void)
      * rcutorture-skipwait test program is built this way, to show that
      * rcutorture notices (tests/unit/meson.build).
      */
-    qatomic_set(&rcu_gp_ctr, rcu_gp_ctr + RCU_GP_CTR);
+    qatomic_store_release(&rcu_gp_ctr, rcu_gp_ctr + RCU_GP_CTR);
     return;
 #endif
 
 #ifdef RCU_TWO_PHASE
     /*
-     * Flip the phase and wait, twice.  The load-acquires of the first
-     * wait keep the second flip after them.
+     * The barrier first, then flip the phase and wait, twice.  The
+     * load-acquires of the first wait keep the second flip after them.
      */
+    rcu_sync_barrier();
     for (int i = 0; i < 2; i++) {
-        qatomic_set(&rcu_gp_ctr, rcu_gp_ctr ^ RCU_GP_CTR);
-        wait_for_readers();
+        qatomic_store_release(&rcu_gp_ctr, rcu_gp_ctr ^ RCU_GP_CTR);
+        wait_for_readers(true);
     }
 #else
-    qatomic_set(&rcu_gp_ctr, rcu_gp_ctr + RCU_GP_CTR);
-    wait_for_readers();
+    /* The caller's smp_mb() orders the removals before this. */
+    qatomic_store_release(&rcu_gp_ctr, rcu_gp_ctr + RCU_GP_CTR);
+    wait_for_readers(false);
 #endif
 }
 
@@ -383,9 +563,9 @@ void synchronize_rcu(void)
     }
 
     /*
-     * Any grace period that starts after this load also starts after the
-     * caller's removals, which the barrier orders before it (pairing with
-     * G1 of that grace period), so it is good enough for this caller.
+     * G1's smp_mb().  It also orders the caller's removals before the load
+     * of rcu_gp_started: a grace period that starts after this load starts
+     * after the removals, so it is good enough for this caller.
      */
     smp_mb();
     started = qatomic_read_u64(&rcu_gp_started);
@@ -393,11 +573,8 @@ void synchronize_rcu(void)
     qemu_mutex_lock(&rcu_sync_lock);
     if (qatomic_read_u64(&rcu_gp_completed) <= started) {
         qatomic_set_u64(&rcu_gp_started, rcu_gp_started + 1);
-        rcu_sync_barrier();                             /* G1 */
         qemu_mutex_lock(&rcu_registry_lock);
-        if (!QLIST_EMPTY(&registry)) {
-            rcu_advance_and_wait();                     /* G2, G3 */
-        }
+        rcu_advance_and_wait();                         /* G1, G2 */
         qemu_mutex_unlock(&rcu_registry_lock);
         qatomic_set_u64(&rcu_gp_completed, rcu_gp_completed + 1);
     }
@@ -755,6 +932,7 @@ static void rcu_atfork_child(void)
      */
     rcu_call_once = (QemuOnce)QEMU_ONCE_INIT;
     rcu_drain_pending = 0;
+    rcu_gp_pending = 0;
 
     if (rcu_atfork_was_online) {
         rcu_thread_online();

@@ -65,9 +65,11 @@ struct rcu_reader_data {
     unsigned long ctr;
 
     /*
-     * Set by synchronize_rcu, under rcu_registry_lock, when it is about to
-     * sleep until this reader becomes quiescent; read by the owner after
-     * each quiescent point, which then wakes the waiter and clears it.
+     * Raised by synchronize_rcu, under rcu_registry_lock, when it is about
+     * to sleep until this reader becomes quiescent.  Read by the owner
+     * after each quiescent point; then the owner or synchronize_rcu takes
+     * it down with an exchange, and whichever does counts the reader off
+     * the readers that synchronize_rcu waits for (see util/rcu.c).
      */
     int waiting;
 
@@ -76,8 +78,24 @@ struct rcu_reader_data {
     /* Owner only: between rcu_register_thread and rcu_unregister_thread. */
     bool registered;
 
-    /* The registry of readers; under rcu_registry_lock. */
-    QLIST_ENTRY(rcu_reader_data) node;
+    /*
+     * The fields below are written by synchronize_rcu as it scans, so
+     * they start a cache line of their own, away from the ones the owner
+     * touches in every read-side section.
+     *
+     * The registry of readers; under rcu_registry_lock.
+     */
+    QLIST_ENTRY(rcu_reader_data) node QEMU_ALIGNED(64);
+
+    /*
+     * synchronize_rcu's, under rcu_registry_lock: how many passes in a row
+     * have found this reader quiescent in the current wait, whether one
+     * found it in a section, and whether one did in the last wait that
+     * cleared it (a hint that it is busy rather than idle).
+     */
+    int gp_quiescent_scans;
+    bool gp_seen_active;
+    bool gp_busy;
 
     /*
      * Called by a grace period that this reader holds up, under
@@ -96,9 +114,9 @@ static inline struct rcu_reader_data *get_ptr_rcu_reader(void)
 }
 
 /*
- * The grace-period counter.  Written by synchronize_rcu under its lock;
- * read (relaxed) by readers when a section starts or a quiescent state is
- * reported.
+ * The grace-period counter.  Written by synchronize_rcu under its lock,
+ * with store-releases; read by readers, with load-acquires, when a section
+ * starts or a quiescent state is reported.
  */
 extern unsigned long rcu_gp_ctr;
 
@@ -158,10 +176,12 @@ static inline void rcu_read_lock(void)
     if (likely(!(ctr & RCU_NEST_MASK))) {
         /*
          * Outermost: announce the section with a snapshot of the counter.
-         * The release keeps the previous section's reads before it, for a
-         * grace period that sees the new snapshot.
+         * The load-acquire pairs with the store-release that advances it:
+         * a section that reads a new value sees what was removed before.
+         * The store-release keeps the previous section's reads before it,
+         * for a grace period that sees the new snapshot.
          */
-        qatomic_store_release(&p->ctr, qatomic_read(&rcu_gp_ctr));
+        qatomic_store_release(&p->ctr, qatomic_load_acquire(&rcu_gp_ctr));
         /* Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c. */
         rcu_read_side_barrier();
     } else {
@@ -202,7 +222,8 @@ static inline void rcu_read_unlock(void)
 static inline void rcu_quiescent_state(void)
 {
     struct rcu_reader_data *p = get_ptr_rcu_reader();
-    unsigned long gp = qatomic_read(&rcu_gp_ctr);
+    /* Acquire: as in rcu_read_lock. */
+    unsigned long gp = qatomic_load_acquire(&rcu_gp_ctr);
 
 #ifdef CONFIG_DEBUG
     rcu_check_qsbr(p, "rcu_quiescent_state", true);
@@ -244,7 +265,7 @@ static inline void rcu_thread_online(void)
     rcu_check_qsbr(p, "rcu_thread_online", false);
 #endif
     p->online = true;
-    qatomic_store_release(&p->ctr, qatomic_read(&rcu_gp_ctr));
+    qatomic_store_release(&p->ctr, qatomic_load_acquire(&rcu_gp_ctr));
     /* Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c. */
     rcu_read_side_barrier();
 }

@@ -9,30 +9,52 @@
  * Both readers use the object they find between announcing themselves
  * and announcing that they are done.
  *
+ * The grace period advances the counter (after a full barrier on its own
+ * thread), then clears readers: a reader that carries the new snapshot is
+ * cleared at once; one that looks quiescent only in a look made after
+ * the barrier (membarrier) that the grace period issues when it needs
+ * to; one in a section with the old snapshot is waited for.  It looks,
+ * polls once more, issues the barrier if needed, and sleeps: it counts the
+ * readers still in its way into "pending", raises their "waiting" flags,
+ * runs the barrier, and looks again, claiming (by exchange) the flag of
+ * each reader it now clears.  A reader that finds its flag up claims it
+ * too; whoever claims a flag counts the reader off "pending", and whoever
+ * brings it to zero sets the event.  After waking it looks again, and
+ * starts over if a reader is still not cleared.
+ *
  * Memory: sequentially consistent except that every store goes through
  * its thread's FIFO store buffer (x86-TSO) and reaches memory at an
  * arbitrary later moment, at the thread's own full barrier, or before
- * its locked instructions.  Loads read memory (no thread here re-reads a
- * location it has just stored to, so store forwarding does not matter).
- * membarrier() drains every thread's buffer at once.  By default the
- * read side relies on membarrier (its barriers only stop the compiler);
- * -DNO_MEMBARRIER gives the readers smp_mb() and the updater a plain
- * smp_mb().  QemuEvent is a bit here (tests/spin/qemu-event.pml checks
- * the real thing): reset clears it, set sets it, wait blocks until set.
+ * its locked instructions (which are atomic).  Loads read memory (no
+ * thread here re-reads a location it has just stored to, so store
+ * forwarding does not matter).  membarrier() drains every thread's buffer
+ * at once.  By default the read side relies on membarrier (its barriers
+ * only stop the compiler); -DNO_MEMBARRIER gives the readers smp_mb() and
+ * the updater a plain smp_mb().  QemuEvent is a bit here
+ * (tests/spin/qemu-event.pml checks the real thing): reset clears it, set
+ * sets it, wait blocks until set.
  *
  * Checked: no reader uses the object after it is freed (assertion), and
  * the grace period always ends (a lost wake-up leaves the updater blocked,
  * an invalid end state).
  *
  * Seeded bugs, each of which must be reported:
- *   BUG_NO_G1            no barrier between the removal and the scan
- *   BUG_NO_FLAG_BARRIER  no barrier between setting "waiting" and the
- *                        re-check of the counters
- *   BUG_NO_RECHECK       sleep after setting "waiting" without re-checking
- *   BUG_RESET_LATE       reset the event after the re-check, just before
- *                        sleeping
- *   BUG_READER_NO_MB     (with NO_MEMBARRIER) no smp_mb() between a
- *                        reader's quiescent store and its load of "waiting"
+ *   BUG_QUIESCENT_NO_BARRIER  clear a reader that looks quiescent without
+ *                          the barrier
+ *   BUG_NO_FLAG_BARRIER    no barrier between raising the flags and the
+ *                          re-check of the counters
+ *   BUG_NO_RECHECK         sleep after raising the flags without looking
+ *   BUG_WAIT_ANYWAY        sleep without checking "pending" first, so
+ *                          that a grace period that counted every reader
+ *                          off itself waits for a set that never comes
+ *   BUG_READER_NO_MB       (with NO_MEMBARRIER) no smp_mb() between a
+ *                          reader's quiescent store and its load of
+ *                          "waiting"
+ *   BUG_PENDING_LATE       count the readers into "pending" after raising
+ *                          their flags
+ *   BUG_CLEAR_NOT_CLAIM    the grace period takes flags down with a plain
+ *                          store, counting the reader off even if the
+ *                          reader claimed it too
  */
 
 #define NTHREADS 3
@@ -47,7 +69,8 @@
 #define L_WAIT_Q   3
 #define L_CTR_R    4
 #define L_CTR_Q    5
-#define NLOC       6
+#define L_PENDING  6
+#define NLOC       7
 
 #define OLD 1
 #define NEW 2
@@ -102,12 +125,30 @@ inline read_side_barrier(t)
 #endif
 }
 
-/* rcu_wake_waiter: clear the flag; qemu_event_set starts with smp_mb(). */
+/*
+ * rcu_wake_waiter: claim the flag (an exchange); if this claim counts the
+ * last reader off "pending", set the event.
+ */
 inline wake_waiter(t, wloc)
 {
-    store(t, wloc, 0);
-    drain(t);
-    ev = 1
+    atomic {
+        drain(t);
+        old_ = mem[wloc];
+        mem[wloc] = 0
+    };
+    if
+    :: old_ ->
+        atomic {
+            drain(t);
+            mem[L_PENDING] = mem[L_PENDING] - 1;
+            old_ = (mem[L_PENDING] == 0)
+        };
+        if
+        :: old_ -> ev = 1
+        :: else -> skip
+        fi
+    :: else -> skip
+    fi
 }
 
 /* Use the object found at ptr. */
@@ -131,7 +172,7 @@ inline quiescent(t, cloc, wloc, val)
 
 proctype reader()
 {
-    byte loc_, val_, p;
+    byte loc_, val_, old_, p;
 
     /* rcu_read_lock */
     store(READER, L_CTR_R, mem[L_GP]);
@@ -144,7 +185,7 @@ proctype reader()
 
 proctype qsbr()
 {
-    byte loc_, val_, p, g, ctr;
+    byte loc_, val_, old_, p, g, ctr;
 
     /* rcu_thread_online */
     ctr = mem[L_GP];
@@ -164,67 +205,130 @@ proctype qsbr()
     quiescent(QSBR, L_CTR_Q, L_WAIT_Q, 0)
 }
 
-/* rcu_reader_blocks_gp: in a section, with a snapshot older than gp. */
-#define BLOCKS(cloc) (mem[cloc] != 0 && mem[cloc] != NEW)
+/* Cleared: carries the new snapshot, or quiescent after the barrier. */
+#ifdef BUG_QUIESCENT_NO_BARRIER
+#define CLEARED(cloc) (mem[cloc] == NEW || mem[cloc] == 0)
+#else
+#define CLEARED(cloc) (mem[cloc] == NEW || (mem[cloc] == 0 && barrier_done))
+#endif
 
-/* Clear pend for a reader that no longer blocks the grace period. */
-inline scan(pend, cloc, wloc, clear)
+/* Drop a cleared reader from pend. */
+inline scan(pend, cloc)
 {
     if
-    :: pend && !BLOCKS(cloc) ->
+    :: pend && CLEARED(cloc) -> pend = 0
+    :: else -> skip
+    fi
+}
+
+/* The same after the flags went up: claim the flag of a quiescent reader. */
+inline claim_scan(pend, cloc, wloc)
+{
+    if
+    :: pend && CLEARED(cloc) ->
         pend = 0;
+#ifdef BUG_CLEAR_NOT_CLAIM
+        store(UPDATER, wloc, 0);
+        claimed++
+#else
+        atomic {
+            drain(UPDATER);
+            old_ = mem[wloc];
+            mem[wloc] = 0
+        };
         if
-        :: clear -> store(UPDATER, wloc, 0)
+        :: old_ -> claimed++
         :: else -> skip
         fi
+#endif
+    :: else -> skip
+    fi
+}
+
+inline raise_flags()
+{
+    if
+    :: pend_r -> store(UPDATER, L_WAIT_R, 1)
+    :: else -> skip
+    fi;
+    if
+    :: pend_q -> store(UPDATER, L_WAIT_Q, 1)
     :: else -> skip
     fi
 }
 
 proctype updater()
 {
-    byte loc_, val_;
-    bit pend_r = 1, pend_q = 1;
+    byte loc_, val_, old_, claimed;
+    bit pend_r = 1, pend_q = 1, barrier_done = 0;
 
     store(UPDATER, L_PTR, NEW);         /* the removal */
 
-    /* synchronize_rcu */
-#ifndef BUG_NO_G1
-    sync_barrier();                     /* G1 */
-#endif
-    store(UPDATER, L_GP, NEW);          /* G2 */
+    /* synchronize_rcu: G1 */
+    drain(UPDATER);                     /* smp_mb() */
+    store(UPDATER, L_GP, NEW);          /* store-release */
 
-    /* G3: wait_for_readers.  First look without disturbing anyone. */
-    scan(pend_r, L_CTR_R, L_WAIT_R, 0);
-    scan(pend_q, L_CTR_Q, L_WAIT_Q, 0);
+    /* G2: look, poll once more, barrier if needed, then sleep; again
+     * until everyone is cleared. */
+    scan(pend_r, L_CTR_R);
+    scan(pend_q, L_CTR_Q);
     do
     :: !pend_r && !pend_q -> break
     :: else ->
-#ifndef BUG_RESET_LATE
+        /* Polling is optional: the heuristics may skip it. */
+        if
+        :: scan(pend_r, L_CTR_R); scan(pend_q, L_CTR_Q)
+        :: skip
+        fi;
+        if
+        :: !pend_r && !pend_q -> break
+        :: else -> skip
+        fi;
+        if
+        :: !barrier_done ->
+            sync_barrier();
+            barrier_done = 1;
+            scan(pend_r, L_CTR_R);
+            scan(pend_q, L_CTR_Q);
+            if
+            :: !pend_r && !pend_q -> break
+            :: else -> skip
+            fi
+        :: else -> skip
+        fi;
         atomic { drain(UPDATER); ev = 0 };      /* qemu_event_reset */
+#ifdef BUG_PENDING_LATE
+        raise_flags();
+        store(UPDATER, L_PENDING, pend_r + pend_q);
+#else
+        store(UPDATER, L_PENDING, pend_r + pend_q);
+        raise_flags();
 #endif
-        if
-        :: pend_r -> store(UPDATER, L_WAIT_R, 1)
-        :: else -> skip
-        fi;
-        if
-        :: pend_q -> store(UPDATER, L_WAIT_Q, 1)
-        :: else -> skip
-        fi;
 #ifndef BUG_NO_FLAG_BARRIER
         sync_barrier();
 #endif
 #ifndef BUG_NO_RECHECK
-        scan(pend_r, L_CTR_R, L_WAIT_R, 1);
-        scan(pend_q, L_CTR_Q, L_WAIT_Q, 1);
-#endif
-#ifdef BUG_RESET_LATE
-        atomic { drain(UPDATER); ev = 0 };
-#endif
+        claimed = 0;
+        claim_scan(pend_r, L_CTR_R, L_WAIT_R);
+        claim_scan(pend_q, L_CTR_Q, L_WAIT_Q);
         if
-        :: !pend_r && !pend_q -> break
+        :: claimed ->
+            atomic {
+                drain(UPDATER);
+                mem[L_PENDING] = mem[L_PENDING] - claimed
+            }
+        :: else -> skip
+        fi;
+#endif
+#ifdef BUG_WAIT_ANYWAY
+        ev == 1;
+#endif
+        do
+        :: mem[L_PENDING] == 0 -> break
         :: else -> ev == 1              /* qemu_event_wait */
-        fi
+        od;
+        scan(pend_r, L_CTR_R);
+        scan(pend_q, L_CTR_Q)
     od;
 
     freed = 1
