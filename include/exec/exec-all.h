@@ -1,0 +1,155 @@
+/*
+ * Translation blocks and the execution loop.
+ *
+ * A TranslationBlock (TB) is the translation of a run of guest code that
+ * starts at one guest pc, for one CPU state (tb->flags), from one or two
+ * physical pages.  It holds the ops (tcg/tcg.h) and, just below its
+ * header, one jump slot per direct exit: the slot points at the TB that
+ * exit chains to, or is NULL.  See docs/devel/tcg.rst for who may read
+ * and write what.
+ */
+#ifndef EXEC_EXEC_ALL_H
+#define EXEC_EXEC_ALL_H
+
+#include "hw/core/cpu.h"
+#include "tcg/tcg.h"
+
+#define TB_PAGE_NONE    RAM_ADDR_MAX
+
+/* tb->cflags */
+#define CF_INVALID      0x1     /* invalidated: never run it again */
+#define CF_NO_CHAIN     0x2     /* never chain into or out of this block */
+
+struct TranslationBlock {
+    /* Set before the TB is published, constant afterwards. */
+    vaddr pc;                   /* guest virtual pc of the first insn */
+    uint32_t flags;             /* TCGCPUOps.get_tb_cpu_state */
+    uint32_t hash;              /* tb_hash_func(phys_pc, pc, flags) */
+    ram_addr_t page_addr[2];    /* ram_addr of its pages; [1] may be NONE */
+    uint16_t icount;            /* guest instructions */
+    uint16_t size;              /* bytes of guest code */
+    uint16_t nb_ops;
+    uint16_t nb_jmp;
+
+    /* atomic: CF_* bits; CF_INVALID is set once, under the TB lock. */
+    uint32_t cflags;
+
+    /*
+     * The hash bucket's chain: written under the TB lock with release
+     * stores, read by lookups without it (acquire loads).
+     */
+    TranslationBlock *hash_next;
+
+    /* The TBs of each page (tagged with the page index): TB lock. */
+    uintptr_t page_next[2];
+
+    TCGOp ops[] QEMU_ALIGNED(32);
+};
+
+/*
+ * Jump slot n of tb.  Read by any vCPU thread with a load-acquire
+ * (chained execution); written with a store-release by whoever links the
+ * exit, so that a vCPU following the slot sees the whole TB it points to.
+ */
+static inline TranslationBlock **tb_jmp_slot(TranslationBlock *tb, int n)
+{
+    return (TranslationBlock **)tb - 1 - n;
+}
+
+static inline bool tb_is_invalid(const TranslationBlock *tb)
+{
+    return qatomic_read(&tb->cflags) & CF_INVALID;
+}
+
+static inline vaddr tb_page_start(const TranslationBlock *tb)
+{
+    return tb->pc & TARGET_PAGE_MASK;
+}
+
+/*
+ * The per-vCPU jump cache: TBs by guest virtual pc, in front of the
+ * global hash table.  Only its vCPU reads and writes it; it is valid for
+ * the current address mappings only, so every TLB flush clears it.
+ * Entries are checked for pc, flags and CF_INVALID before use.
+ */
+#define TB_JMP_CACHE_BITS   12
+#define TB_JMP_CACHE_SIZE   (1 << TB_JMP_CACHE_BITS)
+
+static inline unsigned tb_jmp_cache_hash(vaddr pc)
+{
+    return ((pc >> 1) ^ (pc >> (TB_JMP_CACHE_BITS + 1)))
+           & (TB_JMP_CACHE_SIZE - 1);
+}
+
+void tb_jmp_cache_clear(CPUState *cpu);
+
+/* accel/tcg/cpu-exec.c */
+
+/* Set up the TB cache and the interpreter; idempotent. */
+void tcg_exec_init(void);
+/* Per-vCPU state (TLB, jump cache); called by cpu_exec_realizefn. */
+void tcg_cpu_init(CPUState *cpu);
+
+/*
+ * Run guest code until something needs the vCPU thread's attention:
+ * returns EXCP_INTERRUPT (exit_request), EXCP_HLT / EXCP_HALTED (WFI) or
+ * EXCP_DEBUG.  Called without the BQL.
+ */
+int cpu_exec(CPUState *cpu);
+
+/*
+ * Abandon the current block and go back to cpu_exec, which delivers
+ * cpu->exception_index.  _restore first rewinds the guest state to the
+ * instruction that op belongs to (its pc, and the retired count).
+ */
+QEMU_NORETURN void cpu_loop_exit(CPUState *cpu);
+QEMU_NORETURN void cpu_loop_exit_restore(CPUState *cpu, const TCGOp *op);
+void cpu_restore_state(CPUState *cpu, const TCGOp *op);
+
+/*
+ * Guest instructions retired before the one op belongs to (op NULL:
+ * outside a block, where the count is exact).
+ */
+static inline uint64_t cpu_insn_count(CPUState *cpu, const TCGOp *op)
+{
+    return cpu->insn_count + (op ? op->idx : 0);
+}
+
+/* accel/tcg/translate-all.c */
+
+/*
+ * Invalidate every TB with code in [start, end) of ram_addr space.  Any
+ * thread; takes the TB lock.  For writers that bypass the CPU's TLB
+ * (DMA, the loader) into pages whose DIRTY_MEMORY_CODE bit is clear.
+ */
+void tb_invalidate_phys_range(ram_addr_t start, ram_addr_t end);
+
+/*
+ * FENCE.I: invalidate the TBs that may hold stale code, those of pages
+ * whose DIRTY_MEMORY_CODE bit is set again (written since they were
+ * translated, by something that did not go through a TLB).  Writes that
+ * go through a TLB have already invalidated what they hit.  vCPU thread.
+ */
+void tb_invalidate_dirty_code(CPUState *cpu);
+
+/*
+ * Throw every TB away.  Runs as safe work (all vCPUs out of cpu_exec):
+ * tb_flush queues it on cpu, whose thread runs it after leaving
+ * cpu_exec; tb_flush_all_stopped does it now and may only be called when
+ * no vCPU runs (reset, tests).  A vCPU that runs out of code buffer
+ * queues a flush and leaves cpu_exec with EXCP_INTERRUPT.
+ */
+void tb_flush(CPUState *cpu);
+void tb_flush_all_stopped(void);
+
+/*
+ * Use at most bytes of the translated-code buffer (0: all of it) from the
+ * next flush on, like QEMU's -accel tcg,tb-size.  Any thread.
+ */
+void tcg_set_tb_size(size_t bytes);
+
+/* Statistics for `info jit`, and the number of full flushes so far. */
+void tcg_dump_info(GString *buf);
+uint64_t tb_flush_count(void);
+
+#endif /* EXEC_EXEC_ALL_H */

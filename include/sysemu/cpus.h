@@ -1,0 +1,80 @@
+/*
+ * vCPU threads and their control: start, pause, resume, kick, and work
+ * run on a vCPU's thread.
+ *
+ * Each vCPU runs on its own host thread ("CPU n/TCG"), executing guest
+ * code without the BQL and taking it for device access.  Between slices
+ * of execution it sleeps on its halt_cond under the BQL while it is
+ * stopped, or halted (WFI) with nothing to do.
+ */
+#ifndef SYSEMU_CPUS_H
+#define SYSEMU_CPUS_H
+
+#include "hw/core/cpu.h"
+
+/*
+ * Start cpu's thread.  It comes up paused (cpu->stopped) and runs guest
+ * code after resume_all_vcpus().  BQL held; returns once the thread is up.
+ */
+void qemu_init_vcpu(CPUState *cpu);
+
+/*
+ * Stop every vCPU and wait until all have stopped, dropping the BQL
+ * while waiting (so vCPUs can finish MMIO).  BQL held.  From a vCPU
+ * thread, that vCPU stops when it returns to its thread loop.
+ */
+void pause_all_vcpus(void);
+/* Let every vCPU run.  BQL held. */
+void resume_all_vcpus(void);
+/* True when every vCPU is stopped.  BQL held. */
+bool all_vcpus_paused(void);
+
+/* Stop the calling vCPU's thread and every other vCPU (e.g. a guest panic). */
+void cpu_stop_current(void);
+
+/*
+ * Work on a vCPU's thread, between slices of guest execution.
+ *  - run_on_cpu: run func(cpu, data) and wait for it (BQL held; the BQL
+ *    is dropped while waiting).  On cpu's own thread it runs at once.
+ *  - async_run_on_cpu: queue it and return.  Any thread.
+ *  - async_safe_run_on_cpu: queue it to run while no vCPU executes guest
+ *    code (an exclusive section).  Any thread.
+ * Work queued on a vCPU that is stopped runs when it next resumes.
+ */
+void run_on_cpu(CPUState *cpu, run_on_cpu_func func, run_on_cpu_data data);
+void async_run_on_cpu(CPUState *cpu, run_on_cpu_func func,
+                      run_on_cpu_data data);
+void async_safe_run_on_cpu(CPUState *cpu, run_on_cpu_func func,
+                           run_on_cpu_data data);
+/* Run cpu's queued work; its own thread, BQL held. */
+void process_queued_cpu_work(CPUState *cpu);
+bool cpu_work_list_empty(CPUState *cpu);
+
+/*
+ * Exclusive sections: between start_exclusive() and end_exclusive() no
+ * other vCPU is inside cpu_exec.  vCPUs bracket guest execution with
+ * cpu_exec_start/cpu_exec_end.  start_exclusive is called without the
+ * BQL and without qemu_cpu_list_lock.
+ */
+void start_exclusive(void);
+void end_exclusive(void);
+void cpu_exec_start(CPUState *cpu);
+void cpu_exec_end(CPUState *cpu);
+
+/*
+ * The vCPU thread's sleep: wait under the BQL while cpu is stopped or
+ * idle, acknowledging stop requests and running queued work.  vCPU
+ * thread, BQL held.
+ */
+void qemu_wait_io_event(CPUState *cpu);
+/* True if the vCPU may execute guest code now.  BQL held. */
+bool cpu_can_run(CPUState *cpu);
+/* True if the vCPU has nothing to do (stopped, or halted without work). */
+bool cpu_thread_is_idle(CPUState *cpu);
+
+/* The accelerator's half (accel/tcg): create cpu's thread. BQL held. */
+void tcg_start_vcpu_thread(CPUState *cpu);
+/* Wakes qemu_init_vcpu once a new vCPU thread has set cpu->created. */
+void cpu_thread_signal_created(CPUState *cpu);
+
+#endif /* SYSEMU_CPUS_H */
