@@ -1,0 +1,131 @@
+/*
+ * Interfaces between the files of accel/tcg; not for use outside it.
+ */
+#ifndef ACCEL_TCG_INTERNAL_H
+#define ACCEL_TCG_INTERNAL_H
+
+#include "exec/exec-all.h"
+#include "exec/cputlb.h"
+
+/*
+ * The TB lock serialises translation, invalidation, the per-page TB
+ * lists and jump-slot linking; lookups never take it.  A longjmp out of
+ * translation (a fetch fault) leaves it held: cpu_exec calls
+ * tb_lock_reset when it lands.
+ */
+void tb_lock(void);
+void tb_unlock(void);
+void tb_lock_reset(void);
+
+/*
+ * Invalidate the TBs with code in [start, start + len), which lies in one
+ * page; true if the page then holds no TB.  TB lock held.
+ */
+bool tb_invalidate_phys_page_range_locked(ram_addr_t start, ram_addr_t len);
+
+/* Find or make the TB for pc/flags; NULL only if pc cannot be fetched
+ * (the fault has then been raised). */
+TranslationBlock *tb_lookup(CPUState *cpu, vaddr pc, uint32_t flags);
+TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags);
+/*
+ * Before reading guest code from the RAM page at ram_addr: make writes
+ * to it take the slow path (TB lock held).
+ */
+void tb_page_claim(ram_addr_t ram_addr);
+/* Point tb's jump slot n at next, if both may chain.  Any thread. */
+void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next);
+
+/* The interpreter (tcg-interp.c). */
+typedef enum TBExitReason {
+    TB_EXIT_CHAIN,      /* left through jump slot: may link it */
+    TB_EXIT_PC,         /* left for pc */
+    TB_EXIT_PCSET,      /* left; a helper has set the guest pc */
+} TBExitReason;
+
+typedef struct TBExitInfo {
+    TranslationBlock *last_tb;  /* the block that exited */
+    int slot;                   /* TB_EXIT_CHAIN: its jump slot */
+    vaddr pc;                   /* TB_EXIT_CHAIN, TB_EXIT_PC: the next pc */
+} TBExitInfo;
+
+TBExitReason tcg_interp_exec(CPUState *cpu, TranslationBlock *tb,
+                             TBExitInfo *info);
+/* The handler address of each opcode. */
+const void *tcg_interp_handler(TCGOpcode opc);
+void tcg_interp_init(void);
+
+/*
+ * Guest memory through host pointers (little-endian hosts only).  Aligned
+ * accesses are relaxed atomics, so that they never tear (other vCPUs may
+ * be accessing the same bytes); misaligned ones are byte copies.
+ */
+static inline uint64_t ldn_host(const void *p, unsigned size)
+{
+    if (((uintptr_t)p & (size - 1)) == 0) {
+        switch (size) {
+        case 1:
+            return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
+        case 2:
+            return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
+        case 4:
+            return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+        default:
+            return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+        }
+    }
+    {
+        uint64_t v = 0;
+
+        __builtin_memcpy(&v, p, size);
+        return v;
+    }
+}
+
+static inline void stn_host(void *p, uint64_t val, unsigned size)
+{
+    if (((uintptr_t)p & (size - 1)) == 0) {
+        switch (size) {
+        case 1:
+            __atomic_store_n((uint8_t *)p, val, __ATOMIC_RELAXED);
+            return;
+        case 2:
+            __atomic_store_n((uint16_t *)p, val, __ATOMIC_RELAXED);
+            return;
+        case 4:
+            __atomic_store_n((uint32_t *)p, val, __ATOMIC_RELAXED);
+            return;
+        default:
+            __atomic_store_n((uint64_t *)p, val, __ATOMIC_RELAXED);
+            return;
+        }
+    }
+    __builtin_memcpy(p, &val, size);
+}
+
+static inline uint64_t memop_extend(uint64_t val, MemOp mop)
+{
+    switch (mop) {
+    case MO_SB:
+        return (int64_t)(int8_t)val;
+    case MO_SW:
+        return (int64_t)(int16_t)val;
+    case MO_SL:
+        return (int64_t)(int32_t)val;
+    default:
+        return val;
+    }
+}
+
+static inline unsigned tlb_index(vaddr addr)
+{
+    return (addr >> TARGET_PAGE_BITS) & (CPU_TLB_SIZE - 1);
+}
+
+/* Does tag map addr's page (ignoring the flags other than INVALID)? */
+static inline bool tlb_hit_page(uint64_t tag, vaddr addr)
+{
+    return (tag & (TARGET_PAGE_MASK | TLB_INVALID_MASK)) ==
+           (addr & TARGET_PAGE_MASK);
+}
+
+#endif /* ACCEL_TCG_INTERNAL_H */
