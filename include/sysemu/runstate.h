@@ -55,6 +55,20 @@ void qemu_system_reset_request(ShutdownCause reason);
 /* ACPI-style power button: the guest decides what to do. */
 void qemu_system_powerdown_request(void);
 
+/* -no-shutdown and -no-reboot, set by the command line. */
+extern bool no_shutdown;
+extern bool no_reboot;
+
+/* Reset every device and CPU now (main thread, BQL held); emits RESET
+ * unless reason is SHUTDOWN_CAUSE_NONE (the power-on reset). */
+void qemu_system_reset(ShutdownCause reason);
+
+/* Act on pending requests; true (with *status) when the process should
+ * exit.  Main loop thread, BQL held. */
+bool main_loop_should_exit(int *status);
+/* Run the main loop until a shutdown; returns the exit status. */
+int qemu_main_loop(void);
+
 /* Notifier for the power button (data: NULL), for the board. */
 typedef struct Notifier Notifier;
 void qemu_register_powerdown_notifier(Notifier *notifier);

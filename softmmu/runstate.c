@@ -1,0 +1,210 @@
+/*
+ * The VM run state and the requests that change it
+ * (include/sysemu/runstate.h).
+ *
+ * Requests (shutdown, reset, powerdown) may come from any thread: a vCPU
+ * writing the finisher, the monitor, a signal handler's GLib source.
+ * They are recorded in atomics and the main loop is kicked; the main loop
+ * thread acts on them in main_loop_should_exit(), with the BQL held, so
+ * that state changes never race with device emulation.
+ *
+ *   current_run_state: main thread, BQL.
+ *   shutdown_requested, shutdown_exit_code, reset_requested,
+ *   powerdown_requested: written by any thread with qatomic_set/xchg,
+ *   consumed by the main loop with qatomic_xchg.  The exit code is stored
+ *   before the request that publishes it (release order via the xchg).
+ */
+#include "qemu/osdep.h"
+#include "qemu/atomic.h"
+#include "qemu/main-loop.h"
+#include "qemu/notify.h"
+#include "qemu/timer.h"
+#include "qemu/error-report.h"
+#include "qemu/log.h"
+#include "sysemu/runstate.h"
+#include "sysemu/reset.h"
+#include "sysemu/cpus.h"
+#include "monitor/qapi-events.h"
+
+static RunState current_run_state = RUN_STATE_PRELAUNCH;
+
+static int shutdown_requested;      /* a ShutdownCause, or NONE */
+static int shutdown_exit_code;
+static int reset_requested;         /* a ShutdownCause, or NONE */
+static int powerdown_requested;
+
+static NotifierList powerdown_notifiers =
+    NOTIFIER_LIST_INITIALIZER(powerdown_notifiers);
+
+/* Set by the command line (-no-shutdown, -no-reboot). */
+bool no_shutdown;
+bool no_reboot;
+
+static const char *const run_state_names[RUN_STATE__MAX] = {
+    [RUN_STATE_PRELAUNCH] = "prelaunch",
+    [RUN_STATE_RUNNING] = "running",
+    [RUN_STATE_PAUSED] = "paused",
+    [RUN_STATE_SHUTDOWN] = "shutdown",
+    [RUN_STATE_GUEST_PANICKED] = "guest-panicked",
+    [RUN_STATE_INTERNAL_ERROR] = "internal-error",
+};
+
+const char *runstate_name(RunState state)
+{
+    assert(state >= 0 && state < RUN_STATE__MAX);
+    return run_state_names[state];
+}
+
+bool runstate_check(RunState state)
+{
+    return current_run_state == state;
+}
+
+bool runstate_is_running(void)
+{
+    return runstate_check(RUN_STATE_RUNNING);
+}
+
+RunState runstate_get(void)
+{
+    return current_run_state;
+}
+
+static void runstate_set(RunState state)
+{
+    if (state != current_run_state) {
+        qemu_log_mask(CPU_LOG_RESET, "run state: %s -> %s\n",
+                      runstate_name(current_run_state), runstate_name(state));
+        current_run_state = state;
+    }
+}
+
+void vm_start(void)
+{
+    assert(qemu_mutex_iothread_locked());
+    if (runstate_is_running()) {
+        return;
+    }
+    cpu_enable_ticks();
+    runstate_set(RUN_STATE_RUNNING);
+    resume_all_vcpus();
+    qapi_event_send_resume();
+}
+
+int vm_stop(RunState state)
+{
+    assert(qemu_mutex_iothread_locked());
+    assert(state != RUN_STATE_RUNNING);
+    if (!runstate_is_running()) {
+        /* Already stopped: only the reason changes (no STOP event). */
+        runstate_set(state);
+        return 0;
+    }
+    pause_all_vcpus();
+    cpu_disable_ticks();
+    runstate_set(state);
+    qapi_event_send_stop();
+    return 0;
+}
+
+static bool cause_is_guest(ShutdownCause cause)
+{
+    return cause == SHUTDOWN_CAUSE_GUEST_SHUTDOWN ||
+           cause == SHUTDOWN_CAUSE_GUEST_RESET ||
+           cause == SHUTDOWN_CAUSE_GUEST_PANIC;
+}
+
+void qemu_system_shutdown_request_with_code(ShutdownCause reason,
+                                            int exit_code)
+{
+    qatomic_set(&shutdown_exit_code, exit_code);
+    /* The xchg (a full barrier) publishes the exit code with the request. */
+    qatomic_xchg(&shutdown_requested, reason);
+    qemu_notify_event();
+}
+
+void qemu_system_shutdown_request(ShutdownCause reason)
+{
+    qemu_system_shutdown_request_with_code(reason, 0);
+}
+
+void qemu_system_reset_request(ShutdownCause reason)
+{
+    if (no_reboot && reason == SHUTDOWN_CAUSE_GUEST_RESET) {
+        /* -no-reboot: a guest reboot ends the process instead. */
+        qemu_system_shutdown_request(reason);
+        return;
+    }
+    qatomic_xchg(&reset_requested, reason);
+    qemu_notify_event();
+}
+
+void qemu_system_powerdown_request(void)
+{
+    qatomic_xchg(&powerdown_requested, 1);
+    qemu_notify_event();
+}
+
+void qemu_register_powerdown_notifier(Notifier *notifier)
+{
+    notifier_list_add(&powerdown_notifiers, notifier);
+}
+
+void qemu_system_reset(ShutdownCause reason)
+{
+    bool running = runstate_is_running();
+
+    if (running) {
+        pause_all_vcpus();
+    }
+    /* Devices and CPUs (the board registers its CPUs' reset). */
+    qemu_devices_reset();
+    if (reason != SHUTDOWN_CAUSE_NONE) {
+        qapi_event_send_reset(cause_is_guest(reason), reason);
+    }
+    if (running) {
+        resume_all_vcpus();
+    }
+}
+
+bool main_loop_should_exit(int *status)
+{
+    ShutdownCause cause;
+
+    cause = qatomic_xchg(&shutdown_requested, SHUTDOWN_CAUSE_NONE);
+    if (cause != SHUTDOWN_CAUSE_NONE) {
+        qapi_event_send_shutdown(cause_is_guest(cause), cause);
+        if (no_shutdown && cause != SHUTDOWN_CAUSE_HOST_QMP_QUIT &&
+            cause != SHUTDOWN_CAUSE_HOST_SIGNAL &&
+            cause != SHUTDOWN_CAUSE_HOST_UI) {
+            /* -no-shutdown: keep the process, stopped, for inspection. */
+            vm_stop(RUN_STATE_SHUTDOWN);
+        } else {
+            *status = qatomic_read(&shutdown_exit_code);
+            return true;
+        }
+    }
+    cause = qatomic_xchg(&reset_requested, SHUTDOWN_CAUSE_NONE);
+    if (cause != SHUTDOWN_CAUSE_NONE) {
+        qemu_system_reset(cause);
+        /* A reset gets a stopped-by-shutdown guest going again. */
+        if (runstate_check(RUN_STATE_SHUTDOWN)) {
+            vm_start();
+        }
+    }
+    if (qatomic_xchg(&powerdown_requested, 0)) {
+        qapi_event_send_powerdown();
+        notifier_list_notify(&powerdown_notifiers, NULL);
+    }
+    return false;
+}
+
+int qemu_main_loop(void)
+{
+    int status = 0;
+
+    while (!main_loop_should_exit(&status)) {
+        main_loop_wait(false);
+    }
+    return status;
+}
