@@ -21,8 +21,10 @@ done
 PKGS="gcc make meson ninja-build pkg-config python3 ccache
       libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev libjson-glib-dev"
 # Bare-metal guest tests (tests/tcg) and the Linux guest's userland
+# (nolibc needs the riscv64 kernel headers: asm/unistd.h, linux/rtc.h...)
 PKGS="$PKGS gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-      gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu"
+      gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
+      linux-libc-dev-riscv64-cross"
 # Firmware and the test kernel (scripts/build-linux-guest.sh)
 PKGS="$PKGS opensbi u-boot-qemu linux-source-6.1 bc flex bison libelf-dev
       libssl-dev cpio xz-utils e2fsprogs fdisk device-tree-compiler"

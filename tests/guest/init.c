@@ -1,0 +1,940 @@
+/*
+ * Grace test guest: the /init of the Linux initramfs.
+ *
+ * It runs as PID 1 on the console of the virt board, mounts proc, sysfs
+ * and devtmpfs, checks that the platform works as Linux sees it, and
+ * reports each result on one line, so that a test reading the serial
+ * console can tell what worked:
+ *
+ *   GRACE-INIT: start
+ *   GRACE-INIT: mode check
+ *   GRACE-INIT: check fork: PASS 4 children exited with codes 10..13
+ *   GRACE-INIT: check hwrng: SKIP no hardware RNG
+ *   GRACE-INIT: checks done: 7 passed, 0 failed, 2 skipped
+ *   GRACE-INIT: powering off
+ *
+ * What it does next is chosen on the kernel command line (read from
+ * /proc/cmdline: the kernel keeps parameters with a dot from init):
+ *
+ *   grace.mode=shell     (the default) run the checks, then a tiny shell
+ *                        on the console: "GRACE-INIT: shell ready", then
+ *                        the prompt "grace# " before each command
+ *   grace.mode=check     run the checks, then power off
+ *   grace.mode=poweroff  power off at once, without the checks (the boot
+ *                        benchmark measures boot to init and back)
+ *   grace.blkwrite=1     the virtio-blk check also writes sector 1 of
+ *                        /dev/vda (only on a scratch disk!)
+ *
+ * Powering off is reboot(LINUX_REBOOT_CMD_POWER_OFF), which Linux on the
+ * virt board turns into SBI SRST and OpenSBI into a write to the
+ * sifive_test finisher: the emulator then exits with status 0.
+ *
+ * Built with the kernel's nolibc as a static rv64imac/lp64 program: the
+ * test kernel has no FPU support, so there must be no float instruction.
+ * Output goes out one write() per line so that kernel messages do not
+ * land in the middle of a marker.
+ */
+
+#include <stdbool.h>
+#include "nolibc.h"
+#include <linux/rtc.h>
+
+#define MARK "GRACE-INIT: "
+
+/* Largest prefix of /dev/vda that the virtio-blk check reads and hashes. */
+#define BLK_READ_MAX (1024 * 1024)
+/* What the write check puts at the start of sector 1. */
+#define BLK_WRITE_TEXT "grace virtio-blk write check\n"
+
+enum mode {
+    MODE_SHELL,
+    MODE_CHECK,
+    MODE_POWEROFF,
+};
+
+enum result {
+    RESULT_PASS,
+    RESULT_FAIL,
+    RESULT_SKIP,
+};
+
+static const char *const result_names[] = {
+    [RESULT_PASS] = "PASS",
+    [RESULT_FAIL] = "FAIL",
+    [RESULT_SKIP] = "SKIP",
+};
+
+static const char *const mode_names[] = {
+    [MODE_SHELL] = "shell",
+    [MODE_CHECK] = "check",
+    [MODE_POWEROFF] = "poweroff",
+};
+
+static bool blk_write_enabled;
+static char blk_buf[BLK_READ_MAX];
+
+/* ------------------------------------------------------------------ */
+/* Output: a small formatter into a buffer, one write per line */
+
+struct buf {
+    char *p;
+    size_t size;
+    size_t len;
+};
+
+static void buf_putc(struct buf *b, char c)
+{
+    if (b->len + 1 < b->size) {
+        b->p[b->len++] = c;
+    }
+    b->p[b->len] = '\0';
+}
+
+static void buf_puts(struct buf *b, const char *s)
+{
+    while (*s) {
+        buf_putc(b, *s++);
+    }
+}
+
+static void buf_putnum(struct buf *b, unsigned long v, unsigned base,
+                       unsigned width, bool negative)
+{
+    char digits[24];
+    unsigned n = 0;
+
+    do {
+        digits[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v);
+    while (n < width && n < sizeof(digits)) {
+        digits[n++] = '0';
+    }
+    if (negative) {
+        buf_putc(b, '-');
+    }
+    while (n) {
+        buf_putc(b, digits[--n]);
+    }
+}
+
+/*
+ * vformat: %s, %c, %d, %u, %x with an optional zero-padded width (%08x)
+ * and an optional 'l' (long), which is all this program prints.
+ */
+static void vformat(struct buf *b, const char *fmt, va_list ap)
+{
+    for (; *fmt; fmt++) {
+        unsigned width = 0;
+        bool is_long = false;
+        long sv;
+
+        if (*fmt != '%') {
+            buf_putc(b, *fmt);
+            continue;
+        }
+        fmt++;
+        while (*fmt >= '0' && *fmt <= '9') {
+            width = width * 10 + (*fmt++ - '0');
+        }
+        if (*fmt == 'l') {
+            is_long = true;
+            fmt++;
+        }
+        switch (*fmt) {
+        case 's':
+            buf_puts(b, va_arg(ap, const char *));
+            break;
+        case 'c':
+            buf_putc(b, (char)va_arg(ap, int));
+            break;
+        case 'd':
+            sv = is_long ? va_arg(ap, long) : va_arg(ap, int);
+            buf_putnum(b, sv < 0 ? -(unsigned long)sv : (unsigned long)sv,
+                       10, width, sv < 0);
+            break;
+        case 'u':
+            buf_putnum(b, is_long ? va_arg(ap, unsigned long)
+                                  : va_arg(ap, unsigned int),
+                       10, width, false);
+            break;
+        case 'x':
+            buf_putnum(b, is_long ? va_arg(ap, unsigned long)
+                                  : va_arg(ap, unsigned int),
+                       16, width, false);
+            break;
+        case '%':
+            buf_putc(b, '%');
+            break;
+        default:
+            /* Not a format this program uses: show it as it is. */
+            buf_putc(b, '%');
+            if (!*fmt) {
+                return;
+            }
+            buf_putc(b, *fmt);
+            break;
+        }
+    }
+}
+
+static __attribute__((format(printf, 3, 4)))
+void format(char *dst, size_t size, const char *fmt, ...)
+{
+    struct buf b = { dst, size, 0 };
+    va_list ap;
+
+    dst[0] = '\0';
+    va_start(ap, fmt);
+    vformat(&b, fmt, ap);
+    va_end(ap);
+}
+
+static void write_all(int fd, const char *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return;
+        }
+        p += n;
+        len -= n;
+    }
+}
+
+/* Print one line (a newline is added) with a single write. */
+static __attribute__((format(printf, 1, 2)))
+void say(const char *fmt, ...)
+{
+    char line[512];
+    struct buf b = { line, sizeof(line) - 1, 0 };
+    va_list ap;
+
+    line[0] = '\0';
+    va_start(ap, fmt);
+    vformat(&b, fmt, ap);
+    va_end(ap);
+    line[b.len++] = '\n';
+    write_all(1, line, b.len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Small helpers over system calls that nolibc does not wrap */
+
+static int clock_gettime_ns(int clock, unsigned long *ns)
+{
+    struct timespec ts;
+    long ret = my_syscall2(__NR_clock_gettime, clock, &ts);
+
+    if (ret < 0) {
+        return -1;
+    }
+    *ns = (unsigned long)ts.tv_sec * 1000000000ul + ts.tv_nsec;
+    return 0;
+}
+
+static int sleep_ns(unsigned long ns)
+{
+    struct timespec ts = {
+        .tv_sec = ns / 1000000000ul,
+        .tv_nsec = ns % 1000000000ul,
+    };
+
+    return my_syscall2(__NR_nanosleep, &ts, NULL) < 0 ? -1 : 0;
+}
+
+static void sync_all(void)
+{
+    my_syscall0(__NR_sync);
+}
+
+/* Read len bytes, or fewer at end of file or on an error; the count. */
+static size_t read_full(int fd, void *buf, size_t len)
+{
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t n = read(fd, (char *)buf + got, len - got);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        got += n;
+    }
+    return got;
+}
+
+/* Read a whole small file into buf (NUL-terminated); length or -1. */
+static long read_file(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY);
+    size_t len;
+
+    if (fd < 0) {
+        return -1;
+    }
+    len = read_full(fd, buf, size - 1);
+    close(fd);
+    buf[len] = '\0';
+    return len;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The first line of text that starts with prefix, or NULL. */
+static char *find_line(char *text, const char *prefix)
+{
+    while (text && *text) {
+        char *nl = strchr(text, '\n');
+
+        if (starts_with(text, prefix)) {
+            return text;
+        }
+        text = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* The value of NAME= on the kernel command line, copied into val. */
+static bool cmdline_get(const char *name, char *val, size_t size)
+{
+    char cmdline[1024];
+    char *p = cmdline;
+    size_t name_len = strlen(name);
+
+    if (read_file("/proc/cmdline", cmdline, sizeof(cmdline)) < 0) {
+        return false;
+    }
+    while (*p) {
+        char *word = p;
+        size_t len = 0;
+
+        while (*p && *p != ' ' && *p != '\n') {
+            p++;
+        }
+        if (strncmp(word, name, name_len) == 0 && word[name_len] == '=') {
+            char *v = word + name_len + 1;
+
+            while (v < p && len + 1 < size) {
+                val[len++] = *v++;
+            }
+            val[len] = '\0';
+            return true;
+        }
+        while (*p == ' ' || *p == '\n') {
+            p++;
+        }
+    }
+    return false;
+}
+
+static unsigned fnv1a(const unsigned char *p, size_t len)
+{
+    unsigned h = 0x811c9dc5u;
+
+    while (len--) {
+        h ^= *p++;
+        h *= 0x01000193u;
+    }
+    return h;
+}
+
+/* ------------------------------------------------------------------ */
+/* Checks: each fills detail with one line and returns its verdict */
+
+typedef enum result (*CheckFn)(char *detail, size_t size);
+
+static const struct {
+    const char *type;
+    const char *dir;
+} mounts[] = {
+    { "proc", "/proc" },
+    { "sysfs", "/sys" },
+    { "devtmpfs", "/dev" },
+};
+
+static bool mounts_ok;
+
+static enum result check_mounts(char *detail, size_t size)
+{
+    format(detail, size, "%s", mounts_ok ? "proc, sysfs, devtmpfs"
+                                          : "see the mount errors above");
+    return mounts_ok ? RESULT_PASS : RESULT_FAIL;
+}
+
+static enum result check_memory(char *detail, size_t size)
+{
+    char meminfo[2048];
+    char *p;
+
+    if (read_file("/proc/meminfo", meminfo, sizeof(meminfo)) < 0) {
+        format(detail, size, "cannot read /proc/meminfo");
+        return RESULT_FAIL;
+    }
+    p = find_line(meminfo, "MemTotal:");
+    if (!p) {
+        format(detail, size, "no MemTotal in /proc/meminfo");
+        return RESULT_FAIL;
+    }
+    p += strlen("MemTotal:");
+    while (*p == ' ') {
+        p++;
+    }
+    if (atol(p) <= 0) {
+        format(detail, size, "MemTotal is not a positive number");
+        return RESULT_FAIL;
+    }
+    format(detail, size, "MemTotal %ld kB", atol(p));
+    return RESULT_PASS;
+}
+
+#define FORK_CHILDREN 4
+
+static enum result check_fork(char *detail, size_t size)
+{
+    pid_t pids[FORK_CHILDREN];
+    pid_t self = getpid();
+    int i;
+
+    for (i = 0; i < FORK_CHILDREN; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            /* The child proves it is a new process, then exits. */
+            exit(getpid() != self ? 10 + i : 99);
+        }
+        if (pids[i] < 0) {
+            format(detail, size, "fork %d failed, errno %d", i, errno);
+            while (--i >= 0) {
+                waitpid(pids[i], NULL, 0);
+            }
+            return RESULT_FAIL;
+        }
+    }
+    /* Reap in reverse order, to show waitpid picks the right child. */
+    for (i = FORK_CHILDREN - 1; i >= 0; i--) {
+        int status = 0;
+        pid_t got = waitpid(pids[i], &status, 0);
+
+        if (got != pids[i]) {
+            format(detail, size, "waitpid(%d) returned %d", pids[i], got);
+            return RESULT_FAIL;
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 10 + i) {
+            format(detail, size, "child %d: status 0x%x, expected exit %d",
+                   i, status, 10 + i);
+            return RESULT_FAIL;
+        }
+    }
+    format(detail, size, "%d children exited with codes 10..%d",
+           FORK_CHILDREN, 10 + FORK_CHILDREN - 1);
+    return RESULT_PASS;
+}
+
+#define CLOCK_SLEEP_NS 20000000ul
+
+static enum result check_clock(char *detail, size_t size)
+{
+    unsigned long t0, t1, real;
+
+    if (clock_gettime_ns(CLOCK_MONOTONIC, &t0) < 0 ||
+        sleep_ns(CLOCK_SLEEP_NS) < 0 ||
+        clock_gettime_ns(CLOCK_MONOTONIC, &t1) < 0 ||
+        clock_gettime_ns(CLOCK_REALTIME, &real) < 0) {
+        format(detail, size, "clock_gettime or nanosleep failed");
+        return RESULT_FAIL;
+    }
+    if (t1 < t0 + CLOCK_SLEEP_NS) {
+        format(detail, size, "monotonic advanced %lu us across a %lu us sleep",
+               (t1 - t0) / 1000, CLOCK_SLEEP_NS / 1000);
+        return RESULT_FAIL;
+    }
+    format(detail, size,
+           "monotonic advanced %lu us across a %lu us sleep, realtime %lu s",
+           (t1 - t0) / 1000, CLOCK_SLEEP_NS / 1000, real / 1000000000ul);
+    return RESULT_PASS;
+}
+
+static enum result check_rtc(char *detail, size_t size)
+{
+    struct rtc_time tm;
+    int fd = open("/dev/rtc0", O_RDONLY);
+    int ret;
+
+    if (fd < 0) {
+        format(detail, size, "no /dev/rtc0");
+        return RESULT_SKIP;
+    }
+    memset(&tm, 0, sizeof(tm));
+    ret = ioctl(fd, RTC_RD_TIME, &tm);
+    close(fd);
+    if (ret < 0) {
+        format(detail, size, "RTC_RD_TIME failed, errno %d", errno);
+        return RESULT_FAIL;
+    }
+    format(detail, size, "%d-%02d-%02d %02d:%02d:%02d UTC",
+           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+           tm.tm_hour, tm.tm_min, tm.tm_sec);
+    /* The RTC tells the host's time, which is later than this program. */
+    return tm.tm_year + 1900 >= 2023 ? RESULT_PASS : RESULT_FAIL;
+}
+
+/* Read len bytes of randomness; false if short or obviously not random. */
+static bool read_random(const char *path, unsigned char *p, size_t len,
+                        char *detail, size_t size)
+{
+    int fd = open(path, O_RDONLY);
+    size_t got, i, same = 0;
+
+    if (fd < 0) {
+        format(detail, size, "cannot open %s, errno %d", path, errno);
+        return false;
+    }
+    got = read_full(fd, p, len);
+    close(fd);
+    if (got != len) {
+        format(detail, size, "read %lu of %lu bytes from %s",
+               (unsigned long)got, (unsigned long)len, path);
+        return false;
+    }
+    for (i = 1; i < len; i++) {
+        same += p[i] == p[0];
+    }
+    if (same == len - 1) {
+        format(detail, size, "%lu bytes from %s all equal 0x%02x",
+               (unsigned long)len, path, p[0]);
+        return false;
+    }
+    return true;
+}
+
+static enum result check_urandom(char *detail, size_t size)
+{
+    unsigned char bytes[32];
+
+    if (!read_random("/dev/urandom", bytes, sizeof(bytes), detail, size)) {
+        return RESULT_FAIL;
+    }
+    format(detail, size, "%lu bytes, first %02x%02x%02x%02x",
+           (unsigned long)sizeof(bytes), bytes[0], bytes[1], bytes[2],
+           bytes[3]);
+    return RESULT_PASS;
+}
+
+static enum result check_hwrng(char *detail, size_t size)
+{
+    char current[64];
+    unsigned char bytes[32];
+    char *nl;
+
+    if (read_file("/sys/class/misc/hw_random/rng_current", current,
+                  sizeof(current)) <= 0 ||
+        starts_with(current, "none")) {
+        format(detail, size, "no hardware RNG");
+        return RESULT_SKIP;
+    }
+    nl = strchr(current, '\n');
+    if (nl) {
+        *nl = '\0';
+    }
+    if (!read_random("/dev/hwrng", bytes, sizeof(bytes), detail, size)) {
+        return RESULT_FAIL;
+    }
+    format(detail, size, "%s: %lu bytes, first %02x%02x%02x%02x", current,
+           (unsigned long)sizeof(bytes), bytes[0], bytes[1], bytes[2],
+           bytes[3]);
+    return RESULT_PASS;
+}
+
+/* Write sector 1 and flush it to the device (grace.blkwrite=1 only). */
+static bool blk_write_sector1(int fd, char *detail, size_t size)
+{
+    char sector[512];
+
+    memset(sector, 0, sizeof(sector));
+    memcpy(sector, BLK_WRITE_TEXT, strlen(BLK_WRITE_TEXT));
+    if (lseek(fd, 512, SEEK_SET) != 512 ||
+        write(fd, sector, sizeof(sector)) != (ssize_t)sizeof(sector)) {
+        format(detail, size, "cannot write sector 1, errno %d", errno);
+        return false;
+    }
+    if (fsync(fd) < 0) {
+        format(detail, size, "fsync after the write failed, errno %d", errno);
+        return false;
+    }
+    return true;
+}
+
+static enum result check_virtio_blk(char *detail, size_t size)
+{
+    char text[64];
+    unsigned long sectors, want;
+    size_t got;
+    int fd;
+
+    if (read_file("/sys/block/vda/size", text, sizeof(text)) <= 0) {
+        format(detail, size, "no virtio-blk disk");
+        return RESULT_SKIP;
+    }
+    sectors = atol(text);
+    want = sectors * 512 < BLK_READ_MAX ? sectors * 512 : BLK_READ_MAX;
+    fd = open("/dev/vda", blk_write_enabled ? O_RDWR : O_RDONLY);
+    if (fd < 0) {
+        format(detail, size, "cannot open /dev/vda, errno %d", errno);
+        return RESULT_FAIL;
+    }
+    got = read_full(fd, blk_buf, want);
+    if (got != want) {
+        format(detail, size, "read %lu of %lu bytes, errno %d",
+               (unsigned long)got, want, errno);
+        close(fd);
+        return RESULT_FAIL;
+    }
+    if (blk_write_enabled && !blk_write_sector1(fd, detail, size)) {
+        close(fd);
+        return RESULT_FAIL;
+    }
+    close(fd);
+    format(detail, size, "vda %lu sectors, fnv1a of the first %lu bytes"
+           " 0x%08x%s", sectors, want, fnv1a((unsigned char *)blk_buf, want),
+           blk_write_enabled ? ", wrote sector 1" : "");
+    return RESULT_PASS;
+}
+
+static const struct {
+    const char *name;
+    CheckFn fn;
+} checks[] = {
+    { "mounts", check_mounts },
+    { "memory", check_memory },
+    { "fork", check_fork },
+    { "clock", check_clock },
+    { "rtc", check_rtc },
+    { "urandom", check_urandom },
+    { "hwrng", check_hwrng },
+    { "virtio-blk", check_virtio_blk },
+};
+
+/* Run every check; returns the number that failed. */
+static int run_checks(void)
+{
+    unsigned counts[3] = { 0, 0, 0 };
+    size_t i;
+
+    for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        char detail[256];
+        enum result r = checks[i].fn(detail, sizeof(detail));
+
+        counts[r]++;
+        say(MARK "check %s: %s %s", checks[i].name, result_names[r], detail);
+    }
+    say(MARK "checks done: %u passed, %u failed, %u skipped",
+        counts[RESULT_PASS], counts[RESULT_FAIL], counts[RESULT_SKIP]);
+    return counts[RESULT_FAIL];
+}
+
+/* ------------------------------------------------------------------ */
+/* Power */
+
+static void power(int cmd, const char *what)
+{
+    say(MARK "%s", what);
+    sync_all();
+    reboot(cmd);
+    /* Still here: the kernel refused.  PID 1 must not exit, so go on. */
+    say(MARK "reboot(0x%x) failed, errno %d", cmd, errno);
+}
+
+/* ------------------------------------------------------------------ */
+/* The shell */
+
+#define SHELL_MAX_ARGS 16
+
+typedef void (*CommandFn)(int argc, char **argv);
+
+static void cmd_help(int argc, char **argv);
+
+static void cmd_echo(int argc, char **argv)
+{
+    char line[512];
+    struct buf b = { line, sizeof(line), 0 };
+    int i;
+
+    line[0] = '\0';
+    for (i = 1; i < argc; i++) {
+        if (i > 1) {
+            buf_putc(&b, ' ');
+        }
+        buf_puts(&b, argv[i]);
+    }
+    say("%s", line);
+}
+
+static void cmd_cat(int argc, char **argv)
+{
+    char chunk[512];
+    int i;
+
+    if (argc < 2) {
+        say("cat: usage: cat FILE...");
+        return;
+    }
+    for (i = 1; i < argc; i++) {
+        int fd = open(argv[i], O_RDONLY);
+        ssize_t n;
+
+        if (fd < 0) {
+            say("cat: %s: cannot open, errno %d", argv[i], errno);
+            continue;
+        }
+        while ((n = read(fd, chunk, sizeof(chunk))) > 0 ||
+               (n < 0 && errno == EINTR)) {
+            if (n > 0) {
+                write_all(1, chunk, n);
+            }
+        }
+        if (n < 0) {
+            say("cat: %s: read error, errno %d", argv[i], errno);
+        }
+        close(fd);
+    }
+}
+
+static void list_dir(const char *path)
+{
+    char entries[1024];
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    int n;
+
+    if (fd < 0) {
+        say("ls: %s: cannot open, errno %d", path, errno);
+        return;
+    }
+    while ((n = getdents64(fd, (struct linux_dirent64 *)entries,
+                           sizeof(entries))) > 0) {
+        int off = 0;
+
+        while (off < n) {
+            struct linux_dirent64 *d = (struct linux_dirent64 *)
+                                       (entries + off);
+
+            if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0) {
+                say("%s%s", d->d_name, d->d_type == DT_DIR ? "/" : "");
+            }
+            off += d->d_reclen;
+        }
+    }
+    if (n < 0) {
+        say("ls: %s: read error, errno %d", path, errno);
+    }
+    close(fd);
+}
+
+static void cmd_ls(int argc, char **argv)
+{
+    int i;
+
+    if (argc < 2) {
+        list_dir(".");
+        return;
+    }
+    for (i = 1; i < argc; i++) {
+        if (argc > 2) {
+            say("%s:", argv[i]);
+        }
+        list_dir(argv[i]);
+    }
+}
+
+static void cmd_checks(int argc, char **argv)
+{
+    run_checks();
+}
+
+static void cmd_poweroff(int argc, char **argv)
+{
+    power(LINUX_REBOOT_CMD_POWER_OFF, "powering off");
+}
+
+static void cmd_reboot(int argc, char **argv)
+{
+    power(LINUX_REBOOT_CMD_RESTART, "rebooting");
+}
+
+static const struct {
+    const char *name;
+    CommandFn fn;
+    const char *help;
+} commands[] = {
+    { "help", cmd_help, "list the commands" },
+    { "echo", cmd_echo, "echo [WORD...]: print the words" },
+    { "cat", cmd_cat, "cat FILE...: print files" },
+    { "ls", cmd_ls, "ls [DIR...]: list directories" },
+    { "checks", cmd_checks, "run the platform checks again" },
+    { "poweroff", cmd_poweroff, "power the machine off" },
+    { "reboot", cmd_reboot, "reset the machine" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void cmd_help(int argc, char **argv)
+{
+    size_t i;
+
+    for (i = 0; i < N_COMMANDS; i++) {
+        say("  %s - %s", commands[i].name, commands[i].help);
+    }
+}
+
+/* Split line into words separated by blanks; returns the word count. */
+static int split_words(char *line, char **argv, int max)
+{
+    int argc = 0;
+    char *p = line;
+
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+            *p++ = '\0';
+        }
+        if (!*p) {
+            return argc;
+        }
+        if (argc == max) {
+            return -1;
+        }
+        argv[argc++] = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+            p++;
+        }
+    }
+}
+
+static void shell_command(char *line)
+{
+    char *argv[SHELL_MAX_ARGS + 1];
+    int argc = split_words(line, argv, SHELL_MAX_ARGS);
+    size_t i;
+
+    if (argc < 0) {
+        say("grace-sh: too many words (at most %d)", SHELL_MAX_ARGS);
+        return;
+    }
+    if (argc == 0) {
+        return;
+    }
+    argv[argc] = NULL;
+    for (i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(argv[0], commands[i].name) == 0) {
+            commands[i].fn(argc, argv);
+            return;
+        }
+    }
+    say("grace-sh: %s: unknown command (try help)", argv[0]);
+}
+
+static void shell(void)
+{
+    char line[256];
+
+    say(MARK "shell ready");
+    for (;;) {
+        ssize_t n;
+
+        write_all(1, "grace# ", 7);
+        /* The console is in canonical mode: one read, one line. */
+        n = read(0, line, sizeof(line) - 1);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            /* No console input (EOF or error): wait rather than spin. */
+            sleep_ns(1000000000ul);
+            continue;
+        }
+        line[n] = '\0';
+        if (line[n - 1] != '\n' && n == sizeof(line) - 1) {
+            say("grace-sh: line too long (at most %u bytes)",
+                (unsigned)sizeof(line) - 2);
+            /* Drop the rest of the line. */
+            while ((n = read(0, line, sizeof(line) - 1)) > 0 &&
+                   line[n - 1] != '\n') {
+                continue;
+            }
+            continue;
+        }
+        shell_command(line);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+
+static void mount_all(void)
+{
+    size_t i;
+
+    mounts_ok = true;
+    for (i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
+        mkdir(mounts[i].dir, 0755);
+        if (mount(mounts[i].type, mounts[i].dir, mounts[i].type, 0, NULL) < 0
+            && errno != EBUSY) {
+            say(MARK "mount %s on %s failed, errno %d", mounts[i].type,
+                mounts[i].dir, errno);
+            mounts_ok = false;
+        }
+    }
+}
+
+static enum mode read_mode(void)
+{
+    char val[32];
+    size_t i;
+
+    if (!cmdline_get("grace.mode", val, sizeof(val))) {
+        return MODE_SHELL;
+    }
+    for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
+        if (strcmp(val, mode_names[i]) == 0) {
+            return i;
+        }
+    }
+    say(MARK "unknown grace.mode=%s, using shell", val);
+    return MODE_SHELL;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+    char val[8];
+    enum mode mode;
+
+    say(MARK "start");
+    mount_all();
+    mode = read_mode();
+    blk_write_enabled = cmdline_get("grace.blkwrite", val, sizeof(val)) &&
+                        strcmp(val, "1") == 0;
+    say(MARK "mode %s", mode_names[mode]);
+
+    switch (mode) {
+    case MODE_POWEROFF:
+        break;
+    case MODE_CHECK:
+        run_checks();
+        break;
+    case MODE_SHELL:
+        run_checks();
+        shell();
+        break;
+    }
+    for (;;) {
+        power(LINUX_REBOOT_CMD_POWER_OFF, "powering off");
+        sleep_ns(1000000000ul);
+    }
+}
