@@ -566,9 +566,9 @@ void virtio_notify(VirtIODevice *vdev, VirtQueue *vq)
      * Order the used->idx store before the avail->flags load.  Pairs with
      * the driver's full barrier between clearing NO_INTERRUPT and
      * re-reading used->idx: either we see the flag clear, or it sees our
-     * new index.  (A full fence: smp_mb() once atomic.h has it.)
+     * new index.
      */
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    smp_mb();
     if (vring_avail_flags(vq) & VRING_AVAIL_F_NO_INTERRUPT) {
         return;
     }
