@@ -5,6 +5,7 @@
 #   make check-unit    the fast unit tests (every commit must pass these)
 #   make check-slow    the long stress and model-checking variants
 #   make bench         benchmarks against the peer implementations
+#   make run           boot the test Linux to its shell on the serial console
 #   make check-series BASE=<rev>   build and check-unit each commit since BASE
 
 BUILD := build
@@ -15,7 +16,7 @@ SUMMARY := scripts/test-summary.py $(BUILD)/meson-logs/testlog.json
 # Set GRACE_SKIP_DEPS=1 to skip the check.
 DEPS = $(if $(GRACE_SKIP_DEPS),@true,@scripts/install-deps.sh --quiet)
 
-.PHONY: all deps check check-unit check-slow bench clean distclean check-series
+.PHONY: all deps check check-unit check-slow bench run clean distclean check-series
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -48,6 +49,11 @@ check-slow:
 
 bench: all
 	@$(MESON_TEST) --suite bench --verbose --num-processes 1 --timeout-multiplier 0
+
+# Builds the guest first if needed (scripts/build-linux-guest.sh; a
+# prebuilt kernel can come from GRACE_GUEST_DIR).
+run: all
+	scripts/run-guest.sh $(BUILD)/grace-system-riscv64
 
 check-series:
 	@test -n "$(BASE)" || { echo "usage: make check-series BASE=<rev> [HEAD=<rev>]" >&2; exit 1; }
