@@ -132,6 +132,54 @@ def test_bad_input(frozen, raw, desc_words):
     assert qmp.command("query-status")["status"] == "prelaunch"
 
 
+def test_bad_argument_type(frozen):
+    qmp = frozen.qmp
+    with pytest.raises(QMPError) as err:
+        qmp.command("human-monitor-command", **{"command-line": 5})
+    assert err.value.error_class == "GenericError"
+    assert "command-line" in err.value.desc
+    assert qmp.command("query-status")["status"] == "prelaunch"
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"execute": "query-status\xff\xfe"}\n',         # invalid UTF-8
+    b'{"execute": "query-\x01status"}\n',             # a control byte
+], ids=["invalid-utf8", "control-byte"])
+def test_bad_bytes(frozen, raw):
+    qmp = frozen.qmp
+    qmp.send_raw(raw)
+    reply = qmp.receive_reply(10)
+    assert reply["error"]["class"] == "GenericError", reply
+    assert qmp.command("query-status")["status"] == "prelaunch"
+
+
+def test_oversize_input(frozen):
+    """Input beyond the size limit is refused with a message that says so;
+    the monitor does not buffer it, and serves the next command."""
+    qmp = frozen.qmp
+    qmp.send_raw('{"execute": "query-status", "id": "' + "x" * (3 << 20)
+                 + '"}\n')
+    reply = qmp.receive_reply(30)
+    assert reply["error"]["class"] == "GenericError", reply
+    desc = reply["error"]["desc"].lower()
+    assert "too" in desc or "limit" in desc or "large" in desc, reply
+    assert qmp.command("query-status")["status"] == "prelaunch"
+
+
+def test_two_clients_in_a_row(frozen):
+    """A client that leaves mid-command leaves the monitor ready for the
+    next one, which must negotiate again."""
+    frozen.qmp.send_raw('{"execute": "query-sta')
+    frozen.qmp.close()
+    with QMPClient(frozen.qmp_address) as second:
+        second.connect(negotiate=False)
+        assert "QMP" in second.greeting
+        reply = second.cmd("query-status")
+        assert reply["error"]["class"] == "CommandNotFound", reply
+        second.command("qmp_capabilities")
+        assert second.command("query-status")["status"] == "prelaunch"
+
+
 def test_errors_echo_the_id(frozen):
     qmp = frozen.qmp
     qmp.send_raw('{"execute": "no-such-command", "id": {"a": [1, "x"]}}\n')
