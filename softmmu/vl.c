@@ -75,7 +75,8 @@ static const OptionDef options[] = {
       "the machine type (help: list them); dumpdtb writes the device "
       "tree and exits" },
     { "M", "virt[,...]", OPT_MACHINE, NULL },
-    { "smp", "N", OPT_SMP, "number of vCPUs (1 for now)" },
+    { "smp", "[cpus=]N[,maxcpus=M][,sockets=S][,cores=C][,threads=T]",
+      OPT_SMP, "the vCPUs (1 to 64) and their topology" },
     { "m", "SIZE", OPT_M, "RAM size, in MiB or with a suffix (default "
       "128M)" },
     { "bios", "default|none|FILE", OPT_BIOS,
@@ -222,24 +223,29 @@ static void parse_smp(Config *cfg, const char *arg)
     static const char *const known[] = { "cpus", "maxcpus", "cores",
                                          "threads", "sockets", NULL };
     g_autoptr(QemuOpts) opts = NULL;
+    SMPConfiguration config = { 0 };
     Error *err = NULL;
-    uint64_t n;
 
     opts = qemu_opts_parse(arg, "cpus", &err);
-    if (!opts || !qemu_opts_check_known(opts, known, &err) ||
-        !qemu_opt_get_number(opts, "cpus", 1, &n, &err)) {
+    if (!opts || !qemu_opts_check_known(opts, known, &err)) {
         fail(err);
     }
-    if (n == 0 || n > VIRT_MAX_CPUS) {
-        fail_msg("invalid number of CPUs %" PRIu64 " (1 to %d)", n,
-                 VIRT_MAX_CPUS);
+#define SMP_KEY(key)                                                    \
+    if (qemu_opt_get(opts, #key)) {                                     \
+        config.has_##key = true;                                        \
+        if (!qemu_opt_get_number(opts, #key, 0, &config.key, &err)) {   \
+            fail(err);                                                  \
+        }                                                               \
     }
-    if (n > cfg->mc->max_cpus) {
-        fail_msg("%" PRIu64 " vCPUs requested, but Grace runs only %u for "
-                 "now: multi-vCPU execution (MTTCG) is not implemented yet",
-                 n, cfg->mc->max_cpus);
+    SMP_KEY(cpus)
+    SMP_KEY(maxcpus)
+    SMP_KEY(sockets)
+    SMP_KEY(cores)
+    SMP_KEY(threads)
+#undef SMP_KEY
+    if (!machine_parse_smp_config(cfg->mc, &config, &cfg->ms.smp, &err)) {
+        fail(err);
     }
-    cfg->ms.smp_cpus = n;
 }
 
 static void parse_mem(Config *cfg, const char *arg)
@@ -619,10 +625,11 @@ int main(int argc, char **argv)
     cfg.deferred = g_array_new(false, false, sizeof(DeferredOpt));
     error_set_progname(argv[0]);
     cfg.ms.ram_size = cfg.mc->default_ram_size;
-    cfg.ms.smp_cpus = 1;
+    cfg.ms.smp = (CpuTopology){ .cpus = 1, .sockets = 1, .cores = 1,
+                                .threads = 1, .max_cpus = 1 };
     parse_args(&cfg, argc, argv);
     ram_size = cfg.ms.ram_size;
-    smp_cpus = cfg.ms.smp_cpus;
+    smp_cpus = cfg.ms.smp.cpus;
     parse_log(&cfg);
 
     if (qemu_init_main_loop(&err) < 0) {

@@ -47,6 +47,7 @@ enum {
 typedef struct RISCVVirtState {
     RISCVCPU *harts[VIRT_MAX_CPUS];
     unsigned int num_harts;
+    CpuTopology smp;
     MemoryRegion ram;
     MemoryRegion mrom;
     RISCVAclintState *clint;
@@ -160,6 +161,41 @@ static uint32_t hart_intc_phandle(unsigned int h)
     return PHANDLE_CPU_BASE + 2 * h + 1;
 }
 
+/*
+ * /cpus/cpu-map: a cluster per socket, a core per core, and a thread
+ * node per hart when the cores have more than one thread (the binding
+ * of Documentation/devicetree/bindings/cpu/cpu-topology.txt).
+ */
+static void fdt_add_cpu_map(void *fdt, RISCVVirtState *s)
+{
+    const CpuTopology *t = &s->smp;
+    unsigned int h = 0;
+
+    FDT_CHECK(fdt_begin_node(fdt, "cpu-map"));
+    for (unsigned int socket = 0; h < s->num_harts; socket++) {
+        fdt_begin_nodef(fdt, "cluster%" PRIu64, socket);
+        for (unsigned int core = 0; core < t->cores && h < s->num_harts;
+             core++) {
+            fdt_begin_nodef(fdt, "core%" PRIu64, core);
+            if (t->threads == 1) {
+                FDT_CHECK(fdt_property_u32(fdt, "cpu",
+                                           PHANDLE_CPU_BASE + 2 * h++));
+            } else {
+                for (unsigned int thread = 0;
+                     thread < t->threads && h < s->num_harts; thread++) {
+                    fdt_begin_nodef(fdt, "thread%" PRIu64, thread);
+                    FDT_CHECK(fdt_property_u32(fdt, "cpu",
+                                               PHANDLE_CPU_BASE + 2 * h++));
+                    FDT_CHECK(fdt_end_node(fdt));
+                }
+            }
+            FDT_CHECK(fdt_end_node(fdt));
+        }
+        FDT_CHECK(fdt_end_node(fdt));
+    }
+    FDT_CHECK(fdt_end_node(fdt));
+}
+
 static void fdt_add_cpus(void *fdt, RISCVVirtState *s)
 {
     FDT_CHECK(fdt_begin_node(fdt, "cpus"));
@@ -185,15 +221,7 @@ static void fdt_add_cpus(void *fdt, RISCVVirtState *s)
         FDT_CHECK(fdt_end_node(fdt));
         FDT_CHECK(fdt_end_node(fdt));
     }
-    FDT_CHECK(fdt_begin_node(fdt, "cpu-map"));
-    FDT_CHECK(fdt_begin_node(fdt, "cluster0"));
-    for (unsigned int h = 0; h < s->num_harts; h++) {
-        fdt_begin_nodef(fdt, "core%" PRIu64, h);
-        FDT_CHECK(fdt_property_u32(fdt, "cpu", PHANDLE_CPU_BASE + 2 * h));
-        FDT_CHECK(fdt_end_node(fdt));
-    }
-    FDT_CHECK(fdt_end_node(fdt));
-    FDT_CHECK(fdt_end_node(fdt));
+    fdt_add_cpu_map(fdt, s);
     FDT_CHECK(fdt_end_node(fdt));
 }
 
@@ -508,7 +536,8 @@ static bool virt_machine_init(MachineState *ms, Error **errp)
     memory_region_add_subregion(sysmem, virt_memmap[VIRT_MROM].base,
                                 &s->mrom);
 
-    if (!virt_create_harts(s, ms->smp_cpus, errp)) {
+    s->smp = ms->smp;
+    if (!virt_create_harts(s, ms->smp.cpus, errp)) {
         return false;
     }
     virt_create_devices(s, ms);
@@ -542,5 +571,5 @@ const MachineClass virt_machine = {
     .desc = "RISC-V VirtIO board",
     .init = virt_machine_init,
     .default_ram_size = 128 * MiB,
-    .max_cpus = 1,
+    .max_cpus = VIRT_MAX_CPUS,
 };

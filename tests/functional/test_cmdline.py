@@ -124,6 +124,9 @@ def test_foreign_elf(emulator, files, option):
     (["-m", "-5"], "-5"),
     (["-smp", "foo"], "smp"),
     (["-smp", "1000"], "1000"),
+    (["-smp", "cpus=4,maxcpus=2"], "maxcpus"),
+    (["-smp", "sockets=2,cores=2,threads=2,maxcpus=7"], "maxcpus"),
+    (["-smp", "cpus=2,frobs=3"], "frobs"),
     (["-M", "no-such-board"], "machine"),
     (["-device", "no-such-device"], "no-such-device"),
     (["-device", "virtio-blk-device"], "drive"),
@@ -155,3 +158,8 @@ def test_zero_memory(emulator):
 @pytest.mark.grace_only("takes -smp 0 as the default (deprecated)")
 def test_zero_cpus(emulator):
     assert_rejected(emulator, ["-smp", "0"], "smp", timeout=5)
+
+
+@pytest.mark.grace_only("virt takes up to 512 harts upstream, 64 in Grace")
+def test_too_many_cpus(emulator):
+    assert_rejected(emulator, ["-smp", "65"], "65", "64", timeout=5)

@@ -30,7 +30,7 @@ enum {
 
 #define VIRT_TIMEBASE_FREQ  10000000
 #define VIRT_UART_CLOCK     3686400
-#define VIRT_MAX_CPUS       8
+#define VIRT_MAX_CPUS       64
 
 typedef struct MemMapEntry {
     hwaddr base;
