@@ -25,8 +25,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/atomic.h"
 #include "sysemu/cpus.h"
-#include "exec/exec-all.h"
-#include "exec/cputlb.h"
+#include "sysemu/accel-ops.h"
 
 union CPUTailQ cpus = QTAILQ_HEAD_INITIALIZER(cpus);
 QemuMutex qemu_cpu_list_lock;
@@ -42,6 +41,9 @@ static QemuCond qemu_work_cond;
 static QemuCond exclusive_cond;
 static QemuCond exclusive_resume;
 static int pending_cpus;
+
+/* The accelerator's ops: set once before the first vCPU, then constant. */
+static const AccelOpsClass *cpus_accel;
 
 struct qemu_work_item {
     QSIMPLEQ_ENTRY(qemu_work_item) node;
@@ -77,8 +79,8 @@ void cpu_exec_realizefn(CPUState *cpu, const CPUClass *cc, void *env,
     qemu_mutex_init(&cpu->work_mutex);
     QSIMPLEQ_INIT(&cpu->work_list);
 
-    tcg_exec_init();
-    tcg_cpu_init(cpu);
+    assert(cpus_accel);
+    cpus_accel->cpu_realize(cpu);
 
     qemu_mutex_lock(&qemu_cpu_list_lock);
     CPU_FOREACH(some) {
@@ -100,9 +102,20 @@ void cpu_reset(CPUState *cpu)
     qatomic_set(&cpu->tcg_exit_req, 0);
     cpu->insn_count = 0;
     cpu->cc->reset(cpu);
-    /* The board reloads guest memory on reset, behind the TLBs' back. */
-    tlb_flush(cpu);
-    tb_flush_all_stopped();
+    cpus_accel->cpu_reset_hold(cpu);
+}
+
+void cpus_register_accel(const AccelOpsClass *ops)
+{
+    assert(!cpus_accel && ops->cpu_realize && ops->create_vcpu_thread &&
+           ops->kick_vcpu_thread && ops->handle_interrupt &&
+           ops->cpu_reset_hold);
+    cpus_accel = ops;
+}
+
+const AccelOpsClass *cpus_get_accel(void)
+{
+    return cpus_accel;
 }
 
 void cpu_dump_state(CPUState *cpu, GString *buf, int flags)
@@ -132,15 +145,15 @@ static void cpu_wake(CPUState *cpu)
 
 void qemu_cpu_kick(CPUState *cpu)
 {
-    cpu_exit(cpu);
     cpu_wake(cpu);
+    cpus_accel->kick_vcpu_thread(cpu);
 }
 
 void cpu_interrupt(CPUState *cpu, int mask)
 {
-    /* A full barrier: pairs with the smp_mb in cpu_exec's request check. */
-    qatomic_or(&cpu->interrupt_request, mask);
-    qatomic_set(&cpu->tcg_exit_req, 1);
+    /* A running vCPU sees the bits at its next block entry ... */
+    cpus_accel->handle_interrupt(cpu, mask);
+    /* ... and a halted one wakes to look at them. */
     if (!qemu_cpu_is_self(cpu)) {
         cpu_wake(cpu);
     }
@@ -163,10 +176,7 @@ void qemu_init_vcpu(CPUState *cpu)
 {
     assert(qemu_mutex_iothread_locked());
     assert(!cpu->thread);
-    cpu->halt_cond = g_new0(QemuCond, 1);
-    qemu_cond_init(cpu->halt_cond);
-    cpu->thread = g_new0(QemuThread, 1);
-    tcg_start_vcpu_thread(cpu);
+    cpus_accel->create_vcpu_thread(cpu);
     while (!cpu->created) {
         qemu_cond_wait_iothread(&qemu_cpu_cond);
     }

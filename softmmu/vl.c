@@ -27,6 +27,7 @@
 #include "monitor/monitor.h"
 #include "sysemu/blockdev.h"
 #include "sysemu/cpus.h"
+#include "qemu/accel.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
 #include "softmmu/machine-cmds.h"
@@ -110,7 +111,9 @@ static const OptionDef options[] = {
     { "D", "FILE", OPT_D_FILE, "log to FILE instead of stderr" },
     { "name", "NAME", OPT_NAME, "the guest's name" },
     { "display", "none", OPT_DISPLAY, "display type (only none)" },
-    { "accel", "tcg", OPT_ACCEL, "accelerator (only tcg)" },
+    { "accel", "tcg[,thread=single|multi][,tb-size=MiB]", OPT_ACCEL,
+      "the accelerator: TCG, each vCPU on its own thread (multi, the "
+      "default) or all on one (single)" },
 };
 
 /* An option whose processing waits until its subsystem is up. */
@@ -130,6 +133,7 @@ typedef struct Config {
     int log_file_argi;
     bool nographic;
     bool start_paused;
+    bool accel_configured;
     GArray *deferred;       /* of DeferredOpt, in command-line order */
 } Config;
 
@@ -294,21 +298,25 @@ static void parse_display(const char *arg)
     }
 }
 
-static void parse_accel(const char *arg)
+/* Choose and set up the accelerator: the one -accel names, or tcg. */
+static void parse_accel(Config *cfg, const char *arg)
 {
     g_autoptr(QemuOpts) opts = NULL;
     Error *err = NULL;
     const char *accel;
 
+    if (cfg->accel_configured) {
+        fail_msg("only one -accel is supported");
+    }
     opts = qemu_opts_parse(arg, "accel", &err);
     if (!opts) {
         fail(err);
     }
     accel = qemu_opt_get(opts, "accel");
-    if (!accel || strcmp(accel, "tcg") != 0) {
-        fail_msg("unsupported accelerator '%s' (Grace has only tcg)",
-                 accel ? accel : "");
+    if (!accel_init_machine(accel ? accel : "", opts, &err)) {
+        fail(err);
     }
+    cfg->accel_configured = true;
 }
 
 static void parse_global(const char *arg)
@@ -451,7 +459,7 @@ static void parse_args(Config *cfg, int argc, char **argv)
             parse_display(arg);
             break;
         case OPT_ACCEL:
-            parse_accel(arg);
+            parse_accel(cfg, arg);
             break;
         case OPT_GLOBAL:
             parse_global(arg);
@@ -628,6 +636,9 @@ int main(int argc, char **argv)
     cfg.ms.smp = (CpuTopology){ .cpus = 1, .sockets = 1, .cores = 1,
                                 .threads = 1, .max_cpus = 1 };
     parse_args(&cfg, argc, argv);
+    if (!cfg.accel_configured) {
+        accel_init_machine("tcg", NULL, &error_abort);
+    }
     ram_size = cfg.ms.ram_size;
     smp_cpus = cfg.ms.smp.cpus;
     parse_log(&cfg);

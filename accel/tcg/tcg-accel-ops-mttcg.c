@@ -1,24 +1,17 @@
 /*
- * The vCPU threads of TCG: one host thread per vCPU (MTTCG).
+ * thread=multi (the default): one host thread per vCPU, "CPU n/TCG".
  *
  * Each thread alternates between executing guest code (cpu_exec, without
  * the BQL) and qemu_wait_io_event (with the BQL), where it acknowledges
  * stop requests, runs queued work and sleeps while stopped or halted.
+ * A kick makes the vCPU leave its block chain (cpu_exit); cpus.c wakes
+ * it from its halt_cond.
  */
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
 #include "sysemu/cpus.h"
 #include "exec/exec-all.h"
-
-static int tcg_cpu_exec(CPUState *cpu)
-{
-    int ret;
-
-    cpu_exec_start(cpu);
-    ret = cpu_exec(cpu);
-    cpu_exec_end(cpu);
-    return ret;
-}
+#include "tcg-accel-ops.h"
 
 static void *mttcg_cpu_thread_fn(void *arg)
 {
@@ -47,10 +40,26 @@ static void *mttcg_cpu_thread_fn(void *arg)
     return NULL;
 }
 
-void tcg_start_vcpu_thread(CPUState *cpu)
+static void mttcg_create_vcpu_thread(CPUState *cpu)
 {
     g_autofree char *name = g_strdup_printf("CPU %d/TCG", cpu->cpu_index);
 
+    cpu->halt_cond = g_new0(QemuCond, 1);
+    qemu_cond_init(cpu->halt_cond);
+    cpu->thread = g_new0(QemuThread, 1);
     qemu_thread_create(cpu->thread, name, mttcg_cpu_thread_fn, cpu,
                        QEMU_THREAD_DETACHED);
 }
+
+static void mttcg_kick_vcpu_thread(CPUState *cpu)
+{
+    cpu_exit(cpu);
+}
+
+const AccelOpsClass tcg_accel_ops_mttcg = {
+    .cpu_realize = tcg_cpu_realize,
+    .create_vcpu_thread = mttcg_create_vcpu_thread,
+    .kick_vcpu_thread = mttcg_kick_vcpu_thread,
+    .handle_interrupt = tcg_handle_interrupt,
+    .cpu_reset_hold = tcg_cpu_reset_hold,
+};

@@ -422,6 +422,11 @@ void tcg_set_tb_size(size_t bytes)
     qatomic_set(&tb_ctx.buf_limit_next, bytes);
 }
 
+size_t tcg_code_buffer_size(void)
+{
+    return tb_ctx.buf_size;
+}
+
 uint64_t tb_flush_count(void)
 {
     return qatomic_read(&tb_ctx.flush_count);

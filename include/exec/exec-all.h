@@ -87,7 +87,7 @@ void tb_jmp_cache_clear(CPUState *cpu);
 
 /* Set up the TB cache and the interpreter; idempotent. */
 void tcg_exec_init(void);
-/* Per-vCPU state (TLB, jump cache); called by cpu_exec_realizefn. */
+/* Per-vCPU state (TLB, jump cache); the accelerator's cpu_realize. */
 void tcg_cpu_init(CPUState *cpu);
 
 /*
@@ -147,6 +147,8 @@ void tb_flush_all_stopped(void);
  * next flush on, like QEMU's -accel tcg,tb-size.  Any thread.
  */
 void tcg_set_tb_size(size_t bytes);
+/* The size of the translated-code buffer, after tcg_exec_init. */
+size_t tcg_code_buffer_size(void);
 
 /* Statistics for `info jit`, and the number of full flushes so far. */
 void tcg_dump_info(GString *buf);

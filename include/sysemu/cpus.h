@@ -72,9 +72,10 @@ bool cpu_can_run(CPUState *cpu);
 /* True if the vCPU has nothing to do (stopped, or halted without work). */
 bool cpu_thread_is_idle(CPUState *cpu);
 
-/* The accelerator's half (accel/tcg): create cpu's thread. BQL held. */
-void tcg_start_vcpu_thread(CPUState *cpu);
-/* Wakes qemu_init_vcpu once a new vCPU thread has set cpu->created. */
+/*
+ * From a new vCPU thread, with the BQL: it is up (sets cpu->created and
+ * wakes qemu_init_vcpu).
+ */
 void cpu_thread_signal_created(CPUState *cpu);
 
 #endif /* SYSEMU_CPUS_H */

@@ -5,6 +5,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/thread.h"
 #include "qapi/error.h"
+#include "qemu/accel.h"
 #include "exec/exec-all.h"
 #include "sysemu/cpus.h"
 #include "riscv-test-machine.h"
@@ -43,6 +44,7 @@ void tm_init(int ncpus)
     MemoryRegion *sysmem = get_system_memory();
 
     qemu_init_main_loop(&error_abort);
+    accel_init_machine("tcg", NULL, &error_abort);
     qemu_mutex_lock_iothread();
     memory_region_init_ram(&tm.ram, NULL, "test.ram", TM_RAM_SIZE,
                            &error_abort);

@@ -77,7 +77,8 @@ struct CPUState {
     void *env_ptr;              /* the target's architectural state */
     uint64_t *tcg_regs;         /* the register file ops index */
     QemuThread *thread;
-    QemuCond *halt_cond;        /* waited on with the BQL */
+    QemuCond *halt_cond;        /* waited on with the BQL; set with thread
+                                 * by the accelerator (accel-ops.h) */
     int thread_id;
 
     /* BQL */

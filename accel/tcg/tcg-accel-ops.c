@@ -1,0 +1,43 @@
+/*
+ * The TCG accelerator's vCPU hooks that do not depend on the threading
+ * mode: realize, reset, interrupts, and a slice of execution.
+ */
+#include "qemu/osdep.h"
+#include "qemu/atomic.h"
+#include "sysemu/cpus.h"
+#include "exec/exec-all.h"
+#include "exec/cputlb.h"
+#include "tcg-accel-ops.h"
+
+void tcg_cpu_realize(CPUState *cpu)
+{
+    tcg_exec_init();
+    tcg_cpu_init(cpu);
+}
+
+void tcg_cpu_reset_hold(CPUState *cpu)
+{
+    /* The board reloads guest memory on reset, behind the TLBs' back. */
+    tlb_flush(cpu);
+    tb_flush_all_stopped();
+}
+
+void tcg_handle_interrupt(CPUState *cpu, int mask)
+{
+    /*
+     * The or is a full barrier: the request is visible before the entry
+     * check is set.  Pairs with the smp_mb in cpu_exec's request check.
+     */
+    qatomic_or(&cpu->interrupt_request, mask);
+    qatomic_set(&cpu->tcg_exit_req, 1);
+}
+
+int tcg_cpu_exec(CPUState *cpu)
+{
+    int ret;
+
+    cpu_exec_start(cpu);
+    ret = cpu_exec(cpu);
+    cpu_exec_end(cpu);
+    return ret;
+}

@@ -1,0 +1,47 @@
+/*
+ * The TCG accelerator: -accel tcg[,thread=single|multi][,tb-size=MiB].
+ */
+#include "qemu/osdep.h"
+#include "qemu/accel.h"
+#include "qapi/error.h"
+#include "exec/exec-all.h"
+#include "tcg-accel-ops.h"
+
+static const char *const tcg_accel_opts[] = { "thread", "tb-size", NULL };
+
+static bool tcg_init_machine(QemuOpts *opts, Error **errp)
+{
+    const char *thread = opts ? qemu_opt_get(opts, "thread") : NULL;
+    const AccelOpsClass *ops;
+    uint64_t tb_size_mib = 0;
+
+    if (!thread || !strcmp(thread, "multi")) {
+        ops = &tcg_accel_ops_mttcg;
+    } else {
+        error_setg(errp, "invalid value for thread: '%s' (use 'multi')",
+                   thread);
+        return false;
+    }
+    if (opts && !qemu_opt_get_number(opts, "tb-size", 0, &tb_size_mib,
+                                     errp)) {
+        return false;
+    }
+    tcg_exec_init();
+    if (tb_size_mib > tcg_code_buffer_size() / MiB) {
+        error_setg(errp, "tb-size=%" PRIu64 " is too large (at most %zu "
+                   "MiB)", tb_size_mib, tcg_code_buffer_size() / MiB);
+        return false;
+    }
+    if (tb_size_mib) {
+        tcg_set_tb_size(tb_size_mib * MiB);
+        tb_flush_all_stopped();
+    }
+    cpus_register_accel(ops);
+    return true;
+}
+
+const AccelClass tcg_accel = {
+    .name = "tcg",
+    .opts = tcg_accel_opts,
+    .init_machine = tcg_init_machine,
+};
