@@ -125,7 +125,13 @@ void cpu_dump_state(CPUState *cpu, GString *buf, int flags)
 
 bool qemu_cpu_is_self(CPUState *cpu)
 {
-    return current_cpu == cpu;
+    /*
+     * By thread, as in QEMU: with thread=single every vCPU is "self" on
+     * the one thread that runs them all, which may then touch any of
+     * them directly (none runs meanwhile).  A vCPU without a thread
+     * (unit tests drive cpu_exec by hand) is self where it last ran.
+     */
+    return cpu->thread ? qemu_thread_is_self(cpu->thread) : current_cpu == cpu;
 }
 
 void cpu_exit(CPUState *cpu)
@@ -216,16 +222,33 @@ static void qemu_cpu_stop(CPUState *cpu)
     qemu_cond_broadcast(&qemu_pause_cond);
 }
 
+bool all_cpu_threads_idle(void)
+{
+    CPUState *cpu;
+
+    CPU_FOREACH(cpu) {
+        if (!cpu_thread_is_idle(cpu)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void qemu_wait_io_event_common(CPUState *cpu)
+{
+    if (cpu->stop) {
+        qemu_cpu_stop(cpu);
+    }
+    process_queued_cpu_work(cpu);
+}
+
 void qemu_wait_io_event(CPUState *cpu)
 {
     assert(qemu_mutex_iothread_locked());
     while (cpu_thread_is_idle(cpu)) {
         qemu_cond_wait_iothread(cpu->halt_cond);
     }
-    if (cpu->stop) {
-        qemu_cpu_stop(cpu);
-    }
-    process_queued_cpu_work(cpu);
+    qemu_wait_io_event_common(cpu);
 }
 
 void cpu_stop_current(void)

@@ -17,11 +17,7 @@ static void *mttcg_cpu_thread_fn(void *arg)
 {
     CPUState *cpu = arg;
 
-    qemu_mutex_lock_iothread();
-    qemu_thread_get_self(cpu->thread);
-    cpu->thread_id = qemu_get_thread_id();
-    current_cpu = cpu;
-    cpu_thread_signal_created(cpu);
+    tcg_vcpu_thread_begin(cpu);
 
     for (;;) {
         if (cpu_can_run(cpu)) {

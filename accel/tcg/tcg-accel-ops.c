@@ -4,6 +4,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
+#include "qemu/main-loop.h"
 #include "sysemu/cpus.h"
 #include "exec/exec-all.h"
 #include "exec/cputlb.h"
@@ -30,6 +31,15 @@ void tcg_handle_interrupt(CPUState *cpu, int mask)
      */
     qatomic_or(&cpu->interrupt_request, mask);
     qatomic_set(&cpu->tcg_exit_req, 1);
+}
+
+void tcg_vcpu_thread_begin(CPUState *cpu)
+{
+    qemu_mutex_lock_iothread();
+    qemu_thread_get_self(cpu->thread);
+    cpu->thread_id = qemu_get_thread_id();
+    current_cpu = cpu;
+    cpu_thread_signal_created(cpu);
 }
 
 int tcg_cpu_exec(CPUState *cpu)

@@ -9,11 +9,19 @@
 
 /* thread=multi: one host thread per vCPU (tcg-accel-ops-mttcg.c). */
 extern const AccelOpsClass tcg_accel_ops_mttcg;
+/* thread=single: all vCPUs round-robin on one thread (tcg-accel-ops-rr.c). */
+extern const AccelOpsClass tcg_accel_ops_rr;
 
 /* The hooks both modes share (tcg-accel-ops.c). */
 void tcg_cpu_realize(CPUState *cpu);
 void tcg_handle_interrupt(CPUState *cpu, int mask);
 void tcg_cpu_reset_hold(CPUState *cpu);
+
+/*
+ * The first thing a vCPU thread does: take the BQL, record its thread
+ * in cpu, and tell qemu_init_vcpu that it is up.
+ */
+void tcg_vcpu_thread_begin(CPUState *cpu);
 
 /*
  * One slice of guest execution: cpu_exec bracketed by cpu_exec_start and

@@ -17,9 +17,11 @@ static bool tcg_init_machine(QemuOpts *opts, Error **errp)
 
     if (!thread || !strcmp(thread, "multi")) {
         ops = &tcg_accel_ops_mttcg;
+    } else if (!strcmp(thread, "single")) {
+        ops = &tcg_accel_ops_rr;
     } else {
-        error_setg(errp, "invalid value for thread: '%s' (use 'multi')",
-                   thread);
+        error_setg(errp, "invalid value for thread: '%s' (use 'single' or "
+                   "'multi')", thread);
         return false;
     }
     if (opts && !qemu_opt_get_number(opts, "tb-size", 0, &tb_size_mib,

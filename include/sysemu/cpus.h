@@ -67,6 +67,13 @@ void cpu_exec_end(CPUState *cpu);
  * thread, BQL held.
  */
 void qemu_wait_io_event(CPUState *cpu);
+/*
+ * What qemu_wait_io_event does once awake: acknowledge a stop request and
+ * run queued work.  For threads that run several vCPUs.  BQL held.
+ */
+void qemu_wait_io_event_common(CPUState *cpu);
+/* True if no vCPU has anything to do (cpu_thread_is_idle for all). */
+bool all_cpu_threads_idle(void);
 /* True if the vCPU may execute guest code now.  BQL held. */
 bool cpu_can_run(CPUState *cpu);
 /* True if the vCPU has nothing to do (stopped, or halted without work). */

@@ -4,6 +4,7 @@
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
 #include "qemu/thread.h"
+#include "qemu/timer.h"
 #include "qapi/error.h"
 #include "qemu/accel.h"
 #include "exec/exec-all.h"
@@ -39,12 +40,30 @@ static const MemoryRegionOps dev_ops = {
     .impl = { .min_access_size = 1, .max_access_size = 8 },
 };
 
+/*
+ * The accelerator: GRACE_TEST_ACCEL holds an -accel argument
+ * ("tcg,thread=single"), so that one program tests both threading modes.
+ */
+static void tm_init_accel(void)
+{
+    const char *spec = g_getenv("GRACE_TEST_ACCEL");
+    g_autoptr(QemuOpts) opts = NULL;
+
+    if (!spec) {
+        accel_init_machine("tcg", NULL, &error_abort);
+        return;
+    }
+    opts = qemu_opts_parse(spec, "accel", &error_abort);
+    accel_init_machine(qemu_opt_get(opts, "accel"), opts, &error_abort);
+    tm.single_thread = !g_strcmp0(qemu_opt_get(opts, "thread"), "single");
+}
+
 void tm_init(int ncpus)
 {
     MemoryRegion *sysmem = get_system_memory();
 
     qemu_init_main_loop(&error_abort);
-    accel_init_machine("tcg", NULL, &error_abort);
+    tm_init_accel();
     qemu_mutex_lock_iothread();
     memory_region_init_ram(&tm.ram, NULL, "test.ram", TM_RAM_SIZE,
                            &error_abort);
@@ -58,7 +77,21 @@ void tm_init(int ncpus)
         tm.cpu[i] = riscv_cpu_new(i, &error_abort);
     }
     tm.ncpus = ncpus;
+    /* Virtual time runs, as after vm_start: timers on it can fire. */
+    cpu_enable_ticks();
     qemu_mutex_unlock_iothread();
+}
+
+void tm_wait(int ms)
+{
+    int64_t end = g_get_monotonic_time() + ms * 1000;
+
+    do {
+        qemu_mutex_lock_iothread();
+        main_loop_wait(true);
+        qemu_mutex_unlock_iothread();
+        g_usleep(MIN(1000, MAX(end - g_get_monotonic_time(), 0)));
+    } while (g_get_monotonic_time() < end);
 }
 
 bool tm_finished(void)

@@ -26,6 +26,7 @@ typedef struct TestMachine {
     MemoryRegion dev;
     RISCVCPU *cpu[2];
     int ncpus;
+    bool single_thread;     /* -accel tcg,thread=single (GRACE_TEST_ACCEL) */
     /* Written by the test device (BQL), read by the test. */
     bool finished;
     uint64_t result;
@@ -36,6 +37,11 @@ extern TestMachine tm;
 
 /* Build the machine with ncpus harts (once per test program). */
 void tm_init(int ncpus);
+/*
+ * Sleep about ms milliseconds without the BQL, running the main loop's
+ * due timers and bottom halves meanwhile, as the main thread would.
+ */
+void tm_wait(int ms);
 /* Has the guest written the test device?  (Then tm.result is valid.) */
 bool tm_finished(void);
 /* Reset every hart and clear RAM, for the next test case. */

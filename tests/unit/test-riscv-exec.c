@@ -1062,7 +1062,7 @@ static void note_thread(CPUState *cs, run_on_cpu_data data)
 static bool wait_for_flag(uint32_t *flag)
 {
     for (int i = 0; i < 30000 && !qatomic_read(flag); i++) {
-        g_usleep(1000);
+        tm_wait(1);
     }
     return qatomic_read(flag);
 }
@@ -1104,7 +1104,7 @@ static void test_vcpu_thread(void)
     qemu_set_irq(riscv_cpu_irq(tm.cpu[1], IRQ_M_SOFT), 1);
     qemu_mutex_unlock_iothread();
     for (int i = 0; i < 30000 && !tm_finished(); i++) {
-        g_usleep(1000);
+        tm_wait(1);
     }
     g_assert_true(tm_finished());
     g_assert_cmpuint(tm.result, ==, 77);
@@ -1113,7 +1113,7 @@ static void test_vcpu_thread(void)
      * The guest now spins in a loop.  Give it time to be well inside its
      * block chain: pausing must kick it out of there.
      */
-    g_usleep(50 * 1000);
+    tm_wait(50);
     qemu_mutex_lock_iothread();
     pause_all_vcpus();
     g_assert_true(all_vcpus_paused());
@@ -1172,10 +1172,13 @@ static void test_smp_atomics(void)
             qemu_init_vcpu(CPU(tm.cpu[i]));
         }
     }
+    /* One thread per vCPU, or one for all of them. */
+    g_assert_true((CPU(tm.cpu[0])->thread == CPU(tm.cpu[1])->thread) ==
+                  tm.single_thread);
     resume_all_vcpus();
     qemu_mutex_unlock_iothread();
     for (int i = 0; i < 30000 && device_writes() < 2; i++) {
-        g_usleep(1000);
+        tm_wait(1);
     }
     qemu_mutex_lock_iothread();
     pause_all_vcpus();
