@@ -9,6 +9,7 @@
 #include "qapi/error.h"
 #include "monitor/monitor.h"
 #include "sysemu/cpus.h"
+#include "hw/boards.h"
 #include "softmmu/machine-cmds.h"
 
 static CPUState *cpu_by_index(int index)
@@ -62,8 +63,20 @@ static void hmp_info_cpus(Monitor *mon, int argc, char **argv)
         monitor_printf(mon, "%c CPU #%d: pc=0x%016" PRIx64 "%s thread_id=%d\n",
                        cpu == first_cpu ? '*' : ' ', cpu->cpu_index,
                        (uint64_t)cpu->cc->get_pc(cpu),
-                       cpu->halted ? " (halted)" : "", cpu->thread_id);
+                       qatomic_read(&cpu->halted) ? " (halted)" : "",
+                       cpu->thread_id);
     }
+}
+
+/* Where hart index sits in the -smp topology. */
+static void cpu_topology_ids(int index, unsigned *socket, unsigned *core,
+                             unsigned *thread)
+{
+    const CpuTopology *t = &current_machine->smp;
+
+    *socket = index / (t->cores * t->threads);
+    *core = (index / t->threads) % t->cores;
+    *thread = index % t->threads;
 }
 
 static JsonNode *qmp_query_cpus_fast(JsonObject *args, Error **errp)
@@ -77,14 +90,19 @@ static JsonNode *qmp_query_cpus_fast(JsonObject *args, Error **errp)
         JsonObject *props = json_object_new();
         g_autofree char *path =
             g_strdup_printf("/machine/soc0/harts[%d]", cpu->cpu_index);
+        unsigned socket, core, thread;
 
+        cpu_topology_ids(cpu->cpu_index, &socket, &core, &thread);
         json_object_set_int_member(info, "cpu-index", cpu->cpu_index);
         json_object_set_string_member(info, "qom-path", path);
         json_object_set_int_member(info, "thread-id", cpu->thread_id);
         json_object_set_string_member(info, "target", "riscv64");
-        json_object_set_int_member(props, "core-id", cpu->cpu_index);
-        json_object_set_int_member(props, "socket-id", 0);
-        json_object_set_int_member(props, "thread-id", 0);
+        /* Not in QEMU's reply (its old query-cpus had it): WFI. */
+        json_object_set_boolean_member(info, "halted",
+                                       qatomic_read(&cpu->halted));
+        json_object_set_int_member(props, "socket-id", socket);
+        json_object_set_int_member(props, "core-id", core);
+        json_object_set_int_member(props, "thread-id", thread);
         json_object_set_object_member(info, "props", props);
         json_array_add_object_element(list, info);
     }

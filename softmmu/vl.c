@@ -622,6 +622,7 @@ static void at_exit_cleanup(void)
 
 /* Static, so that what the machine holds stays reachable until exit. */
 static Config cfg;
+MachineState *current_machine = &cfg.ms;
 
 int main(int argc, char **argv)
 {

@@ -137,6 +137,7 @@ static void cpu_log_tb(CPUState *cpu, TranslationBlock *tb)
     if (qemu_loglevel_mask(CPU_LOG_TB_CPU)) {
         g_autoptr(GString) buf = g_string_new(NULL);
 
+        g_string_append_printf(buf, "CPU #%d:\n", cpu->cpu_index);
         cpu_dump_state(cpu, buf, 0);
         qemu_log("%s", buf->str);
     }

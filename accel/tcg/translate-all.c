@@ -520,9 +520,9 @@ TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags)
     if (qemu_loglevel_mask(CPU_LOG_TB_OP)) {
         g_autoptr(GString) buf = g_string_new(NULL);
 
-        g_string_append_printf(buf, "OP: block 0x%" VADDR_PRIx
-                               " flags 0x%x, %d insns\n", pc, flags,
-                               tb->icount);
+        g_string_append_printf(buf, "OP: [hart %d] block 0x%" VADDR_PRIx
+                               " flags 0x%x, %d insns\n", cpu->cpu_index,
+                               pc, flags, tb->icount);
         for (int i = 0; i < tb->nb_ops; i++) {
             g_string_append(buf, "  ");
             tcg_dump_op(buf, &tb->ops[i]);

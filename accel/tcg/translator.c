@@ -62,7 +62,7 @@ void translator_loop(CPUState *cpu, TranslationBlock *tb, TCGContext *s,
     if (qemu_loglevel_mask(CPU_LOG_TB_IN_ASM)) {
         g_autoptr(GString) buf = g_string_new(NULL);
 
-        g_string_append_printf(buf, "IN: \n");
+        g_string_append_printf(buf, "IN: [hart %d]\n", cpu->cpu_index);
         ops->disas_log(db, cpu, buf);
         qemu_log("%s\n", buf->str);
     }

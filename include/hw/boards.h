@@ -56,6 +56,9 @@ struct MachineClass {
     unsigned int max_cpus;
 };
 
+/* The machine being run, once vl.c has parsed the command line. */
+extern MachineState *current_machine;
+
 /* The machine types, ended by a NULL name. */
 extern const MachineClass *const machine_types[];
 const MachineClass *find_machine(const char *name);

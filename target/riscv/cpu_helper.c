@@ -195,9 +195,9 @@ bool riscv_cpu_tlb_fill(CPUState *cs, vaddr addr, int size,
 
     ret = get_physical_address(env, &pa, &prot, addr, access_type, mmu_idx,
                                &page_size);
-    qemu_log_mask(CPU_LOG_MMU, "%s: addr 0x%" VADDR_PRIx " type %d mmu %d "
-                  "-> %s 0x%" HWADDR_PRIx " prot %d\n", __func__, addr,
-                  access_type, mmu_idx,
+    qemu_log_mask(CPU_LOG_MMU, "%s: hart %d addr 0x%" VADDR_PRIx " type %d "
+                  "mmu %d -> %s 0x%" HWADDR_PRIx " prot %d\n", __func__,
+                  cs->cpu_index, addr, access_type, mmu_idx,
                   ret == TRANSLATE_SUCCESS ? "pa" : "fault", pa, prot);
     if (ret == TRANSLATE_SUCCESS) {
         if (pmp_page_prot(env, pa, mmu_idx, &pmp_prot)) {
