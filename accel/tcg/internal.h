@@ -32,7 +32,8 @@ TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags);
  * to it take the slow path (TB lock held).
  */
 void tb_page_claim(ram_addr_t ram_addr);
-/* Point tb's jump slot n at next, if both may chain.  Any thread. */
+/* Link tb's jump n to next, if both may chain.  Any thread; takes the
+ * TB lock. */
 void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next);
 
 /* The interpreter (tcg-interp.c). */

@@ -38,19 +38,29 @@ const void *tcg_interp_handler(TCGOpcode opc)
 #define NEXT()      do { op++; DISPATCH(); } while (0)
 
 /*
- * Continue in block next_ if we may: it exists, is still valid, nobody
- * asked us to stop, and chaining is on.  Pairs with the qatomic_or of
- * CF_INVALID in tb_phys_invalidate and with cpu_exit/cpu_interrupt.
+ * Continue in block next_ if we may: it exists, nobody asked us to stop
+ * (pairs with cpu_exit/cpu_interrupt), and chaining is on.  A linked jump
+ * never points at an invalid block (tb_jmp_unlink resets it); a block
+ * from the jump cache is checked first (CHAIN_CHECKED).
  */
 #define CHAIN(next_)                                                    \
     do {                                                                \
         TranslationBlock *n_ = (next_);                                 \
         if (likely(n_ != NULL && chain &&                               \
-                   !(qatomic_read(&n_->cflags) & CF_INVALID) &&         \
                    !qatomic_read(&cpu->tcg_exit_req))) {                \
             tb = n_;                                                    \
             op = &n_->ops[1];                                           \
             DISPATCH();                                                 \
+        }                                                               \
+    } while (0)
+
+/* As CHAIN, for a block that may have been invalidated since it was
+ * cached: pairs with the qatomic_or of CF_INVALID in tb_phys_invalidate. */
+#define CHAIN_CHECKED(next_)                                            \
+    do {                                                                \
+        TranslationBlock *c_ = (next_);                                 \
+        if (!(qatomic_read(&c_->cflags) & CF_INVALID)) {                \
+            CHAIN(c_);                                                  \
         }                                                               \
     } while (0)
 
@@ -217,7 +227,7 @@ lookup: {
 
         cpu->insn_count += op->idx + 1;
         if (next != NULL && next->pc == target && next->flags == tb->flags) {
-            CHAIN(next);
+            CHAIN_CHECKED(next);
         }
         info->last_tb = tb;
         info->pc = target;

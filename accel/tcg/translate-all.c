@@ -2,7 +2,7 @@
  * The translation block cache: code buffer, hash table, per-page lists,
  * invalidation and flushing.
  *
- * Why lookups need no lock (see docs/devel/tcg.rst for the whole story):
+ * Why lookups need no lock (see docs/devel/multi-thread-tcg.rst):
  *  - A TB is built completely, then published with one store-release of
  *    the bucket head (tb_link), so a reader that finds it through an
  *    acquire load of the chain sees all its fields.
@@ -265,6 +265,33 @@ static void tb_link(TranslationBlock *tb)
     tb_ctx.nb_tbs++;
 }
 
+/*
+ * Take tb out of the jump graph: the jumps that chain to it are reset,
+ * and its own jumps leave their destinations' lists.  TB lock held.
+ */
+static void tb_jmp_unlink(TranslationBlock *tb)
+{
+    for (TBJump *j = tb->jmp_incoming; j; j = j->next) {
+        /* Pairs with the load-acquire of a vCPU following the jump. */
+        qatomic_set(&j->dest, NULL);
+    }
+    tb->jmp_incoming = NULL;
+
+    for (int n = 0; n < tb->nb_jmp; n++) {
+        TBJump *j = tb_jump(tb, n);
+        TBJump **link;
+
+        if (!j->dest) {
+            continue;
+        }
+        for (link = &j->dest->jmp_incoming; *link != j; link = &(*link)->next) {
+            assert(*link);
+        }
+        *link = j->next;
+        qatomic_set(&j->dest, NULL);
+    }
+}
+
 /* Invalidate tb.  TB lock held. */
 static void tb_phys_invalidate(TranslationBlock *tb)
 {
@@ -277,6 +304,7 @@ static void tb_phys_invalidate(TranslationBlock *tb)
      * FENCE.I).
      */
     qatomic_or(&tb->cflags, CF_INVALID);
+    tb_jmp_unlink(tb);
     while (*link != tb) {
         link = &(*link)->hash_next;
     }
@@ -450,7 +478,7 @@ static QEMU_NORETURN void tb_flush_and_restart(CPUState *cpu)
 
 static TranslationBlock *tb_alloc(int nb_jmp, int nb_ops)
 {
-    size_t slots = ROUND_UP(nb_jmp * sizeof(void *), 32);
+    size_t slots = ROUND_UP(nb_jmp * sizeof(TBJump), 32);
     size_t size = slots + sizeof(TranslationBlock) + nb_ops * sizeof(TCGOp);
     uint8_t *p;
 
@@ -504,8 +532,9 @@ TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags)
     tb->nb_ops = s->nb_ops;
     tb->nb_jmp = s->nb_jmp;
     tb->hash_next = NULL;
+    tb->jmp_incoming = NULL;
     for (int i = 0; i < s->nb_jmp; i++) {
-        *tb_jmp_slot(tb, i) = NULL;
+        *tb_jump(tb, i) = (TBJump){ NULL, NULL };
     }
     for (int i = 0; i < s->nb_ops; i++) {
         TCGOp *op = &tb->ops[i];
@@ -557,16 +586,35 @@ TranslationBlock *tb_lookup(CPUState *cpu, vaddr pc, uint32_t flags)
 
 void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next)
 {
+    TBJump *j = tb_jump(tb, n);
+
+    /*
+     * A jump stays linked across changes of the guest's page tables, so
+     * it may only lead where the mapping cannot differ from its own:
+     * into the same virtual page, and not into a block whose code runs
+     * on into a second page (that page's mapping is checked at lookup).
+     */
     if ((tb->cflags | next->cflags) & CF_NO_CHAIN ||
-        tb_page_start(tb) != tb_page_start(next) || tb->flags != next->flags) {
+        tb_page_start(tb) != tb_page_start(next) ||
+        next->page_addr[1] != TB_PAGE_NONE || tb->flags != next->flags) {
         return;
     }
+    tb_lock();
     /*
-     * next came from a lookup, so it is complete; the release makes it so
-     * for the vCPUs that will follow the slot (load-acquire in
-     * tcg-interp.c), which may not have looked it up themselves.
+     * Under the lock, neither can be invalidated meanwhile: a jump is
+     * only ever linked to a valid TB, and unlinked when it goes.
      */
-    qatomic_store_release(tb_jmp_slot(tb, n), next);
+    if (!j->dest && !tb_is_invalid(tb) && !tb_is_invalid(next)) {
+        j->next = next->jmp_incoming;
+        next->jmp_incoming = j;
+        /*
+         * next came from a lookup, so it is complete; the release makes
+         * it so for the vCPUs that will follow the jump (load-acquire in
+         * tcg-interp.c), which may not have looked it up themselves.
+         */
+        qatomic_store_release(&j->dest, next);
+    }
+    tb_unlock();
 }
 
 void tcg_dump_info(GString *buf)

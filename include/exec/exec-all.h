@@ -4,9 +4,8 @@
  * A TranslationBlock (TB) is the translation of a run of guest code that
  * starts at one guest pc, for one CPU state (tb->flags), from one or two
  * physical pages.  It holds the ops (tcg/tcg.h) and, just below its
- * header, one jump slot per direct exit: the slot points at the TB that
- * exit chains to, or is NULL.  See docs/devel/tcg.rst for who may read
- * and write what.
+ * header, one TBJump per direct exit: where that exit chains to, or NULL.
+ * See docs/devel/tcg.rst for who may read and write what.
  */
 #ifndef EXEC_EXEC_ALL_H
 #define EXEC_EXEC_ALL_H
@@ -43,17 +42,36 @@ struct TranslationBlock {
     /* The TBs of each page (tagged with the page index): TB lock. */
     uintptr_t page_next[2];
 
+    /* The jumps of other TBs that chain here (TBJump.next): TB lock. */
+    struct TBJump *jmp_incoming;
+
     TCGOp ops[] QEMU_ALIGNED(32);
 };
 
 /*
- * Jump slot n of tb.  Read by any vCPU thread with a load-acquire
- * (chained execution); written with a store-release by whoever links the
- * exit, so that a vCPU following the slot sees the whole TB it points to.
+ * Direct exit n of a TB, stored just below its header.
+ *  - dest: the TB the exit chains to, or NULL.  Read by any vCPU thread
+ *    with a load-acquire (chained execution); written under the TB lock
+ *    with a store-release, so that a vCPU following it sees the whole TB
+ *    it points to.  Linked only to a valid TB, and reset to NULL when
+ *    that TB is invalidated: a vCPU that loaded it just before may still
+ *    enter it once, as one already inside it finishes it.
+ *  - next: the next jump chaining to the same dest (its jmp_incoming
+ *    list).  TB lock.
  */
+typedef struct TBJump {
+    TranslationBlock *dest;
+    struct TBJump *next;
+} TBJump;
+
+static inline TBJump *tb_jump(TranslationBlock *tb, int n)
+{
+    return (TBJump *)tb - 1 - n;
+}
+
 static inline TranslationBlock **tb_jmp_slot(TranslationBlock *tb, int n)
 {
-    return (TranslationBlock **)tb - 1 - n;
+    return &tb_jump(tb, n)->dest;
 }
 
 static inline bool tb_is_invalid(const TranslationBlock *tb)

@@ -276,6 +276,65 @@ static void test_fence_i(void)
     g_assert_false(tb_is_invalid(tb));
 }
 
+static ram_addr_t ram_addr_of(uint64_t addr)
+{
+    return memory_region_get_ram_addr(&tm.ram) + (addr - TM_RAM_BASE);
+}
+
+/*
+ * Chained jumps: linked only to a valid block, reset when their
+ * destination is invalidated, and dropped from the destination's list
+ * when their own block goes.
+ */
+static void test_jump_unlink(void)
+{
+    uint32_t flags = PRV_M | (PRV_M << 2);
+    uint64_t b_pc = PAGE + 0x100;
+    TranslationBlock *a, *b, *a2;
+    Asm as;
+
+    tm_reset();
+    asm_init(&as, PAGE);
+    a32(&as, ADDI(T0, X0, 1));
+    a32(&as, JAL(X0, b_pc - asm_pc(&as)));
+    tm_load(&as);
+    asm_init(&as, b_pc);
+    a32(&as, JAL(X0, 0));
+    tm_load(&as);
+
+    a = tb_gen_code(cs, PAGE, flags);
+    b = tb_gen_code(cs, b_pc, flags);
+    g_assert_cmpint(a->nb_jmp, ==, 1);
+    tb_add_jump(a, 0, b);
+    g_assert_true(*tb_jmp_slot(a, 0) == b);
+    g_assert_true(b->jmp_incoming == tb_jump(a, 0));
+
+    /* B's code is rewritten: the jump into it is reset. */
+    tb_invalidate_phys_range(ram_addr_of(b_pc), ram_addr_of(b_pc) + 4);
+    g_assert_true(tb_is_invalid(b));
+    g_assert_null(*tb_jmp_slot(a, 0));
+    g_assert_null(b->jmp_incoming);
+
+    /* Never linked to an invalid block. */
+    tb_add_jump(a, 0, b);
+    g_assert_null(*tb_jmp_slot(a, 0));
+
+    /* A goes: it leaves the list of the block it chained to. */
+    b = tb_gen_code(cs, b_pc, flags);
+    tb_add_jump(a, 0, b);
+    g_assert_true(b->jmp_incoming == tb_jump(a, 0));
+    tb_invalidate_phys_range(ram_addr_of(PAGE), ram_addr_of(PAGE) + 4);
+    g_assert_true(tb_is_invalid(a));
+    g_assert_false(tb_is_invalid(b));
+    g_assert_null(b->jmp_incoming);
+
+    /* A fresh A links again. */
+    a2 = tb_gen_code(cs, PAGE, flags);
+    g_assert_true(a2 != a);
+    tb_add_jump(a2, 0, b);
+    g_assert_true(*tb_jmp_slot(a2, 0) == b);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -292,5 +351,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cputlb/notdirty", test_notdirty);
     g_test_add_func("/cputlb/tb-lookup", test_tb_lookup);
     g_test_add_func("/cputlb/fence-i", test_fence_i);
+    g_test_add_func("/cputlb/jump-unlink", test_jump_unlink);
     return g_test_run();
 }
