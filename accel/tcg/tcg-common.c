@@ -77,6 +77,13 @@ void tcg_dump_op(GString *buf, const TCGOp *op)
         g_string_append_printf(buf, "%s r%d, [r%d%+" PRId64 "] mmu %d", name,
                                op->rs2, op->rs1, imm, op->arg);
         break;
+    case TCG_KIND_MB:
+        g_string_append_printf(buf, "%s%s%s%s%s", name,
+                               imm & TCG_MO_LD_LD ? " ld_ld" : "",
+                               imm & TCG_MO_ST_LD ? " st_ld" : "",
+                               imm & TCG_MO_LD_ST ? " ld_st" : "",
+                               imm & TCG_MO_ST_ST ? " st_st" : "");
+        break;
     case TCG_KIND_NONE:
         g_string_append(buf, name);
         break;

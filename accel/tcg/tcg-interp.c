@@ -256,6 +256,26 @@ do_call_mem:
     }
     NEXT();
 
+do_mb:
+    /*
+     * Guest loads and stores are host loads and stores in program order
+     * (the compiler keeps them so across these barriers).  Only a store
+     * followed by a load needs a full host barrier on a TSO host; the
+     * other orderings are acquire/release fences, free on x86.  See
+     * docs/devel/multi-thread-tcg.rst for the RVWMO argument.
+     */
+    if (op->imm & TCG_MO_ST_LD) {
+        smp_mb();
+    } else {
+        if (op->imm & (TCG_MO_LD_LD | TCG_MO_LD_ST)) {
+            smp_mb_acquire();
+        }
+        if (op->imm & (TCG_MO_LD_ST | TCG_MO_ST_ST)) {
+            smp_mb_release();
+        }
+    }
+    NEXT();
+
 exit_next_insn:
     cpu->insn_count += op->idx + 1;
     info->last_tb = tb;

@@ -191,4 +191,12 @@ static inline void tcg_gen_call_mem(TCGContext *s, TCGHelperFn *fn,
     op->insn = insn;
 }
 
+/* A memory barrier: the TCG_MO_* orderings in mo. */
+static inline void tcg_gen_mb(TCGContext *s, unsigned mo)
+{
+    TCGOp *op = tcg_emit(s, INDEX_op_mb);
+
+    op->imm = mo;
+}
+
 #endif /* TCG_TCG_OP_H */

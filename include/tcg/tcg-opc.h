@@ -24,6 +24,7 @@ DEF(exit_tb,   EXIT,  "leave the block; the next guest pc is imm")
 DEF(exit_env,  NONE,  "leave the block; a helper has set the next guest pc")
 DEF(call,      CALL,  "call helper imm(cpu, op); it may raise an exception")
 DEF(call_mem,  CALL,  "as call, for helpers that may write guest memory")
+DEF(mb,        MB,    "order guest memory accesses as imm's TCG_MO_* bits say")
 
 /* Conditional branches: if (rs1 cond rs2) jump to imm through slot arg */
 DEF(brcond_eq,  BR, "branch if rs1 == rs2")

@@ -40,7 +40,21 @@ typedef enum TCGOpKind {
     TCG_KIND_ALUI,      /* rd, rs1, imm */
     TCG_KIND_LD,        /* rd, [rs1 + imm]; arg: mmu index */
     TCG_KIND_ST,        /* rs2 -> [rs1 + imm]; arg: mmu index */
+    TCG_KIND_MB,        /* imm: TCG_MO_* */
 } TCGOpKind;
+
+/*
+ * The orderings a memory barrier op (mb) enforces between the guest
+ * memory accesses before it and those after it: TCG_MO_LD_ST means no
+ * earlier load may be performed after a later store, and so on.
+ */
+enum {
+    TCG_MO_LD_LD = 0x01,
+    TCG_MO_ST_LD = 0x02,
+    TCG_MO_LD_ST = 0x04,
+    TCG_MO_ST_ST = 0x08,
+    TCG_MO_ALL = 0x0f,
+};
 
 /*
  * One operation, 32 bytes.  Ops are written once by the translator,

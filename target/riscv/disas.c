@@ -73,6 +73,11 @@ void riscv_disas_insn(GString *buf, uint64_t pc, uint32_t insn, int len)
         g_string_append(buf, riscv_insn_mnemonic(d.op));
         return;
     }
+    if (fmt == RV_FMT_FENCE && (insn >> 28) == 0x8 &&
+        (d.imm & 0xff) == 0x33) {
+        g_string_append(buf, "fence.tso");
+        return;
+    }
     append_mnemonic(buf, riscv_insn_mnemonic(d.op),
                     fmt == RV_FMT_LR || fmt == RV_FMT_AMO ? amo_suffix(&d)
                                                           : "");

@@ -218,6 +218,31 @@ static int amo_width(uint32_t insn)
     return insn_funct3(insn) == 2 ? 4 : 8;
 }
 
+/*
+ * The aq and rl bits of LR, SC and AMOs (see docs/devel/multi-thread-
+ * tcg.rst).  SC and AMOs are host read-modify-writes, a full barrier on
+ * x86 and made one elsewhere by smp_mb__before/after_rmw; with a guest
+ * plain load or store on either side, that gives aq, rl and aqrl.  LR is
+ * a host load: acquire comes free on a TSO host, but rl must keep earlier
+ * stores from passing it, which takes a full barrier.
+ */
+#define INSN_AQ(insn)   (((insn) >> 26) & 1)
+#define INSN_RL(insn)   (((insn) >> 25) & 1)
+
+static void amo_barrier_before(uint32_t insn)
+{
+    if (INSN_RL(insn)) {
+        smp_mb__before_rmw();
+    }
+}
+
+static void amo_barrier_after(uint32_t insn)
+{
+    if (INSN_AQ(insn)) {
+        smp_mb__after_rmw();
+    }
+}
+
 void helper_lr(CPUState *cs, const TCGOp *op)
 {
     CPURISCVState *env = helper_env(cs);
@@ -227,6 +252,9 @@ void helper_lr(CPUState *cs, const TCGOp *op)
     void *host = atomic_host(env, addr, width, MMU_DATA_LOAD, op);
     uint64_t val;
 
+    if (INSN_RL(insn)) {
+        smp_mb();
+    }
     if (width == 4) {
         val = (int64_t)(int32_t)__atomic_load_n((uint32_t *)host,
                                                 __ATOMIC_SEQ_CST);
@@ -253,6 +281,7 @@ void helper_sc(CPUState *cs, const TCGOp *op)
     if (env->load_res == addr) {
         void *host = atomic_host(env, addr, width, MMU_DATA_STORE, op);
 
+        amo_barrier_before(insn);
         /*
          * Succeed if memory still holds what LR read: another hart's
          * store of a different value breaks the reservation.
@@ -272,6 +301,7 @@ void helper_sc(CPUState *cs, const TCGOp *op)
                                              __ATOMIC_SEQ_CST);
         }
     }
+    amo_barrier_after(insn);
     env->load_res = -1;
     set_rd(env, insn, !ok);
 }
@@ -333,10 +363,12 @@ void helper_amo(CPUState *cs, const TCGOp *op)
     void *host = atomic_host(env, addr, width, MMU_DATA_STORE, op);
     uint64_t old;
 
+    amo_barrier_before(insn);
     if (width == 4) {
         old = (int64_t)(int32_t)AMO_CAS_LOOP(uint32_t, host, f5, src);
     } else {
         old = AMO_CAS_LOOP(uint64_t, host, f5, src);
     }
+    amo_barrier_after(insn);
     set_rd(env, insn, old);
 }

@@ -108,6 +108,30 @@ static void gen_call_and_exit(DisasContext *ctx, TCGHelperFn *fn,
     ctx->base.is_jmp = DISAS_NORETURN;
 }
 
+/*
+ * FENCE pred, succ: the orderings between the accesses of the predecessor
+ * set and those of the successor set.  Device input and output are
+ * treated as reads and writes: devices are reached through the memory
+ * API like RAM.  FENCE.TSO (fm = 1000) orders all but stores before loads.
+ */
+static void gen_fence(DisasContext *ctx, uint32_t insn)
+{
+    unsigned pred = (insn >> 24) & 0xf, succ = (insn >> 20) & 0xf;
+    bool pr = pred & 0xa, pw = pred & 0x5;     /* PI|PR, PO|PW */
+    bool sr = succ & 0xa, sw = succ & 0x5;
+    unsigned mo = (pr && sr ? TCG_MO_LD_LD : 0) |
+                  (pw && sr ? TCG_MO_ST_LD : 0) |
+                  (pr && sw ? TCG_MO_LD_ST : 0) |
+                  (pw && sw ? TCG_MO_ST_ST : 0);
+
+    if ((insn >> 28) == 0x8) {
+        mo &= ~TCG_MO_ST_LD;
+    }
+    if (mo) {
+        tcg_gen_mb(ctx->s, mo);
+    }
+}
+
 static void gen_csr(DisasContext *ctx, const RISCVInsn *d, uint32_t insn,
                     vaddr next)
 {
@@ -216,7 +240,7 @@ static void gen_insn(DisasContext *ctx, const RISCVInsn *d, uint32_t insn,
         gen_r(ctx, alu_ops[d->op], d);
         break;
     case RV_OP_FENCE:
-        /* Our memory accesses are performed in order: nothing to do. */
+        gen_fence(ctx, insn);
         break;
     case RV_OP_FENCE_I:
         gen_call_and_exit(ctx, helper_fence_i, insn, next);

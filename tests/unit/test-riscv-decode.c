@@ -40,6 +40,7 @@ typedef struct DecodeCase {
 #define CALL(f)             { .opc = INDEX_op_call, .fn = f }
 #define CALLM(f)            { .opc = INDEX_op_call_mem, .fn = f }
 #define EXIT(t)             { .opc = INDEX_op_exit_tb, .imm = t }
+#define MB(mo)              { .opc = INDEX_op_mb, .imm = mo }
 
 static const DecodeCase cases[] = {
     /* RV64I */
@@ -153,7 +154,21 @@ static const DecodeCase cases[] = {
       { CALL(helper_csr), EXIT(PC + 4) }, true, "csrrsi  a0,mstatus,8" },
     { "csr-unknown-name", CSRR(A0, 0x7c0), 4, 1, { CALL(helper_csr) }, false,
       "csrrs   a0,0x7c0,zero" },
-    { "fence", FENCE(), 4, 0, { }, false, "fence   iorw,iorw" },
+    /* FENCE pred,succ: the host orderings it needs; I/O counts as R/W. */
+    { "fence", FENCE(), 4, 1, { MB(TCG_MO_ALL) }, false,
+      "fence   iorw,iorw" },
+    { "fence-r-r", 0x0220000f, 4, 1, { MB(TCG_MO_LD_LD) }, false,
+      "fence   r,r" },
+    { "fence-w-w", 0x0110000f, 4, 1, { MB(TCG_MO_ST_ST) }, false,
+      "fence   w,w" },
+    { "fence-w-r", 0x0120000f, 4, 1, { MB(TCG_MO_ST_LD) }, false,
+      "fence   w,r" },
+    { "fence-o-i", 0x0480000f, 4, 1, { MB(TCG_MO_ST_LD) }, false,
+      "fence   o,i" },
+    { "fence-tso", 0x8330000f, 4, 1,
+      { MB(TCG_MO_LD_LD | TCG_MO_LD_ST | TCG_MO_ST_ST) }, false,
+      "fence.tso" },
+    { "fence-empty", 0x0000000f, 4, 0, { }, false, "fence   0,0" },
     { "fence.i", FENCE_I(), 4, 2, { CALL(helper_fence_i), EXIT(PC + 4) },
       true, "fence.i" },
     { "ecall", ECALL(), 4, 1, { CALL(helper_ecall) }, true, "ecall" },
