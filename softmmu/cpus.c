@@ -15,6 +15,21 @@
  * The sleeper checks its flags under the BQL before waiting, and the
  * kicker sets them under the BQL, so no wake-up is lost.
  *
+ * RCU.  A vCPU thread is a QSBR reader: online from the start, offline
+ * while it sleeps (halted or stopped) and while its thread loop waits for
+ * the BQL, quiescent between slices of guest execution.  Its TLB keeps
+ * host pointers into RAM from one slice to the next, and those stay
+ * valid because whoever retires RAM queues a TLB flush on every vCPU
+ * before the grace period starts (call_rcu), and the vCPU runs its queued
+ * work after each quiescent state (or coming online), before it executes
+ * guest code again.  That order matters: a quiescent state reported after
+ * the work could come after a flush queued just behind the work and end
+ * the grace period while the next slice still used the old entries; a
+ * quiescent state reported before the work means the grace period began
+ * before the work was looked at, so the flush queued ahead of it is seen.
+ * Inside a slice the vCPU stays online, even while an MMIO access waits
+ * for the BQL: nobody holding the BQL waits for a grace period.
+ *
  * Exclusive sections (start_exclusive) use qemu_cpu_list_lock: each vCPU
  * marks itself running inside cpu_exec; the section waits until every
  * running vCPU has left, and vCPUs wait for a pending section to end
@@ -24,6 +39,7 @@
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
 #include "qemu/atomic.h"
+#include "qemu/rcu.h"
 #include "sysemu/cpus.h"
 #include "sysemu/accel-ops.h"
 
@@ -246,9 +262,21 @@ void qemu_wait_io_event(CPUState *cpu)
 {
     assert(qemu_mutex_iothread_locked());
     while (cpu_thread_is_idle(cpu)) {
+        /* Asleep, the vCPU holds up no grace period. */
+        rcu_thread_offline();
         qemu_cond_wait_iothread(cpu->halt_cond);
+        rcu_thread_online();
     }
+    /* Quiescent first, then the work: see "RCU" at the top. */
+    rcu_quiescent_state();
     qemu_wait_io_event_common(cpu);
+}
+
+void cpu_thread_lock_iothread(void)
+{
+    rcu_thread_offline();
+    qemu_mutex_lock_iothread();
+    rcu_thread_online();
 }
 
 void cpu_stop_current(void)

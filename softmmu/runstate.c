@@ -15,6 +15,7 @@
  *   before the request that publishes it (release order via the xchg).
  */
 #include "qemu/osdep.h"
+#include "qemu/rcu.h"
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
 #include "qemu/notify.h"
@@ -203,8 +204,15 @@ int qemu_main_loop(void)
 {
     int status = 0;
 
+    /*
+     * A QSBR reader while it runs the loop: everything the main thread
+     * does between polls is one read-side section (main_loop_wait reports
+     * the quiescent states).
+     */
+    rcu_thread_online();
     while (!main_loop_should_exit(&status)) {
         main_loop_wait(false);
     }
+    rcu_thread_offline();
     return status;
 }

@@ -18,6 +18,7 @@
 #include "qemu/event_notifier.h"
 #include "qemu/thread.h"
 #include "qemu/timer.h"
+#include "qemu/rcu.h"
 #include "qapi/error.h"
 #include "main-loop-internal.h"
 #include <poll.h>
@@ -170,6 +171,7 @@ static int64_t min_timeout(int64_t a, int64_t b)
 void main_loop_wait(int nonblocking)
 {
     GMainContext *context = g_main_context_default();
+    bool rcu_online = get_ptr_rcu_reader()->online;
     int64_t timeout_ns;
     gint max_priority, glib_timeout_ms, glib_n, glib_max;
     int ret;
@@ -200,9 +202,21 @@ void main_loop_wait(int nonblocking)
         }
     }
 
+    /*
+     * The emulator's main thread is an online QSBR reader (qemu_main_loop):
+     * quiescent once per iteration, here where it holds no RCU-protected
+     * pointer, and offline while it polls, which may last long.
+     */
+    if (rcu_online) {
+        rcu_quiescent_state();
+        rcu_thread_offline();
+    }
     qemu_mutex_unlock_iothread();
     ret = qemu_poll_ns((GPollFD *)gpollfds->data, gpollfds->len, timeout_ns);
     qemu_mutex_lock_iothread();
+    if (rcu_online) {
+        rcu_thread_online();
+    }
 
     if (ret < 0 && errno != EINTR) {
         /* Only a bug (a bad fd left registered) gets here. */

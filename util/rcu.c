@@ -557,6 +557,16 @@ void synchronize_rcu(void)
         rcu_abort("synchronize_rcu called inside an RCU read-side "
                   "critical section");
     }
+#ifdef CONFIG_DEBUG
+    /*
+     * A vCPU inside guest code may be waiting for the BQL, and holds up
+     * the grace period until it gets it (use call_rcu, or drop the BQL as
+     * drain_call_rcu does).
+     */
+    if (qemu_mutex_iothread_locked()) {
+        rcu_abort("synchronize_rcu called with the BQL held");
+    }
+#endif
     /* An online thread would wait for itself. */
     if (was_online) {
         rcu_thread_offline();

@@ -2,8 +2,9 @@
  * thread=multi (the default): one host thread per vCPU, "CPU n/TCG".
  *
  * Each thread alternates between executing guest code (cpu_exec, without
- * the BQL) and qemu_wait_io_event (with the BQL), where it acknowledges
- * stop requests, runs queued work and sleeps while stopped or halted.
+ * the BQL) and qemu_wait_io_event (with the BQL), where it reports its
+ * RCU quiescent state, acknowledges stop requests, runs queued work and
+ * sleeps while stopped or halted.
  * A kick makes the vCPU leave its block chain (cpu_exit); cpus.c wakes
  * it from its halt_cond.
  */
@@ -13,11 +14,17 @@
 #include "exec/exec-all.h"
 #include "tcg-accel-ops.h"
 
+/* A grace period waits for this vCPU: make it end its slice. */
+static void mttcg_force_rcu(Notifier *n, void *data)
+{
+    cpu_exit(container_of(n, CPUState, force_rcu));
+}
+
 static void *mttcg_cpu_thread_fn(void *arg)
 {
     CPUState *cpu = arg;
 
-    tcg_vcpu_thread_begin(cpu);
+    tcg_vcpu_thread_begin(cpu, mttcg_force_rcu);
 
     for (;;) {
         if (cpu_can_run(cpu)) {
@@ -28,7 +35,7 @@ static void *mttcg_cpu_thread_fn(void *arg)
              * us to look at the requests there.
              */
             tcg_cpu_exec(cpu);
-            qemu_mutex_lock_iothread();
+            cpu_thread_lock_iothread();
         }
         qatomic_set(&cpu->exit_request, 0);
         qemu_wait_io_event(cpu);

@@ -13,6 +13,8 @@
  * timer every RR_KICK_PERIOD_NS of virtual time (so that a vCPU spinning
  * on a lock that another holds cannot starve it).  When no vCPU has
  * anything to do, the thread sleeps on the halt_cond all vCPUs share.
+ * For RCU the thread is one QSBR reader, quiescent in rr_wait_io_event
+ * before it runs every vCPU's queued work (softmmu/cpus.c says why).
  *
  * Shared state:
  *  - rr_current_cpu: the vCPU in its slice, or NULL.  Written by the rr
@@ -28,6 +30,7 @@
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
+#include "qemu/rcu.h"
 #include "sysemu/cpus.h"
 #include "exec/exec-all.h"
 #include "tcg-accel-ops.h"
@@ -91,9 +94,13 @@ static void rr_wait_io_event(void)
 
     while (all_cpu_threads_idle()) {
         rr_stop_kick_timer();
+        rcu_thread_offline();
         qemu_cond_wait_iothread(rr_halt_cond);
+        rcu_thread_online();
     }
     rr_start_kick_timer();
+    /* Quiescent before the work, as in qemu_wait_io_event. */
+    rcu_quiescent_state();
 
     /*
      * Clear the request before looking at what it announced: a kicker
@@ -110,11 +117,14 @@ static void rr_wait_io_event(void)
     }
 }
 
+
+static void rr_force_rcu(Notifier *n, void *data);
+
 static void *rr_cpu_thread_fn(void *arg)
 {
     CPUState *cpu = arg;
 
-    tcg_vcpu_thread_begin(cpu);
+    tcg_vcpu_thread_begin(cpu, rr_force_rcu);
 
     cpu = NULL;
     for (;;) {
@@ -136,7 +146,7 @@ static void *rr_cpu_thread_fn(void *arg)
             if (cpu_can_run(cpu)) {
                 qemu_mutex_unlock_iothread();
                 tcg_cpu_exec(cpu);
-                qemu_mutex_lock_iothread();
+                cpu_thread_lock_iothread();
             }
             qatomic_set(&cpu->exit_request, 0);
         }
@@ -171,6 +181,15 @@ static void rr_kick_vcpu_thread(CPUState *unused)
     /* Pairs with the qatomic_xchg of rr_current_cpu in rr_cpu_thread_fn. */
     smp_mb();
     rr_kick_current();
+}
+
+/*
+ * A grace period waits for the thread: end the round, so that it comes
+ * back to rr_wait_io_event and reports a quiescent state.
+ */
+static void rr_force_rcu(Notifier *n, void *data)
+{
+    rr_kick_vcpu_thread(NULL);
 }
 
 static void rr_handle_interrupt(CPUState *cpu, int mask)

@@ -5,6 +5,7 @@
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
 #include "qemu/main-loop.h"
+#include "qemu/rcu.h"
 #include "sysemu/cpus.h"
 #include "exec/exec-all.h"
 #include "exec/cputlb.h"
@@ -33,9 +34,19 @@ void tcg_handle_interrupt(CPUState *cpu, int mask)
     qatomic_set(&cpu->tcg_exit_req, 1);
 }
 
-void tcg_vcpu_thread_begin(CPUState *cpu)
+void tcg_vcpu_thread_begin(CPUState *cpu,
+                           void (*force_rcu)(Notifier *n, void *data))
 {
-    qemu_mutex_lock_iothread();
+    /*
+     * A QSBR reader from the start (softmmu/cpus.c says when it is
+     * quiescent and when offline); force_rcu kicks it out of guest code
+     * when it holds up a grace period.
+     */
+    rcu_register_thread();
+    cpu->force_rcu.notify = force_rcu;
+    rcu_add_force_rcu_notifier(&cpu->force_rcu);
+    rcu_thread_online();
+    cpu_thread_lock_iothread();
     qemu_thread_get_self(cpu->thread);
     cpu->thread_id = qemu_get_thread_id();
     current_cpu = cpu;

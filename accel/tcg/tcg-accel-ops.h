@@ -18,10 +18,12 @@ void tcg_handle_interrupt(CPUState *cpu, int mask);
 void tcg_cpu_reset_hold(CPUState *cpu);
 
 /*
- * The first thing a vCPU thread does: take the BQL, record its thread
- * in cpu, and tell qemu_init_vcpu that it is up.
+ * The first thing a vCPU thread does: register with RCU as an online
+ * QSBR reader whose force-RCU notifier is force_rcu, take the BQL,
+ * record its thread in cpu, and tell qemu_init_vcpu that it is up.
  */
-void tcg_vcpu_thread_begin(CPUState *cpu);
+void tcg_vcpu_thread_begin(CPUState *cpu,
+                           void (*force_rcu)(Notifier *n, void *data));
 
 /*
  * One slice of guest execution: cpu_exec bracketed by cpu_exec_start and

@@ -63,13 +63,22 @@ void cpu_exec_end(CPUState *cpu);
 
 /*
  * The vCPU thread's sleep: wait under the BQL while cpu is stopped or
- * idle, acknowledging stop requests and running queued work.  vCPU
- * thread, BQL held.
+ * idle (offline for RCU meanwhile), then report a quiescent state,
+ * acknowledge stop requests and run queued work.  vCPU thread, BQL held,
+ * online.
  */
 void qemu_wait_io_event(CPUState *cpu);
 /*
- * What qemu_wait_io_event does once awake: acknowledge a stop request and
- * run queued work.  For threads that run several vCPUs.  BQL held.
+ * A vCPU thread between slices takes the BQL, offline for RCU while it
+ * waits: the holder may keep it for a while, and grace periods need not
+ * wait for that.  Back online, it must go through qemu_wait_io_event (or
+ * report a quiescent state and run its work) before guest code.
+ */
+void cpu_thread_lock_iothread(void);
+/*
+ * What qemu_wait_io_event does once awake, without the quiescent state:
+ * acknowledge a stop request and run queued work.  For threads that run
+ * several vCPUs (which report their quiescent state first).  BQL held.
  */
 void qemu_wait_io_event_common(CPUState *cpu);
 /* True if no vCPU has anything to do (cpu_thread_is_idle for all). */

@@ -4,6 +4,7 @@
  * code and the vCPU threads, each checked against the architecture.
  */
 #include "qemu/osdep.h"
+#include "qemu/rcu.h"
 #include "qemu/main-loop.h"
 #include "exec/exec-all.h"
 #include "exec/ram_addr.h"
@@ -1189,6 +1190,62 @@ static void test_smp_atomics(void)
     g_assert_cmpuint(tm_read32(DATA + 8), ==, 2 * n);
 }
 
+static void *synchronize_rcu_thread(void *arg)
+{
+    rcu_register_thread();
+    synchronize_rcu();
+    rcu_unregister_thread();
+    qatomic_store_release((bool *)arg, true);
+    return NULL;
+}
+
+/*
+ * vCPU threads are QSBR readers that report quiescent states only between
+ * slices: harts spinning in guest code would hold a grace period up
+ * forever, but the grace period kicks them (their force-RCU notifier) and
+ * ends.  Stopped harts are offline and hold nothing up.
+ */
+static void test_rcu_grace_period(void)
+{
+    uint64_t code = CODE + 0x60000;
+    QemuThread thread;
+    bool done = false;
+    Asm a;
+
+    tm_reset();
+    asm_init(&a, code);
+    a32(&a, JAL(X0, 0));
+    tm_load(&a);
+    qemu_mutex_lock_iothread();
+    for (int i = 0; i < 2; i++) {
+        tm.cpu[i]->env.pc = code;
+        if (!CPU(tm.cpu[i])->created) {
+            qemu_init_vcpu(CPU(tm.cpu[i]));
+        }
+    }
+    resume_all_vcpus();
+    qemu_mutex_unlock_iothread();
+    /* Well inside their block chains. */
+    tm_wait(20);
+
+    for (int round = 0; round < 20; round++) {
+        done = false;
+        qemu_thread_create(&thread, "sync-rcu", synchronize_rcu_thread, &done,
+                           QEMU_THREAD_JOINABLE);
+        for (int i = 0; i < 30000 && !qatomic_load_acquire(&done); i++) {
+            tm_wait(1);
+        }
+        g_assert_true(qatomic_load_acquire(&done));
+        qemu_thread_join(&thread);
+    }
+
+    qemu_mutex_lock_iothread();
+    pause_all_vcpus();
+    qemu_mutex_unlock_iothread();
+    /* Paused: a grace period needs no kick at all. */
+    synchronize_rcu();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1230,5 +1287,6 @@ int main(int argc, char **argv)
     /* Last: the harts' threads outlive the tests. */
     g_test_add_func("/riscv/exec/vcpu-thread", test_vcpu_thread);
     g_test_add_func("/riscv/exec/smp-atomics", test_smp_atomics);
+    g_test_add_func("/riscv/exec/rcu-grace-period", test_rcu_grace_period);
     return g_test_run();
 }

@@ -17,6 +17,7 @@
 #include <setjmp.h>
 #include "qemu/queue.h"
 #include "qemu/thread.h"
+#include "qemu/notify.h"
 #include "exec/cpu-defs.h"
 
 typedef struct CPUState CPUState;
@@ -119,6 +120,12 @@ struct CPUState {
     /* vCPU (and any thread while all vCPUs are paused) */
     CPUTLB tlb;
     TranslationBlock **tb_jmp_cache;    /* TB_JMP_CACHE_SIZE entries */
+
+    /*
+     * On the RCU registry of the vCPU's thread: a grace period that this
+     * vCPU holds up calls it to kick the vCPU out of guest code.
+     */
+    Notifier force_rcu;
 
     /* Queued work (sysemu/cpus.h): under work_mutex. */
     QemuMutex work_mutex;
