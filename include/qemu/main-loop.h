@@ -26,10 +26,12 @@ void qemu_notify_event(void);
 /*
  * File descriptor handlers.  fd_read runs when fd is readable (or hung
  * up), fd_write when it is writable.  Passing NULL for both removes fd's
- * handler.  The change is seen from the main loop's next iteration; a
- * callback already running in the main loop may still complete after
- * removal, so callers removing from another thread must keep opaque alive
- * until the main loop has iterated (see qemu_bh_schedule).
+ * handler.  Any thread may call it; the change is seen from the main
+ * loop's next iteration.  A handler may remove itself from its callback.
+ * A callback the main loop is running, or about to run, may still run
+ * after a removal from another thread returns: such a caller frees opaque
+ * with call_rcu.  Callbacks run inside an RCU read-side section, so they
+ * must not call synchronize_rcu or drain_call_rcu.
  */
 typedef void IOHandler(void *opaque);
 void qemu_set_fd_handler(int fd, IOHandler *fd_read, IOHandler *fd_write,
