@@ -10,8 +10,11 @@
  * an RCU-read MRU list, taking the mutex off the refill path.)
  *
  * ram_addr_t space: each block gets [offset, offset + max_length), placed
- * after the previous blocks and aligned to 2 MiB, so that the dirty
- * bitmaps of different blocks never share a word.
+ * after every block allocated before it, freed or not, and aligned to
+ * 2 MiB, so that the dirty bitmaps of different blocks never share a
+ * word.  A ram_addr is never handed out twice: translated code is found
+ * by ram_addr, and code from a freed block must not be found again in a
+ * new block that happens to take its place.
  *
  * Dirty bitmaps: one per block and client, one bit per target page,
  * changed with atomics by any thread; they live as long as the block.
@@ -48,17 +51,6 @@ void qemu_mutex_unlock_ramlist(void)
     qemu_mutex_unlock(&ram_list.mutex);
 }
 
-/* The first ram_addr past every block.  Called with the mutex held. */
-static ram_addr_t last_ram_end(void)
-{
-    RAMBlock *block;
-    ram_addr_t end = 0;
-
-    QLIST_FOREACH(block, &ram_list.blocks, next) {
-        end = MAX(end, block->offset + block->max_length);
-    }
-    return end;
-}
 
 RAMBlock *qemu_ram_alloc(ram_addr_t size, uint32_t flags, MemoryRegion *mr,
                          Error **errp)
@@ -94,7 +86,9 @@ RAMBlock *qemu_ram_alloc(ram_addr_t size, uint32_t flags, MemoryRegion *mr,
     }
 
     qemu_mutex_lock_ramlist();
-    block->offset = QEMU_ALIGN_UP(last_ram_end(), 2 * MiB);
+    block->offset = ram_list.next_offset;
+    ram_list.next_offset = QEMU_ALIGN_UP(block->offset + block->max_length,
+                                         2 * MiB);
     QLIST_INSERT_HEAD(&ram_list.blocks, block, next);
     ram_list.mru_block = NULL;
     ram_list.version++;

@@ -49,6 +49,7 @@ typedef struct RAMList {
     RAMBlock *mru_block;
     QLIST_HEAD(, RAMBlock) blocks;
     uint32_t version;           /* bumped on every add/remove */
+    ram_addr_t next_offset;     /* where the next block goes */
 } RAMList;
 
 extern RAMList ram_list;

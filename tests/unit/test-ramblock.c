@@ -47,6 +47,25 @@ static void test_lookup_mru(void)
     g_assert_null(qemu_get_ram_block(off));
 }
 
+/*
+ * A freed block's ram_addr range is never handed out again, even when it
+ * was the last one: translated code is found by ram_addr.
+ */
+static void test_offsets_not_reused(void)
+{
+    MemoryRegion a, b, c;
+    ram_addr_t b_end;
+
+    memory_region_init_ram(&a, NULL, "reuse-a", 64 * KiB, &error_abort);
+    memory_region_init_ram(&b, NULL, "reuse-b", 64 * KiB, &error_abort);
+    b_end = b.ram_block->offset + b.ram_block->max_length;
+    memory_region_finalize(&b);
+    memory_region_init_ram(&c, NULL, "reuse-c", 64 * KiB, &error_abort);
+    g_assert_cmpuint(c.ram_block->offset, >=, b_end);
+    memory_region_finalize(&a);
+    memory_region_finalize(&c);
+}
+
 static ram_addr_t hooked_start, hooked_len;
 static int hook_calls;
 
@@ -149,5 +168,6 @@ int main(int argc, char **argv)
     g_test_add_func("/ramblock/dirty-and-hook", test_dirty_and_hook);
     g_test_add_func("/ramblock/info", test_info);
     g_test_add_func("/ramblock/alloc-errors", test_alloc_errors);
+    g_test_add_func("/ramblock/offsets-not-reused", test_offsets_not_reused);
     return g_test_run();
 }
