@@ -2,12 +2,13 @@
  * RAM blocks and dirty-memory tracking (include/exec/ramblock.h,
  * include/exec/ram_addr.h).
  *
- * ram_list.blocks is kept in most-recently-used order: every lookup moves
- * the block it finds to the front.  Lookups therefore write the list, and
- * everything that touches it holds ram_list.mutex: the vCPU threads on
- * TLB refill, devices translating host pointers, and the main thread when
- * blocks come and go.  (The RCU series turns this into a stable list plus
- * an RCU-read MRU list, taking the mutex off the refill path.)
+ * Two lists hold every block.  ram_list.blocks is in ram_addr order and
+ * changes only when blocks come and go: walking it (info ramblock, dirty
+ * tracking, migration) sees a stable order.  ram_list.blocks_mru is the
+ * lookups' view, most recently used first: every lookup moves the block
+ * it finds to the front, so lookups write it.  Everything here holds
+ * ram_list.mutex: the vCPU threads on TLB refill, devices translating
+ * host pointers, the main thread when blocks come and go.
  *
  * ram_addr_t space: each block gets [offset, offset + max_length), placed
  * after every block allocated before it, freed or not, and aligned to
@@ -37,6 +38,7 @@ static void ram_list_init(void)
     if (!ram_list_initialised) {
         qemu_mutex_init(&ram_list.mutex);
         QLIST_INIT(&ram_list.blocks);
+        QLIST_INIT(&ram_list.blocks_mru);
         ram_list_initialised = true;
     }
 }
@@ -51,6 +53,24 @@ void qemu_mutex_unlock_ramlist(void)
     qemu_mutex_unlock(&ram_list.mutex);
 }
 
+
+/*
+ * Append block to ram_list.blocks, which is in ram_addr order: block has
+ * the highest offset yet.  Called with the mutex held.
+ */
+static void ram_block_insert_last(RAMBlock *block)
+{
+    RAMBlock *last = QLIST_FIRST(&ram_list.blocks);
+
+    if (!last) {
+        QLIST_INSERT_HEAD(&ram_list.blocks, block, next);
+        return;
+    }
+    while (QLIST_NEXT(last, next)) {
+        last = QLIST_NEXT(last, next);
+    }
+    QLIST_INSERT_AFTER(last, block, next);
+}
 
 RAMBlock *qemu_ram_alloc(ram_addr_t size, uint32_t flags, MemoryRegion *mr,
                          Error **errp)
@@ -89,7 +109,8 @@ RAMBlock *qemu_ram_alloc(ram_addr_t size, uint32_t flags, MemoryRegion *mr,
     block->offset = ram_list.next_offset;
     ram_list.next_offset = QEMU_ALIGN_UP(block->offset + block->max_length,
                                          2 * MiB);
-    QLIST_INSERT_HEAD(&ram_list.blocks, block, next);
+    ram_block_insert_last(block);
+    QLIST_INSERT_HEAD(&ram_list.blocks_mru, block, next_mru);
     ram_list.mru_block = NULL;
     ram_list.version++;
     qemu_mutex_unlock_ramlist();
@@ -103,6 +124,7 @@ void qemu_ram_free(RAMBlock *block)
     }
     qemu_mutex_lock_ramlist();
     QLIST_REMOVE(block, next);
+    QLIST_REMOVE(block, next_mru);
     ram_list.mru_block = NULL;
     ram_list.version++;
     qemu_mutex_unlock_ramlist();
@@ -113,12 +135,12 @@ void qemu_ram_free(RAMBlock *block)
     g_free(block);
 }
 
-/* Move block to the front of the list.  Called with the mutex held. */
+/* Move block to the front of the MRU view.  Called with the mutex held. */
 static void ram_block_make_mru(RAMBlock *block)
 {
-    if (QLIST_FIRST(&ram_list.blocks) != block) {
-        QLIST_REMOVE(block, next);
-        QLIST_INSERT_HEAD(&ram_list.blocks, block, next);
+    if (QLIST_FIRST(&ram_list.blocks_mru) != block) {
+        QLIST_REMOVE(block, next_mru);
+        QLIST_INSERT_HEAD(&ram_list.blocks_mru, block, next_mru);
     }
     ram_list.mru_block = block;
 }
@@ -131,7 +153,7 @@ static RAMBlock *ram_block_lookup_locked(ram_addr_t addr)
     if (block && addr - block->offset < block->max_length) {
         return block;
     }
-    QLIST_FOREACH(block, &ram_list.blocks, next) {
+    QLIST_FOREACH(block, &ram_list.blocks_mru, next_mru) {
         if (addr - block->offset < block->max_length) {
             ram_block_make_mru(block);
             return block;
@@ -169,7 +191,7 @@ RAMBlock *qemu_ram_block_from_host(void *ptr, bool round_offset,
     uint8_t *host = ptr;
 
     qemu_mutex_lock_ramlist();
-    QLIST_FOREACH(block, &ram_list.blocks, next) {
+    QLIST_FOREACH(block, &ram_list.blocks_mru, next_mru) {
         if (host - block->host >= 0 &&
             (ram_addr_t)(host - block->host) < block->max_length) {
             ram_block_make_mru(block);

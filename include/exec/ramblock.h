@@ -1,15 +1,19 @@
 /*
  * RAM blocks: the host memory behind guest RAM and ROM regions.
  *
- * ram_list.blocks holds every RAMBlock, most recently used first: lookups
- * by ram_addr or host pointer move the block they find to the front, so
- * that the block the vCPUs are using stays first.
+ * Two lists hold every RAMBlock:
+ *   - ram_list.blocks, in ram_addr order, for walking them all (info
+ *     ramblock, dirty tracking, migration); it changes only when blocks
+ *     are added or removed;
+ *   - ram_list.blocks_mru, most recently used first, for lookups by
+ *     ram_addr or host pointer, which move the block they find to the
+ *     front, so that the block the vCPUs are using stays first.
  *
- * Locking (this base; the RCU series converts it):
- *   ram_list.blocks, ram_list.mru_block and the list links: read and
- *   written under ram_list.mutex (qemu_mutex_lock_ramlist), by the vCPU
- *   threads on TLB refill and by the main thread when blocks are added or
- *   removed.  A lookup reorders the list, so even readers write it.
+ * Locking (the RCU series converts it):
+ *   both lists, ram_list.mru_block and the list links: read and written
+ *   under ram_list.mutex (qemu_mutex_lock_ramlist), by the vCPU threads
+ *   on TLB refill and by the main thread when blocks are added or
+ *   removed.  A lookup reorders blocks_mru, so even readers write it.
  *   Block fields other than the links are written before the block is
  *   published on the list and never change while it is there, except the
  *   dirty bitmaps, which are atomics (see exec/ram_addr.h).
@@ -41,13 +45,15 @@ struct RAMBlock {
     char idstr[256];
     /* One bit per target page, per dirty client; atomics. */
     unsigned long *dirty_bmap[DIRTY_MEMORY_NUM];
-    QLIST_ENTRY(RAMBlock) next;
+    QLIST_ENTRY(RAMBlock) next;         /* ram_list.blocks */
+    QLIST_ENTRY(RAMBlock) next_mru;     /* ram_list.blocks_mru */
 };
 
 typedef struct RAMList {
     QemuMutex mutex;
     RAMBlock *mru_block;
     QLIST_HEAD(, RAMBlock) blocks;
+    QLIST_HEAD(, RAMBlock) blocks_mru;
     uint32_t version;           /* bumped on every add/remove */
     ram_addr_t next_offset;     /* where the next block goes */
 } RAMList;

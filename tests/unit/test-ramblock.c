@@ -27,9 +27,13 @@ static void test_lookup_mru(void)
     g_assert_cmpuint(bc->offset, >=, bb->offset + bb->max_length);
 
     g_assert_true(qemu_get_ram_block(ba->offset + 100) == ba);
-    g_assert_true(QLIST_FIRST(&ram_list.blocks) == ba);
+    g_assert_true(QLIST_FIRST(&ram_list.blocks_mru) == ba);
     g_assert_true(qemu_get_ram_block(bb->offset) == bb);
-    g_assert_true(QLIST_FIRST(&ram_list.blocks) == bb);
+    g_assert_true(QLIST_FIRST(&ram_list.blocks_mru) == bb);
+    /* Iteration sees ram_addr order, whatever the lookups did. */
+    g_assert_true(QLIST_FIRST(&ram_list.blocks) == ba);
+    g_assert_true(QLIST_NEXT(ba, next) == bb);
+    g_assert_true(QLIST_NEXT(bb, next) == bc);
     g_assert_null(qemu_get_ram_block(bc->offset + bc->max_length));
 
     g_assert_true(qemu_map_ram_ptr(NULL, bc->offset + 10) == bc->host + 10);
