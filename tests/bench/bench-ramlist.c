@@ -152,10 +152,13 @@ static void *writer_fn(void *arg)
     qemu_sem_post(&started);
     while (!qatomic_read(&stop)) {
         if (use_old) {
+            /* The same work as qemu_ram_alloc and qemu_ram_free. */
             ob.offset = offsets[nblocks - 1] + 64 * MiB;
             ob.length = BLOCK_SIZE;
+            ob.host = qemu_anon_ram_alloc(BLOCK_SIZE);
             old_add(&ob);
             old_remove(&ob);
+            qemu_anon_ram_free(ob.host, BLOCK_SIZE);
         } else {
             memory_region_init_ram(&mr, NULL, "bench-writer", BLOCK_SIZE,
                                    &error_abort);
