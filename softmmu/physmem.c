@@ -2,13 +2,28 @@
  * RAM blocks and dirty-memory tracking (include/exec/ramblock.h,
  * include/exec/ram_addr.h).
  *
- * Two lists hold every block.  ram_list.blocks is in ram_addr order and
- * changes only when blocks come and go: walking it (info ramblock, dirty
- * tracking, migration) sees a stable order.  ram_list.blocks_mru is the
- * lookups' view, most recently used first: every lookup moves the block
- * it finds to the front, so lookups write it.  Everything here holds
- * ram_list.mutex: the vCPU threads on TLB refill, devices translating
- * host pointers, the main thread when blocks come and go.
+ * ram_list.blocks holds every block in ram_addr order, as an RCU list.
+ *   Writers (blocks coming and going: the main thread, or a vCPU thread
+ *   serving a device) hold ram_list.mutex and publish with the RCU list
+ *   macros; a removed block is unpublished, ram_list.version is bumped,
+ *   and the block is reclaimed by call_rcu.
+ *   Readers take no lock and do no atomic read-modify-write: the vCPUs
+ *   on TLB refill and in slow paths (QSBR readers, online), devices
+ *   translating DMA addresses, the monitor.  A block they find stays
+ *   valid until the end of their read-side section.
+ *
+ * The lookup view.  A lookup by ram_addr first tries the block the
+ * calling thread found last (ram_mru, thread-local), then binary-searches
+ * ram_list.index, an array of the blocks in ram_addr order that writers
+ * rebuild and publish (qatomic_rcu_set) after every change and retire
+ * with g_free_rcu.  The hint is a pointer kept across read-side sections,
+ * so it carries the ram_list.version it was taken at and is used only
+ * while the version has not moved.  That is enough: a block is freed only
+ * after a grace period that starts after the bump; a section that starts
+ * after that grace period sees the bump (the grace period orders it), and
+ * one that started before holds the grace period up, so the block is
+ * still there.  (Before the RCU series the MRU view was a shared list that
+ * every lookup reordered, under the mutex.)
  *
  * ram_addr_t space: each block gets [offset, offset + max_length), placed
  * after every block allocated before it, freed or not, and aligned to
@@ -27,18 +42,25 @@
 #include "qemu/atomic.h"
 #include "qemu/bitmap.h"
 #include "qemu/cutils.h"
+#include "qemu/rcu.h"
+#include "qemu/rcu_queue.h"
 #include "qapi/error.h"
 
 RAMList ram_list;
 static bool ram_list_initialised;
 static CodeWriteHook *code_write_hook;
 
+/* The calling thread's MRU hint: see the comment at the top. */
+static __thread struct {
+    RAMBlock *block;
+    uint64_t version;
+} ram_mru;
+
 static void ram_list_init(void)
 {
     if (!ram_list_initialised) {
         qemu_mutex_init(&ram_list.mutex);
         QLIST_INIT(&ram_list.blocks);
-        QLIST_INIT(&ram_list.blocks_mru);
         ram_list_initialised = true;
     }
 }
@@ -53,7 +75,6 @@ void qemu_mutex_unlock_ramlist(void)
     qemu_mutex_unlock(&ram_list.mutex);
 }
 
-
 /*
  * Append block to ram_list.blocks, which is in ram_addr order: block has
  * the highest offset yet.  Called with the mutex held.
@@ -63,13 +84,41 @@ static void ram_block_insert_last(RAMBlock *block)
     RAMBlock *last = QLIST_FIRST(&ram_list.blocks);
 
     if (!last) {
-        QLIST_INSERT_HEAD(&ram_list.blocks, block, next);
+        QLIST_INSERT_HEAD_RCU(&ram_list.blocks, block, next);
         return;
     }
     while (QLIST_NEXT(last, next)) {
         last = QLIST_NEXT(last, next);
     }
-    QLIST_INSERT_AFTER(last, block, next);
+    QLIST_INSERT_AFTER_RCU(last, block, next);
+}
+
+/*
+ * After a change of ram_list.blocks: publish a new lookup index for it,
+ * and invalidate every thread's MRU hint.  Before any grace period that
+ * frees what the change removed.  Mutex held.
+ */
+static void ram_list_changed(void)
+{
+    RAMBlockIndex *old = ram_list.index, *idx;
+    RAMBlock *block;
+    unsigned n = 0;
+
+    QLIST_FOREACH(block, &ram_list.blocks, next) {
+        n++;
+    }
+    idx = g_malloc(sizeof(*idx) + n * sizeof(idx->blocks[0]));
+    idx->n = 0;
+    QLIST_FOREACH(block, &ram_list.blocks, next) {
+        idx->blocks[idx->n++] = block;
+    }
+    /* Pairs with the qatomic_rcu_read in ram_block_lookup. */
+    qatomic_rcu_set(&ram_list.index, idx);
+    if (old) {
+        g_free_rcu(old, rcu);
+    }
+    /* Pairs with the load-acquire in ram_block_lookup. */
+    qatomic_store_release(&ram_list.version, ram_list.version + 1);
 }
 
 RAMBlock *qemu_ram_alloc(ram_addr_t size, uint32_t flags, MemoryRegion *mr,
@@ -109,12 +158,26 @@ RAMBlock *qemu_ram_alloc(ram_addr_t size, uint32_t flags, MemoryRegion *mr,
     block->offset = ram_list.next_offset;
     ram_list.next_offset = QEMU_ALIGN_UP(block->offset + block->max_length,
                                          2 * MiB);
+    /* Complete before it is published: the insert is a release. */
     ram_block_insert_last(block);
-    QLIST_INSERT_HEAD(&ram_list.blocks_mru, block, next_mru);
-    ram_list.mru_block = NULL;
-    ram_list.version++;
+    ram_list_changed();
     qemu_mutex_unlock_ramlist();
     return block;
+}
+
+/*
+ * After the grace period that follows qemu_ram_free.  call_rcu thread.
+ * The memory is unmapped and the RAMBlock poisoned, so that a reader
+ * still holding either faults or fails its checks.
+ */
+static void reclaim_ramblock(RAMBlock *block)
+{
+    qemu_anon_ram_free(block->host, block->max_length);
+    for (int i = 0; i < DIRTY_MEMORY_NUM; i++) {
+        g_free(block->dirty_bmap[i]);
+    }
+    memset(block, 0x6b, sizeof(*block));
+    g_free(block);
 }
 
 void qemu_ram_free(RAMBlock *block)
@@ -123,39 +186,46 @@ void qemu_ram_free(RAMBlock *block)
         return;
     }
     qemu_mutex_lock_ramlist();
-    QLIST_REMOVE(block, next);
-    QLIST_REMOVE(block, next_mru);
-    ram_list.mru_block = NULL;
-    ram_list.version++;
+    QLIST_REMOVE_RCU(block, next);
+    ram_list_changed();
     qemu_mutex_unlock_ramlist();
-    qemu_anon_ram_free(block->host, block->max_length);
-    for (int i = 0; i < DIRTY_MEMORY_NUM; i++) {
-        g_free(block->dirty_bmap[i]);
-    }
-    g_free(block);
+#ifdef RAM_LIST_BROKEN_SKIP_GRACE
+    /* Only for test-ramblock-skipgrace, which must fail: no grace period. */
+    reclaim_ramblock(block);
+#else
+    call_rcu(block, reclaim_ramblock, rcu);
+#endif
 }
 
-/* Move block to the front of the MRU view.  Called with the mutex held. */
-static void ram_block_make_mru(RAMBlock *block)
+/* The block containing addr, or NULL.  Called from RCU critical section. */
+static RAMBlock *ram_block_lookup(ram_addr_t addr)
 {
-    if (QLIST_FIRST(&ram_list.blocks_mru) != block) {
-        QLIST_REMOVE(block, next_mru);
-        QLIST_INSERT_HEAD(&ram_list.blocks_mru, block, next_mru);
-    }
-    ram_list.mru_block = block;
-}
+    /* Pairs with the store-release in ram_list_changed. */
+    uint64_t version = qatomic_load_acquire(&ram_list.version);
+    RAMBlock *block = ram_mru.block;
+    RAMBlockIndex *idx;
+    unsigned lo = 0, hi;
 
-/* Called with the mutex held. */
-static RAMBlock *ram_block_lookup_locked(ram_addr_t addr)
-{
-    RAMBlock *block = ram_list.mru_block;
-
-    if (block && addr - block->offset < block->max_length) {
+    if (block && ram_mru.version == version &&
+        addr - block->offset < block->max_length) {
         return block;
     }
-    QLIST_FOREACH(block, &ram_list.blocks_mru, next_mru) {
-        if (addr - block->offset < block->max_length) {
-            ram_block_make_mru(block);
+    idx = qatomic_rcu_read(&ram_list.index);
+    if (!idx) {
+        return NULL;
+    }
+    hi = idx->n;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+
+        block = idx->blocks[mid];
+        if (addr < block->offset) {
+            hi = mid;
+        } else if (addr - block->offset >= block->max_length) {
+            lo = mid + 1;
+        } else {
+            ram_mru.block = block;
+            ram_mru.version = version;
             return block;
         }
     }
@@ -164,18 +234,17 @@ static RAMBlock *ram_block_lookup_locked(ram_addr_t addr)
 
 RAMBlock *qemu_get_ram_block(ram_addr_t addr)
 {
-    RAMBlock *block;
+    RCU_READ_LOCK_GUARD();
 
-    qemu_mutex_lock_ramlist();
-    block = ram_block_lookup_locked(addr);
-    qemu_mutex_unlock_ramlist();
-    return block;
+    return ram_block_lookup(addr);
 }
 
 void *qemu_map_ram_ptr(RAMBlock *block, ram_addr_t addr)
 {
+    RCU_READ_LOCK_GUARD();
+
     if (!block) {
-        block = qemu_get_ram_block(addr);
+        block = ram_block_lookup(addr);
         /* Callers pass ram_addrs they got from a region: a miss is a bug. */
         assert(block);
         addr -= block->offset;
@@ -190,20 +259,25 @@ RAMBlock *qemu_ram_block_from_host(void *ptr, bool round_offset,
     RAMBlock *block;
     uint8_t *host = ptr;
 
-    qemu_mutex_lock_ramlist();
-    QLIST_FOREACH(block, &ram_list.blocks_mru, next_mru) {
+    RCU_READ_LOCK_GUARD();
+    block = ram_mru.block;
+    if (block && ram_mru.version == qatomic_load_acquire(&ram_list.version) &&
+        host - block->host >= 0 &&
+        (ram_addr_t)(host - block->host) < block->max_length) {
+        goto found;
+    }
+    QLIST_FOREACH_RCU(block, &ram_list.blocks, next) {
         if (host - block->host >= 0 &&
             (ram_addr_t)(host - block->host) < block->max_length) {
-            ram_block_make_mru(block);
-            break;
+            goto found;
         }
     }
-    qemu_mutex_unlock_ramlist();
-    if (block) {
-        *offset = host - block->host;
-        if (round_offset) {
-            *offset &= TARGET_PAGE_MASK;
-        }
+    return NULL;
+
+found:
+    *offset = host - block->host;
+    if (round_offset) {
+        *offset &= TARGET_PAGE_MASK;
     }
     return block;
 }
@@ -218,12 +292,13 @@ ram_addr_t qemu_ram_addr_from_host(void *ptr)
 
 /*
  * Dirty bitmaps.  Ranges may span blocks only by mistake; each helper
- * works within the block containing start and asserts the range fits.
+ * works within the block containing start and asserts the range fits,
+ * inside a read-side section of its own.
  */
 static RAMBlock *dirty_block(ram_addr_t start, ram_addr_t length,
                              unsigned long *first, unsigned long *npages)
 {
-    RAMBlock *block = qemu_get_ram_block(start);
+    RAMBlock *block = ram_block_lookup(start);
 
     assert(block);
     assert(length <= block->max_length - (start - block->offset));
@@ -235,6 +310,7 @@ static RAMBlock *dirty_block(ram_addr_t start, ram_addr_t length,
 
 bool cpu_physical_memory_get_dirty_flag(ram_addr_t addr, unsigned client)
 {
+    RCU_READ_LOCK_GUARD();
     unsigned long first, npages;
     RAMBlock *block = dirty_block(addr, 1, &first, &npages);
 
@@ -244,6 +320,7 @@ bool cpu_physical_memory_get_dirty_flag(ram_addr_t addr, unsigned client)
 
 void cpu_physical_memory_set_dirty_flag(ram_addr_t addr, unsigned client)
 {
+    RCU_READ_LOCK_GUARD();
     unsigned long first, npages;
     RAMBlock *block = dirty_block(addr, 1, &first, &npages);
 
@@ -259,6 +336,7 @@ void cpu_physical_memory_set_dirty_range(ram_addr_t start, ram_addr_t length,
     if (!length) {
         return;
     }
+    RCU_READ_LOCK_GUARD();
     block = dirty_block(start, length, &first, &npages);
     for (int client = 0; client < DIRTY_MEMORY_NUM; client++) {
         if (mask & (1 << client)) {
@@ -277,6 +355,7 @@ bool cpu_physical_memory_test_and_clear_dirty(ram_addr_t start,
     if (!length) {
         return false;
     }
+    RCU_READ_LOCK_GUARD();
     block = dirty_block(start, length, &first, &npages);
     return bitmap_test_and_clear_atomic(block->dirty_bmap[client], first,
                                         npages);
@@ -297,6 +376,7 @@ void cpu_physical_memory_invalidate_and_set_dirty(ram_addr_t start,
     if (!length) {
         return;
     }
+    RCU_READ_LOCK_GUARD();
     block = dirty_block(start, length, &first, &npages);
     hook = qatomic_read(&code_write_hook);
     /* Some page of the range holds code: let the accelerator drop it. */
@@ -317,8 +397,8 @@ void ram_block_info(GString *buf)
     g_string_append_printf(buf, "%24s %8s %18s %18s %18s %12s\n",
                            "Block Name", "PSize", "Offset", "Used", "Total",
                            "Code pages");
-    qemu_mutex_lock_ramlist();
-    QLIST_FOREACH(block, &ram_list.blocks, next) {
+    RCU_READ_LOCK_GUARD();
+    QLIST_FOREACH_RCU(block, &ram_list.blocks, next) {
         unsigned long pages = block->max_length >> TARGET_PAGE_BITS;
         unsigned long *code_bmap = block->dirty_bmap[DIRTY_MEMORY_CODE];
         long code = 0;
@@ -338,5 +418,4 @@ void ram_block_info(GString *buf)
                                block->idstr, "4 KiB", block->offset,
                                block->used_length, block->max_length, code);
     }
-    qemu_mutex_unlock_ramlist();
 }

@@ -1,22 +1,22 @@
 /*
  * RAM blocks: the host memory behind guest RAM and ROM regions.
  *
- * Two lists hold every RAMBlock:
- *   - ram_list.blocks, in ram_addr order, for walking them all (info
- *     ramblock, dirty tracking, migration); it changes only when blocks
- *     are added or removed;
- *   - ram_list.blocks_mru, most recently used first, for lookups by
- *     ram_addr or host pointer, which move the block they find to the
- *     front, so that the block the vCPUs are using stays first.
- *
- * Locking (the RCU series converts it):
- *   both lists, ram_list.mru_block and the list links: read and written
- *   under ram_list.mutex (qemu_mutex_lock_ramlist), by the vCPU threads
- *   on TLB refill and by the main thread when blocks are added or
- *   removed.  A lookup reorders blocks_mru, so even readers write it.
- *   Block fields other than the links are written before the block is
- *   published on the list and never change while it is there, except the
- *   dirty bitmaps, which are atomics (see exec/ram_addr.h).
+ * ram_list.blocks holds every RAMBlock, in ram_addr order, as an RCU
+ * list (softmmu/physmem.c has the argument):
+ *   - readers (TLB refills and slow paths on the vCPU threads, devices'
+ *     DMA, the monitor) walk it and look blocks up inside an RCU
+ *     read-side section, with no lock: a block found stays valid until
+ *     the section ends.  The lookup functions below take a section of
+ *     their own; a caller that keeps the block or a host pointer into it
+ *     must be in a section itself (vCPU threads and the main loop always
+ *     are, being online QSBR readers).
+ *   - writers (blocks added and removed) hold ram_list.mutex and publish
+ *     with the RCU list macros; a removed block is freed after a grace
+ *     period.  Removing RAM from a running machine goes through
+ *     memory_region_del_subregion first, which flushes every vCPU's TLB.
+ * Block fields other than the list link are written before the block is
+ * published and never change while it is there, except the dirty bitmaps,
+ * which are atomics (see exec/ram_addr.h).
  */
 #ifndef EXEC_RAMBLOCK_H
 #define EXEC_RAMBLOCK_H
@@ -24,6 +24,7 @@
 #include "exec/cpu-common.h"
 #include "qemu/queue.h"
 #include "qemu/thread.h"
+#include "qemu/rcu.h"
 
 typedef struct MemoryRegion MemoryRegion;
 
@@ -36,6 +37,7 @@ typedef struct MemoryRegion MemoryRegion;
 #define RAM_READONLY    (1 << 0)    /* ROM */
 
 struct RAMBlock {
+    struct rcu_head rcu;                /* first: call_rcu */
     MemoryRegion *mr;
     uint8_t *host;
     ram_addr_t offset;
@@ -46,16 +48,26 @@ struct RAMBlock {
     /* One bit per target page, per dirty client; atomics. */
     unsigned long *dirty_bmap[DIRTY_MEMORY_NUM];
     QLIST_ENTRY(RAMBlock) next;         /* ram_list.blocks */
-    QLIST_ENTRY(RAMBlock) next_mru;     /* ram_list.blocks_mru */
 };
+
+/* ram_list.blocks as an array, for lookups: see softmmu/physmem.c. */
+typedef struct RAMBlockIndex {
+    struct rcu_head rcu;
+    unsigned n;
+    RAMBlock *blocks[];
+} RAMBlockIndex;
 
 typedef struct RAMList {
     QemuMutex mutex;
-    RAMBlock *mru_block;
-    QLIST_HEAD(, RAMBlock) blocks;
-    QLIST_HEAD(, RAMBlock) blocks_mru;
-    uint32_t version;           /* bumped on every add/remove */
-    ram_addr_t next_offset;     /* where the next block goes */
+    QLIST_HEAD(, RAMBlock) blocks;      /* RCU; written under mutex */
+    /* The same, for lookups: published with qatomic_rcu_set under mutex. */
+    RAMBlockIndex *index;
+    /*
+     * Bumped (store-release, under mutex) after every add and remove;
+     * read with a load-acquire by lookups, to validate their MRU hint.
+     */
+    uint64_t version;
+    ram_addr_t next_offset;     /* where the next block goes: mutex */
 } RAMList;
 
 extern RAMList ram_list;
@@ -65,22 +77,25 @@ void qemu_mutex_unlock_ramlist(void);
 
 /*
  * Allocate a block of size bytes for mr and add it to the list; NULL with
- * *errp if the host cannot provide the memory.  Main thread, BQL held.
+ * *errp if the host cannot provide the memory.  BQL held.
  */
 RAMBlock *qemu_ram_alloc(ram_addr_t size, uint32_t flags, MemoryRegion *mr,
                          Error **errp);
+/*
+ * Unpublish block now, free it after a grace period.  Nothing may map
+ * it any more (its region is out of every address space).  BQL held.
+ */
 void qemu_ram_free(RAMBlock *block);
 
-/* The block containing addr, or NULL.  Takes ram_list.mutex. */
+/* The block containing addr, or NULL.  No lock; see the top. */
 RAMBlock *qemu_get_ram_block(ram_addr_t addr);
 /*
- * Host pointer for addr.  With block NULL, looks the block up (taking
- * ram_list.mutex); otherwise addr is relative to the block's offset... as
- * in QEMU: addr is a ram_addr when block is NULL, else an offset in block.
+ * Host pointer for addr, as in QEMU: addr is a ram_addr when block is
+ * NULL (the block is looked up), else an offset in block.
  */
 void *qemu_map_ram_ptr(RAMBlock *block, ram_addr_t addr);
 /* The block whose memory contains host pointer ptr, or NULL; sets
- * *offset to ptr's offset in it.  Takes ram_list.mutex. */
+ * *offset to ptr's offset in it.  No lock. */
 RAMBlock *qemu_ram_block_from_host(void *ptr, bool round_offset,
                                    ram_addr_t *offset);
 /* The ram_addr of host pointer ptr, or RAM_ADDR_MAX if not guest RAM. */

@@ -1,15 +1,18 @@
 /*
- * RAM blocks: allocation, lookups and their MRU order, host pointer
- * translation, dirty bitmaps, the code-write hook, `info ramblock`.
+ * RAM blocks: allocation, lookups, host pointer translation, dirty
+ * bitmaps, the code-write hook, `info ramblock`, and a torture of
+ * lock-free lookups while blocks come and go.
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
 #include "exec/ramblock.h"
 #include "exec/ram_addr.h"
 #include "qemu/main-loop.h"
+#include "qemu/rcu.h"
+#include "qemu/thread.h"
 #include "qapi/error.h"
 
-static void test_lookup_mru(void)
+static void test_lookup(void)
 {
     MemoryRegion a, b, c;
     RAMBlock *ba, *bb, *bc;
@@ -27,9 +30,10 @@ static void test_lookup_mru(void)
     g_assert_cmpuint(bc->offset, >=, bb->offset + bb->max_length);
 
     g_assert_true(qemu_get_ram_block(ba->offset + 100) == ba);
-    g_assert_true(QLIST_FIRST(&ram_list.blocks_mru) == ba);
     g_assert_true(qemu_get_ram_block(bb->offset) == bb);
-    g_assert_true(QLIST_FIRST(&ram_list.blocks_mru) == bb);
+    /* The MRU hint must not answer for the wrong block. */
+    g_assert_true(qemu_get_ram_block(ba->offset + ba->max_length - 1) == ba);
+    g_assert_true(qemu_get_ram_block(bb->offset + 4095) == bb);
     /* Iteration sees ram_addr order, whatever the lookups did. */
     g_assert_true(QLIST_FIRST(&ram_list.blocks) == ba);
     g_assert_true(QLIST_NEXT(ba, next) == bb);
@@ -164,14 +168,132 @@ static void test_alloc_errors(void)
     memory_region_finalize(&r);
 }
 
+/*
+ * Torture: reader threads, QSBR readers as the vCPUs are, look up
+ * addresses in blocks that a writer adds and removes all the time, and
+ * read the memory they find.  The writer stamps every page of a new block
+ * with its own ram_addr; a reader that finds a block checks the stamp of
+ * the page it looked up until its next quiescent state.  A block freed
+ * too early has had its memory unmapped (the reader faults) or reused by
+ * another block (the stamp is wrong); its RAMBlock is poisoned (the
+ * reader's range check fails, or ASan reports it).  A build that frees
+ * without a grace period must fail this (test-ramblock-skipgrace).
+ */
+#define TORTURE_SLOTS   64
+#define TORTURE_READERS 2
+#define TORTURE_BLOCK   (64 * KiB)
+#define NO_BLOCK        RAM_ADDR_MAX
+
+static struct {
+    MemoryRegion mr;                    /* names the blocks */
+    RAMBlock *block[TORTURE_SLOTS];     /* writer only */
+    ram_addr_t offset[TORTURE_SLOTS];   /* published once stamped */
+    bool stop;
+    uint64_t lookups, found, cycles;
+} rt;
+
+static void *torture_reader(void *arg)
+{
+    uint64_t seed = GPOINTER_TO_UINT(arg) | 1, lookups = 0, found = 0;
+
+    rcu_register_thread();
+    rcu_thread_online();
+    while (!qatomic_read(&rt.stop)) {
+        for (int i = 0; i < 64; i++) {
+            ram_addr_t off, addr, page;
+            RAMBlock *b;
+
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            /* Pairs with the store-release after the writer's stamps. */
+            off = qatomic_load_acquire(&rt.offset[seed % TORTURE_SLOTS]);
+            if (off == NO_BLOCK) {
+                continue;
+            }
+            addr = off + (seed >> 40) % TORTURE_BLOCK;
+            lookups++;
+            b = qemu_get_ram_block(addr);
+            if (!b) {
+                continue;       /* removed meanwhile: fine */
+            }
+            found++;
+            g_assert_cmpuint(addr - b->offset, <, b->max_length);
+            page = (addr - b->offset) & TARGET_PAGE_MASK;
+            g_assert_cmphex(*(uint64_t *)(b->host + page), ==,
+                            b->offset + page);
+        }
+        rcu_quiescent_state();
+    }
+    rcu_thread_offline();
+    rcu_unregister_thread();
+    qatomic_add(&rt.lookups, lookups);
+    qatomic_add(&rt.found, found);
+    return NULL;
+}
+
+static void test_torture(void)
+{
+    QemuThread readers[TORTURE_READERS];
+    int64_t end = g_get_monotonic_time() +
+                  (g_test_quick() ? 1 : 10) * G_USEC_PER_SEC;
+    uint64_t seed = g_test_rand_int() | 1;
+
+    memory_region_init(&rt.mr, NULL, "torture", 0);
+    for (int i = 0; i < TORTURE_SLOTS; i++) {
+        rt.offset[i] = NO_BLOCK;
+    }
+    for (int i = 0; i < TORTURE_READERS; i++) {
+        qemu_thread_create(&readers[i], "ram-reader", torture_reader,
+                           GUINT_TO_POINTER(g_test_rand_int()),
+                           QEMU_THREAD_JOINABLE);
+    }
+    while (g_get_monotonic_time() < end) {
+        int i;
+
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        i = seed % TORTURE_SLOTS;
+        if (rt.block[i]) {
+            qatomic_set(&rt.offset[i], NO_BLOCK);
+            qemu_ram_free(rt.block[i]);
+            rt.block[i] = NULL;
+        } else {
+            RAMBlock *b = qemu_ram_alloc(TORTURE_BLOCK, 0, &rt.mr,
+                                         &error_abort);
+
+            for (ram_addr_t p = 0; p < TORTURE_BLOCK; p += TARGET_PAGE_SIZE) {
+                *(uint64_t *)(b->host + p) = b->offset + p;
+            }
+            rt.block[i] = b;
+            qatomic_store_release(&rt.offset[i], b->offset);
+        }
+        rt.cycles++;
+    }
+    qatomic_set(&rt.stop, true);
+    for (int i = 0; i < TORTURE_READERS; i++) {
+        qemu_thread_join(&readers[i]);
+    }
+    for (int i = 0; i < TORTURE_SLOTS; i++) {
+        qemu_ram_free(rt.block[i]);
+    }
+    drain_call_rcu();
+    g_test_message("%" PRIu64 " adds and removes, %" PRIu64 " lookups, %"
+                   PRIu64 " found", rt.cycles, rt.lookups, rt.found);
+    g_assert_cmpuint(rt.found, >, 0);
+    memory_region_finalize(&rt.mr);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qemu_init_main_loop(&error_abort);
-    g_test_add_func("/ramblock/lookup-mru", test_lookup_mru);
+    g_test_add_func("/ramblock/lookup", test_lookup);
     g_test_add_func("/ramblock/dirty-and-hook", test_dirty_and_hook);
     g_test_add_func("/ramblock/info", test_info);
     g_test_add_func("/ramblock/alloc-errors", test_alloc_errors);
     g_test_add_func("/ramblock/offsets-not-reused", test_offsets_not_reused);
+    g_test_add_func("/ramblock/torture", test_torture);
     return g_test_run();
 }
