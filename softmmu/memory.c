@@ -11,17 +11,23 @@
  * computed in 128-bit arithmetic: a 2^64-byte container and aliases that
  * start "before 0" need no special cases.
  *
- * Publication.  Topology changes happen under the BQL, in transactions;
- * the last commit renders a new FlatView for each address space and
- * swaps it in under flat_view_mutex.  Readers on any thread take a
- * reference to the current view under the same mutex, so a view is freed
- * only when the last reader drops it.  Regions themselves live as long as
- * the machine: nothing frees a region while the machine runs.
+ * Publication, under RCU.  Topology changes happen under the BQL, in
+ * transactions; the last commit renders a new FlatView for each address
+ * space, publishes it with qatomic_rcu_set, tells the listeners (TCG
+ * queues a TLB flush on every vCPU) and retires the old view with
+ * call_rcu.  Readers on any thread (a vCPU's TLB miss, a device's DMA,
+ * the monitor) read the current view with qatomic_rcu_read inside a
+ * read-side section and take no lock at all.
  *
- *   AddressSpace.current_map: written under flat_view_mutex (BQL held
- *     too), read under flat_view_mutex by flatview acquisition.
- *   FlatView.ref: atomic; the view's other fields never change after it
- *     is published.
+ * Regions live as long as the machine, except those removed at run time
+ * (RAM hot-plug): memory_region_free_rcu frees such a region, and its RAM
+ * block, after a grace period, when no view that names it is in use and
+ * no vCPU can hold a TLB entry for it.  So a region that a reader found
+ * in a view stays valid until the end of the reader's section.
+ *
+ *   AddressSpace.current_map: written with qatomic_rcu_set (BQL held),
+ *     read with qatomic_rcu_read from RCU critical sections.
+ *   A FlatView never changes after it is published.
  *   The region tree (subregions, enabled, ...): BQL.
  */
 #include "qemu/osdep.h"
@@ -32,6 +38,7 @@
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/thread.h"
+#include "qemu/rcu.h"
 #include "qemu/error-report.h"
 #include "qapi/error.h"
 
@@ -46,7 +53,7 @@ typedef struct FlatRange {
 } FlatRange;
 
 struct FlatView {
-    int ref;
+    struct rcu_head rcu;        /* first: call_rcu */
     unsigned nr;
     unsigned nr_allocated;
     FlatRange *ranges;
@@ -58,7 +65,6 @@ static bool memory_initialised;
 
 static QTAILQ_HEAD(, AddressSpace) address_spaces =
     QTAILQ_HEAD_INITIALIZER(address_spaces);
-static QemuMutex flat_view_mutex;
 
 static unsigned transaction_depth;
 static bool topology_changed;
@@ -73,23 +79,14 @@ static Int128 mr_size128(const MemoryRegion *mr)
  */
 static FlatView *flatview_new(void)
 {
-    FlatView *view = g_new0(FlatView, 1);
-
-    view->ref = 1;
-    return view;
+    return g_new0(FlatView, 1);
 }
 
-static void flatview_ref(FlatView *view)
+/* After the grace period that follows its retirement: call_rcu thread. */
+static void flatview_destroy(FlatView *view)
 {
-    qatomic_inc(&view->ref);
-}
-
-static void flatview_unref(FlatView *view)
-{
-    if (qatomic_fetch_dec(&view->ref) == 1) {
-        g_free(view->ranges);
-        g_free(view);
-    }
+    g_free(view->ranges);
+    g_free(view);
 }
 
 static void flatview_insert(FlatView *view, unsigned pos, const FlatRange *fr)
@@ -186,16 +183,11 @@ static FlatView *generate_memory_topology(MemoryRegion *root)
     return view;
 }
 
-/* A new reference to as's current view.  Any thread. */
-static FlatView *address_space_get_flatview(AddressSpace *as)
+/* as's current view.  Called from RCU critical section. */
+static FlatView *address_space_to_flatview(AddressSpace *as)
 {
-    FlatView *view;
-
-    qemu_mutex_lock(&flat_view_mutex);
-    view = as->current_map;
-    flatview_ref(view);
-    qemu_mutex_unlock(&flat_view_mutex);
-    return view;
+    /* Pairs with the qatomic_rcu_set in address_space_update_topology. */
+    return qatomic_rcu_read(&as->current_map);
 }
 
 /* The range containing addr, or NULL. */
@@ -235,18 +227,21 @@ static Int128 flatview_next_start(FlatView *view, hwaddr addr)
 static void address_space_update_topology(AddressSpace *as)
 {
     FlatView *new_view = generate_memory_topology(as->root);
-    FlatView *old_view;
+    FlatView *old_view = as->current_map;
     MemoryListener *listener;
 
-    qemu_mutex_lock(&flat_view_mutex);
-    old_view = as->current_map;
-    as->current_map = new_view;
-    qemu_mutex_unlock(&flat_view_mutex);
-    if (old_view) {
-        flatview_unref(old_view);
-    }
+    /* Complete before it is published: the store is a release. */
+    qatomic_rcu_set(&as->current_map, new_view);
+    /*
+     * The listeners first (TCG queues its TLB flushes), then the grace
+     * period: whatever a vCPU cached from the old view is gone before
+     * the old view and the regions it names can go.
+     */
     QTAILQ_FOREACH(listener, &as->listeners, link) {
         listener->commit(listener);
+    }
+    if (old_view) {
+        call_rcu(old_view, flatview_destroy, rcu);
     }
 }
 
@@ -285,7 +280,6 @@ static void memory_init(void)
         return;
     }
     memory_initialised = true;
-    qemu_mutex_init(&flat_view_mutex);
     memory_region_init(&system_memory, NULL, "system", UINT64_MAX);
     address_space_init(&address_space_memory, &system_memory, "memory");
 }
@@ -357,6 +351,29 @@ void memory_region_finalize(MemoryRegion *mr)
     }
     g_free(mr->name);
     mr->name = NULL;
+}
+
+typedef struct MemoryRegionFree {
+    struct rcu_head rcu;
+    MemoryRegion *mr;
+} MemoryRegionFree;
+
+/* After the grace period: call_rcu thread, BQL held. */
+static void memory_region_do_free(MemoryRegionFree *f)
+{
+    memory_region_finalize(f->mr);
+    g_free(f->mr);
+    g_free(f);
+}
+
+void memory_region_free_rcu(MemoryRegion *mr)
+{
+    MemoryRegionFree *f = g_new(MemoryRegionFree, 1);
+
+    assert(qemu_mutex_iothread_locked());
+    assert(!mr->container);
+    f->mr = mr;
+    call_rcu(f, memory_region_do_free, rcu);
 }
 
 static void add_subregion_common(MemoryRegion *mr, hwaddr offset,
@@ -474,11 +491,9 @@ void address_space_destroy(AddressSpace *as)
 
     assert(QTAILQ_EMPTY(&as->listeners));
     QTAILQ_REMOVE(&address_spaces, as, address_spaces_link);
-    qemu_mutex_lock(&flat_view_mutex);
     view = as->current_map;
-    as->current_map = NULL;
-    qemu_mutex_unlock(&flat_view_mutex);
-    flatview_unref(view);
+    qatomic_rcu_set(&as->current_map, NULL);
+    call_rcu(view, flatview_destroy, rcu);
     g_free(as->name);
 }
 
@@ -498,11 +513,14 @@ MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
                                       hwaddr *xlat, hwaddr *plen,
                                       bool is_write, MemTxAttrs attrs)
 {
-    FlatView *view = address_space_get_flatview(as);
-    FlatRange *fr = flatview_lookup(view, addr);
+    FlatView *view;
+    FlatRange *fr;
     MemoryRegion *mr = NULL;
     Int128 avail;
 
+    RCU_READ_LOCK_GUARD();
+    view = address_space_to_flatview(as);
+    fr = flatview_lookup(view, addr);
     if (fr) {
         mr = fr->mr;
         *xlat = fr->offset_in_region + (addr - (hwaddr)fr->start);
@@ -514,7 +532,6 @@ MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
     if ((Int128)*plen > avail) {
         *plen = (hwaddr)avail;
     }
-    flatview_unref(view);
     return mr;
 }
 
@@ -708,6 +725,9 @@ static MemTxResult flatview_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                                bool to_rom)
 {
     MemTxResult result = MEMTX_OK;
+
+    /* The regions found stay valid until the copy is done. */
+    RCU_READ_LOCK_GUARD();
 
     while (len > 0) {
         hwaddr xlat, l = len;
@@ -919,8 +939,9 @@ void mtree_info(GString *buf)
 {
     AddressSpace *as;
 
+    RCU_READ_LOCK_GUARD();
     QTAILQ_FOREACH(as, &address_spaces, address_spaces_link) {
-        FlatView *view = address_space_get_flatview(as);
+        FlatView *view = address_space_to_flatview(as);
 
         g_string_append_printf(buf, "address-space: %s\n", as->name);
         mtree_print_mr(buf, as->root, 0, 0);
@@ -938,6 +959,5 @@ void mtree_info(GString *buf)
                                    fr->mr->name, fr->offset_in_region);
         }
         g_string_append_c(buf, '\n');
-        flatview_unref(view);
     }
 }

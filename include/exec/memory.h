@@ -122,7 +122,7 @@ struct MemoryRegion {
 struct AddressSpace {
     char *name;
     MemoryRegion *root;
-    FlatView *current_map;      /* under flat_view_mutex in memory.c */
+    FlatView *current_map;      /* RCU: see softmmu/memory.c */
     QTAILQ_HEAD(, MemoryListener) listeners;
     QTAILQ_ENTRY(AddressSpace) address_spaces_link;
 };
@@ -158,6 +158,13 @@ void memory_region_init_alias(MemoryRegion *mr, Object *owner,
  * in a container and must have no subregions.  BQL held.
  */
 void memory_region_finalize(MemoryRegion *mr);
+/*
+ * Finalize and g_free mr, a region allocated with g_new that was in an
+ * address space while vCPUs ran and has since been taken out of its
+ * container (memory_region_del_subregion): after a grace period, when no
+ * reader can still hold it and no vCPU a TLB entry for it.  BQL held.
+ */
+void memory_region_free_rcu(MemoryRegion *mr);
 
 void memory_region_add_subregion(MemoryRegion *mr, hwaddr offset,
                                  MemoryRegion *subregion);
@@ -207,7 +214,9 @@ void memory_listener_unregister(MemoryListener *listener);
  * that [addr, addr + *plen) stays inside that region.  Where nothing is
  * mapped, returns NULL and sets *plen to the length of the hole (so
  * callers can skip it).  is_write and attrs are accepted for QEMU's
- * signature.  Any thread.
+ * signature.  Any thread, with no lock; the region is valid until the end
+ * of the caller's RCU read-side section (vCPUs and the main loop are
+ * always in one; other threads wrap the call and the use).
  */
 MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
                                       hwaddr *xlat, hwaddr *plen,

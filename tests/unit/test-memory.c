@@ -8,6 +8,8 @@
 #include "exec/ramblock.h"
 #include "exec/ram_addr.h"
 #include "qemu/main-loop.h"
+#include "qemu/rcu.h"
+#include "qemu/thread.h"
 #include "qapi/error.h"
 
 /*
@@ -310,6 +312,94 @@ static void test_listener_and_mtree(void)
     g_string_free(out, true);
 }
 
+/*
+ * Readers translate and read an address while the main thread maps and
+ * unmaps RAM there, retiring each region with memory_region_free_rcu.  A
+ * reader in its read-side section may see the old map or the new one,
+ * but whatever region it finds stays intact until the section ends.
+ */
+#define CHURN_BASE      0x40000000
+#define CHURN_SIZE      (64 * KiB)
+#define CHURN_READERS   2
+
+static bool churn_stop;
+
+static void *churn_reader(void *arg)
+{
+    uint64_t *seen = arg;
+
+    rcu_register_thread();
+    while (!qatomic_read(&churn_stop)) {
+        hwaddr xlat, len = 8;
+        MemoryRegion *mr;
+        uint64_t v;
+
+        rcu_read_lock();
+        mr = address_space_translate(&address_space_memory,
+                                     CHURN_BASE + 0x100, &xlat, &len, false,
+                                     MEMTXATTRS_UNSPECIFIED);
+        if (mr) {
+            g_assert_cmpstr(mr->name, ==, "churn");
+            g_assert_true(mr->ram);
+            v = *(uint64_t *)((uint8_t *)memory_region_get_ram_ptr(mr) +
+                              xlat);
+            g_assert_cmphex(v, ==, memory_region_get_ram_addr(mr));
+            (*seen)++;
+        }
+        /* The same through the copying path. */
+        address_space_read(&address_space_memory, CHURN_BASE + 0x100,
+                           MEMTXATTRS_UNSPECIFIED, &v, 8);
+        rcu_read_unlock();
+    }
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void test_rcu_map_churn(void)
+{
+    MemoryRegion *sysmem = get_system_memory();
+    QemuThread t[CHURN_READERS];
+    uint64_t seen[CHURN_READERS] = { 0 };
+    int rounds = g_test_quick() ? 2000 : 20000;
+    MemoryRegion *old = NULL;
+
+    for (int i = 0; i < CHURN_READERS; i++) {
+        qemu_thread_create(&t[i], "map-reader", churn_reader, &seen[i],
+                           QEMU_THREAD_JOINABLE);
+    }
+    /* Each new region goes over the old one, which then goes. */
+    for (int i = 0; i <= rounds; i++) {
+        MemoryRegion *mr = NULL;
+
+        if (i < rounds) {
+            mr = g_new0(MemoryRegion, 1);
+            memory_region_init_ram(mr, NULL, "churn", CHURN_SIZE,
+                                   &error_abort);
+            *(uint64_t *)((uint8_t *)memory_region_get_ram_ptr(mr) + 0x100) =
+                memory_region_get_ram_addr(mr);
+        }
+        qemu_mutex_lock_iothread();
+        if (mr) {
+            memory_region_add_subregion_overlap(sysmem, CHURN_BASE, mr,
+                                                1 + (i & 1));
+        }
+        if (old) {
+            memory_region_del_subregion(sysmem, old);
+            memory_region_free_rcu(old);
+        }
+        qemu_mutex_unlock_iothread();
+        old = mr;
+    }
+    qatomic_set(&churn_stop, true);
+    for (int i = 0; i < CHURN_READERS; i++) {
+        qemu_thread_join(&t[i]);
+    }
+    drain_call_rcu();
+    g_test_message("%d maps and unmaps; the readers found RAM %" PRIu64
+                   " and %" PRIu64 " times", rounds, seen[0], seen[1]);
+    g_assert_cmpuint(seen[0] + seen[1], >, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -319,5 +409,6 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/rw-across-regions", test_rw_across_regions);
     g_test_add_func("/memory/map", test_map);
     g_test_add_func("/memory/listener-and-mtree", test_listener_and_mtree);
+    g_test_add_func("/memory/rcu-map-churn", test_rcu_map_churn);
     return g_test_run();
 }
