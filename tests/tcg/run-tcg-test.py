@@ -12,7 +12,10 @@ prints what the guest printed and passes if the emulator exits with the
 expected status (0 unless --expect-exit says otherwise) within the timeout
 and the guest printed a line matching REGEX: by default, for exit status 0,
 the runtime's "PASS (N checks)", so that an emulator that exits 0 without
-running the program does not pass.  Exit status: 0 pass, 1 fail.
+running the program does not pass.  With --smp N above 1, a passing
+program must also have printed "smp: N harts" (the runtime's count of the
+harts that started), so that it did not run on fewer harts than asked
+for.  Exit status: 0 pass, 1 fail.
 
 The whole suite:
 
@@ -45,8 +48,10 @@ QEMU_COMPAT_ARGS = [
 
 MANIFEST = os.path.join('tests', 'tcg', 'riscv64', 'tcg-tests.json')
 
-# What the guest runtime prints when a program passes (runtime.c)
+# What the guest runtime prints when a program passes (runtime.c), and
+# how many harts it found (smp.c)
 PASS_LINE = r'^PASS \([0-9]+ checks\)$'
+HARTS_LINE = r'^smp: {} harts$'
 
 
 class Result:
@@ -91,6 +96,10 @@ def run_one(emulator, elf, smp=1, expect_exit=0, expect_output=None,
     if expect_output and not re.search(expect_output, text, re.MULTILINE):
         return Result(False, f'no output line matches {expect_output!r}',
                       text, seconds)
+    if smp > 1 and expect_exit == 0 and \
+            not re.search(HARTS_LINE.format(smp), text, re.MULTILINE):
+        return Result(False, f'the program did not report {smp} harts '
+                             f'("smp: {smp} harts")', text, seconds)
     return Result(True, f'exit status {proc.returncode}', text, seconds)
 
 

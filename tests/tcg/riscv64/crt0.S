@@ -3,10 +3,11 @@
  * bare-metal guest tests.
  *
  * Every hart enters _start in M-mode with a0 = mhartid and a1 = the device
- * tree's address.  Each hart gets its own stack and its own M and S trap
- * stacks; hart 0 clears .bss, runs main() and exits through the finisher
- * with main's return value, the others wait for hart 0 to finish its setup
- * and then run secondary_main(hartid).
+ * tree's address.  Each hart keeps its id in tp (smp_hart_id()) and gets
+ * its own stack and its own M and S trap stacks; hart 0 clears .bss, sets
+ * up the runtime, runs main() and exits through the finisher with main's
+ * return value.  The others sleep until runtime_init() has set boot_done
+ * and rung their msip, and then go to smp_secondary_entry() (smp.c).
  *
  * Trap entries save every register in a struct trap_frame (runtime.h) on the
  * trap stack whose top is kept in mscratch/sscratch, call the C handler, and
@@ -25,6 +26,7 @@ _start:
     mv      s1, a1
     li      t0, MAX_HARTS
     bgeu    s0, t0, park
+    mv      tp, s0
 
     /* Hart h's stack, M trap stack and S trap stack end at (h + 1) * size */
     addi    t0, s0, 1
@@ -65,33 +67,27 @@ _start:
 2:
     mv      a0, s0
     mv      a1, s1
-    call    runtime_init
-
-    /* Publish the runtime's state before the other harts read it */
-    fence   rw, w
-    li      t0, 1
-    la      t1, boot_done
-    sw      t0, 0(t1)
-
+    call    runtime_init        /* releases the other harts at its end */
     mv      a0, s0
     call    main
     call    test_finish
 
 secondary:
+    /* Sleep until boot_done; smp_release() rings msip after setting it */
+    li      t0, MIP_MSIP
+    csrs    mie, t0
     la      t1, boot_done
 1:  lw      t0, 0(t1)
-    beqz    t0, 1b
-    /* Pairs with the fence before hart 0's store to boot_done */
+    bnez    t0, 2f
+    wfi
+    j       1b
+2:  /* Pairs with the fence before hart 0's store to boot_done */
     fence   r, rw
     mv      a0, s0
-    call    secondary_main
+    call    smp_secondary_entry
 park:
     wfi
     j       park
-
-    .weak   secondary_main
-secondary_main:
-    ret
 
 /*
  * TRAP_ENTRY p, handler: p is m or s.  sp is swapped with the trap stack top

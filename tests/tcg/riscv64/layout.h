@@ -7,7 +7,7 @@
 
 #include "riscv.h"
 
-#define MAX_HARTS 4
+#define MAX_HARTS 64                /* Grace's -smp limit */
 #define STACK_SHIFT 15              /* 32 KiB of stack per hart */
 #define TRAP_STACK_SHIFT 12         /* 4 KiB M and S trap stacks per hart */
 

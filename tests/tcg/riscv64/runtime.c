@@ -1,15 +1,12 @@
 /*
  * runtime.c: console output, checks, trap dispatch and the device-tree
- * lookup of the kernel command line for the bare-metal guest tests.
+ * lookup of the kernel command line and the harts for the bare-metal
+ * guest tests.
  */
 #include "runtime.h"
+#include "smp.h"
 
-/*
- * Set by hart 0 once the runtime is ready; the other harts spin on it.  In
- * .data, not .bss: they read it before hart 0 has cleared .bss.
- */
-uint32_t boot_done __attribute__((section(".data")));
-
+/* Incremented by every hart (AMO), read by hart 0 at the end */
 unsigned long checks_passed;
 volatile struct trap_record trap_last;
 
@@ -109,7 +106,42 @@ void uart_putc(char c)
     mmio_write8(VIRT_UART0_BASE + UART_THR, c);
 }
 
-/* Characters written by the current printf; only one hart prints */
+/*
+ * The console lock: owner is the holding hart's id + 1 (0: free), taken
+ * with a compare-and-swap (acquire) and released with a release store;
+ * depth is written only by the owner.
+ */
+static volatile uint32_t console_owner;
+static unsigned console_depth;
+
+void console_lock(void)
+{
+    uint32_t me = smp_hart_id() + 1, free;
+
+    if (console_owner == me) {
+        console_depth++;
+        return;
+    }
+    for (;;) {
+        free = 0;
+        if (__atomic_compare_exchange_n(&console_owner, &free, me, false,
+                                        __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED)) {
+            break;
+        }
+        asm volatile(".insn i 0x0f, 0, x0, x0, 0x010");     /* pause */
+    }
+    console_depth = 1;
+}
+
+void console_unlock(void)
+{
+    if (--console_depth == 0) {
+        __atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
+    }
+}
+
+/* Characters written by the current printf (under the console lock) */
 static int printed;
 
 static void put(char c)
@@ -217,9 +249,14 @@ static void format(const char *fmt, va_list ap)
 
 int vprintf(const char *fmt, va_list ap)
 {
+    int n;
+
+    console_lock();
     printed = 0;
     format(fmt, ap);
-    return printed;
+    n = printed;
+    console_unlock();
+    return n;
 }
 
 int printf(const char *fmt, ...)
@@ -276,11 +313,25 @@ static const char *base_name(const char *path)
     return base;
 }
 
+void fail_begin(const char *file, int line)
+{
+    console_lock();
+    printf("FAIL %s:%d ", base_name(file), line);
+    if (smp_harts > 1) {
+        printf("hart %u: ", smp_hart_id());
+    }
+}
+
 static void fail_prefix(const char *file, int line, const char *fmt,
                         va_list ap)
 {
-    printf("FAIL %s:%d ", base_name(file), line);
+    fail_begin(file, line);
     vprintf(fmt, ap);
+}
+
+static void count_check(void)
+{
+    __atomic_fetch_add(&checks_passed, 1, __ATOMIC_RELAXED);
 }
 
 void test_section(const char *fmt, ...)
@@ -288,9 +339,11 @@ void test_section(const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
+    console_lock();
     printf("-- ");
     vprintf(fmt, ap);
     printf("\n");
+    console_unlock();
     va_end(ap);
 }
 
@@ -299,9 +352,11 @@ void test_note(const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
+    console_lock();
     printf("   note: ");
     vprintf(fmt, ap);
     printf("\n");
+    console_unlock();
     va_end(ap);
 }
 
@@ -311,7 +366,7 @@ void check_eq_at(const char *file, int line, uint64_t got, uint64_t expected,
     va_list ap;
 
     if (got == expected) {
-        checks_passed++;
+        count_check();
         return;
     }
     va_start(ap, fmt);
@@ -326,7 +381,7 @@ void check_at(const char *file, int line, bool ok, const char *fmt, ...)
     va_list ap;
 
     if (ok) {
-        checks_passed++;
+        count_check();
         return;
     }
     va_start(ap, fmt);
@@ -355,7 +410,7 @@ void check_trap_at(const char *file, int line, uint64_t cause, uint64_t tval,
 
     trap_armed = false;
     if (t.count == 1 && t.cause == cause && t.tval == tval) {
-        checks_passed++;
+        count_check();
         return;
     }
     va_start(ap, fmt);
@@ -447,15 +502,25 @@ static void trap_record_and_skip(struct trap_frame *f, int level)
 
 static NORETURN void unexpected_trap(struct trap_frame *f, int level)
 {
-    printf("FAIL unexpected trap to %c-mode: cause 0x%lx epc 0x%lx "
-           "tval 0x%lx status 0x%lx\n", level == PRV_M ? 'M' : 'S',
+    console_lock();
+    printf("FAIL unexpected trap to %c-mode", level == PRV_M ? 'M' : 'S');
+    if (smp_harts > 1) {
+        printf(" on hart %u", smp_hart_id());
+    }
+    printf(": cause 0x%lx epc 0x%lx tval 0x%lx status 0x%lx\n",
            f->cause, f->epc, f->tval, f->status);
     exit(2);
 }
 
 static void dispatch(struct trap_frame *f, int level)
 {
+    if (level == PRV_M && smp_watchdog_trap(f)) {
+        return;
+    }
     if (test_handler && test_handler(f, level)) {
+        return;
+    }
+    if (level == PRV_M && smp_doorbell_trap(f)) {
         return;
     }
     if (trap_armed && trap_last.count == 0) {
@@ -584,7 +649,7 @@ void write_return_code(void *p, unsigned value)
     fence_i();
 }
 
-/* Kernel command line: /chosen/bootargs in the flattened device tree */
+/* The flattened device tree: the kernel command line and the harts */
 
 #define FDT_MAGIC 0xd00dfeed
 #define FDT_BEGIN_NODE 1
@@ -605,14 +670,19 @@ static bool name_is(const char *s, const char *name)
     return !memcmp(s, name, n) && (s[n] == '\0' || s[n] == '@');
 }
 
-static void fdt_read_bootargs(const uint8_t *fdt)
+/*
+ * One walk over the flattened device tree: copies /chosen/bootargs into
+ * cmdline and returns how many /cpus/cpu@N nodes there are.
+ */
+static unsigned fdt_scan(const uint8_t *fdt)
 {
     const uint8_t *p, *strings;
     int depth = 0;
-    bool in_chosen = false;
+    bool in_chosen = false, in_cpus = false;
+    unsigned cpus = 0;
 
     if (!fdt || be32(fdt) != FDT_MAGIC) {
-        return;
+        return 0;
     }
     p = fdt + be32(fdt + 8);
     strings = fdt + be32(fdt + 12);
@@ -626,12 +696,18 @@ static void fdt_read_bootargs(const uint8_t *fdt)
             depth++;
             if (depth == 2) {
                 in_chosen = name_is((const char *)p, "chosen");
+                in_cpus = name_is((const char *)p, "cpus");
+            } else if (depth == 3 && in_cpus &&
+                       name_is((const char *)p, "cpu")) {
+                cpus++;
             }
             p += (strlen((const char *)p) + 4) & ~3;
             break;
         case FDT_END_NODE:
             depth--;
-            in_chosen = in_chosen && depth >= 2;
+            if (depth < 2) {
+                in_chosen = in_cpus = false;
+            }
             break;
         case FDT_PROP:
             len = be32(p);
@@ -639,14 +715,14 @@ static void fdt_read_bootargs(const uint8_t *fdt)
                 name_is((const char *)strings + be32(p + 4), "bootargs")) {
                 memcpy(cmdline, p + 8,
                        len < sizeof(cmdline) ? len : sizeof(cmdline) - 1);
-                return;
             }
             p += 8 + ((len + 3) & ~3);
             break;
         case FDT_NOP:
             break;
         default:
-            return;
+            /* FDT_END, or something we do not understand */
+            return cpus;
         }
     }
 }
@@ -693,5 +769,7 @@ void *page_alloc(size_t npages)
 void runtime_init(uint64_t hartid, const void *fdt)
 {
     next_free_page = ((uintptr_t)_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    fdt_read_bootargs(fdt);
+    smp_init(fdt_scan(fdt));
+    /* The other harts may run from here on */
+    smp_release();
 }

@@ -26,13 +26,26 @@ void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 
+/* This hart's id, in any privilege level: crt0 keeps it in tp */
+static inline unsigned smp_hart_id(void)
+{
+    unsigned long id;
+
+    asm("mv %0, tp" : "=r"(id));
+    return id;
+}
+
 /*
  * Console on UART0; %d %i %u %x %p %s %c with an optional 0 flag, width
- * and l/ll/z length.  Not serialised between harts: only one hart prints.
+ * and l/ll/z length.  printf() and vprintf() hold the console lock, so a
+ * line from one hart is not cut by another's; console_lock() holds it
+ * across several calls (it is recursive; the lock spins).
  */
 void uart_putc(char c);
 int printf(const char *fmt, ...) PRINTF_FMT(1, 2);
 int vprintf(const char *fmt, va_list ap);
+void console_lock(void);
+void console_unlock(void);
 
 /* Stops the machine: status 0 is a pass, anything else a failure */
 NORETURN void exit(int status);
@@ -52,6 +65,12 @@ void check_at(const char *file, int line, bool ok, const char *fmt, ...)
     PRINTF_FMT(4, 5);
 NORETURN void fail_at(const char *file, int line, const char *fmt, ...)
     PRINTF_FMT(3, 4);
+/*
+ * Takes the console for good and prints the start of a failure line,
+ * "FAIL file:line " (and "hart N: " when there are several harts); the
+ * caller prints the rest and exits.
+ */
+void fail_begin(const char *file, int line);
 
 #define CHECK_EQ(got, expected, ...) \
     check_eq_at(__FILE__, __LINE__, (uint64_t)(got), (uint64_t)(expected), \
