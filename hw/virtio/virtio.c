@@ -500,8 +500,13 @@ void *virtqueue_pop(VirtQueue *vq, size_t sz)
     elem->in_num = sg.in->len;
     elem->out_sg = (struct iovec *)((uint8_t *)elem + hdr);
     elem->in_sg = elem->out_sg + elem->out_num;
-    memcpy(elem->out_sg, sg.out->data, sg.out->len * sizeof(struct iovec));
-    memcpy(elem->in_sg, sg.in->data, sg.in->len * sizeof(struct iovec));
+    /* An empty GArray's data is NULL, which memcpy may not be given. */
+    if (elem->out_num) {
+        memcpy(elem->out_sg, sg.out->data, sg.out->len * sizeof(struct iovec));
+    }
+    if (elem->in_num) {
+        memcpy(elem->in_sg, sg.in->data, sg.in->len * sizeof(struct iovec));
+    }
     g_array_free(sg.out, true);
     g_array_free(sg.in, true);
     vq->inuse++;
