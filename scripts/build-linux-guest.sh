@@ -20,8 +20,8 @@
 #                       linux-source-6.1 with tinyconfig plus
 #                       tests/guest/linux-6.1-rv64.config-fragment
 #   linux.config        the kernel's full .config (when built here)
-#   init                tests/guest/init.c, a static rv64imac/lp64 program
-#                       built against the kernel's nolibc
+#   init                tests/guest/init.c and smp.c, a static rv64imac/lp64
+#                       program built against the kernel's nolibc
 #   initramfs.cpio.gz   /init, /dev/console and the mount points
 #                       (tests/guest/initramfs.list)
 #   disk.img            MBR disk for U-Boot: partition 1 is ext2 with
@@ -373,17 +373,19 @@ make_init() {
         linux-libc-dev-riscv64-cross
     nolibc=$out/src/$topdir/tools/include/nolibc
     key=$(printf 'recipe %s\nsource %s\nnolibc %s\ncc %s\ncflags %s\n' \
-          "$init_recipe" "$(sha "$guestdir/init.c")" \
+          "$init_recipe" \
+          "$(cat "$guestdir/init.h" "$guestdir/init.c" "$guestdir/smp.c" |
+             sha256sum | cut -d' ' -f1)" \
           "$(cat "$nolibc"/*.h | sha256sum | cut -d' ' -f1)" \
           "$(cc_id "${cross}gcc")" "$init_cflags")
     if up_to_date init "$key"; then
         return
     fi
-    say "init: compiling tests/guest/init.c (rv64imac, lp64, nolibc)"
+    say "init: compiling tests/guest/init.c and smp.c (rv64imac, lp64, nolibc)"
     # shellcheck disable=SC2086 # the flags are words on purpose
     "${cross}gcc" $init_cflags -I "$nolibc" -o "$out/init.tmp" \
-        "$guestdir/init.c" -lgcc ||
-        die "cannot compile tests/guest/init.c"
+        "$guestdir/init.c" "$guestdir/smp.c" -lgcc ||
+        die "cannot compile tests/guest/init.c and smp.c"
     publish init "$out/init.tmp" "$key"
 }
 

@@ -9,6 +9,7 @@
  *   GRACE-INIT: start
  *   GRACE-INIT: mode check
  *   GRACE-INIT: check fork: PASS 4 children exited with codes 10..13
+ *   GRACE-INIT: check cpus: PASS 4 harts in the device tree (0-3), ...
  *   GRACE-INIT: check hwrng: SKIP no hardware RNG
  *   GRACE-INIT: checks done: 7 passed, 0 failed, 2 skipped
  *   GRACE-INIT: powering off
@@ -35,11 +36,8 @@
  * land in the middle of a marker.
  */
 
-#include <stdbool.h>
-#include "nolibc.h"
+#include "init.h"
 #include <linux/rtc.h>
-
-#define MARK "GRACE-INIT: "
 
 /* Largest prefix of /dev/vda that the virtio-blk check reads and hashes. */
 #define BLK_READ_MAX (1024 * 1024)
@@ -50,12 +48,6 @@ enum mode {
     MODE_SHELL,
     MODE_CHECK,
     MODE_POWEROFF,
-};
-
-enum result {
-    RESULT_PASS,
-    RESULT_FAIL,
-    RESULT_SKIP,
 };
 
 static const char *const result_names[] = {
@@ -178,7 +170,6 @@ static void vformat(struct buf *b, const char *fmt, va_list ap)
     }
 }
 
-static __attribute__((format(printf, 3, 4)))
 void format(char *dst, size_t size, const char *fmt, ...)
 {
     struct buf b = { dst, size, 0 };
@@ -207,7 +198,6 @@ static void write_all(int fd, const char *p, size_t len)
 }
 
 /* Print one line (a newline is added) with a single write. */
-static __attribute__((format(printf, 1, 2)))
 void say(const char *fmt, ...)
 {
     char line[512];
@@ -225,7 +215,7 @@ void say(const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* Small helpers over system calls that nolibc does not wrap */
 
-static int clock_gettime_ns(int clock, unsigned long *ns)
+int clock_gettime_ns(int clock, unsigned long *ns)
 {
     struct timespec ts;
     long ret = my_syscall2(__NR_clock_gettime, clock, &ts);
@@ -237,7 +227,7 @@ static int clock_gettime_ns(int clock, unsigned long *ns)
     return 0;
 }
 
-static int sleep_ns(unsigned long ns)
+int sleep_ns(unsigned long ns)
 {
     struct timespec ts = {
         .tv_sec = ns / 1000000000ul,
@@ -272,7 +262,7 @@ static size_t read_full(int fd, void *buf, size_t len)
 }
 
 /* Read a whole small file into buf (NUL-terminated); length or -1. */
-static long read_file(const char *path, char *buf, size_t size)
+long read_file(const char *path, char *buf, size_t size)
 {
     int fd = open(path, O_RDONLY);
     size_t len;
@@ -284,6 +274,38 @@ static long read_file(const char *path, char *buf, size_t size)
     close(fd);
     buf[len] = '\0';
     return len;
+}
+
+int for_each_dirent(const char *path, DirentFn *fn, void *opaque)
+{
+    char entries[1024];
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    int n, err;
+
+    if (fd < 0) {
+        return -errno;
+    }
+    while ((n = getdents64(fd, (struct linux_dirent64 *)entries,
+                           sizeof(entries))) > 0) {
+        int off = 0;
+
+        while (off < n) {
+            struct linux_dirent64 *d = (struct linux_dirent64 *)
+                                       (entries + off);
+
+            off += d->d_reclen;
+            if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0) {
+                continue;
+            }
+            if (!fn(d->d_name, d->d_type, opaque)) {
+                close(fd);
+                return 0;
+            }
+        }
+    }
+    err = n < 0 ? -errno : 0;
+    close(fd);
+    return err;
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -306,7 +328,7 @@ static char *find_line(char *text, const char *prefix)
 }
 
 /* The value of NAME= on the kernel command line, copied into val. */
-static bool cmdline_get(const char *name, char *val, size_t size)
+bool cmdline_get(const char *name, char *val, size_t size)
 {
     char cmdline[1024];
     char *p = cmdline;
@@ -351,8 +373,6 @@ static unsigned fnv1a(const unsigned char *p, size_t len)
 
 /* ------------------------------------------------------------------ */
 /* Checks: each fills detail with one line and returns its verdict */
-
-typedef enum result (*CheckFn)(char *detail, size_t size);
 
 static const struct {
     const char *type;
@@ -616,6 +636,7 @@ static const struct {
 } checks[] = {
     { "mounts", check_mounts },
     { "memory", check_memory },
+    { "cpus", check_cpus },
     { "fork", check_fork },
     { "clock", check_clock },
     { "rtc", check_rtc },
@@ -709,34 +730,19 @@ static void cmd_cat(int argc, char **argv)
     }
 }
 
+static bool print_dirent(const char *name, unsigned type, void *opaque)
+{
+    say("%s%s", name, type == DT_DIR ? "/" : "");
+    return true;
+}
+
 static void list_dir(const char *path)
 {
-    char entries[1024];
-    int fd = open(path, O_RDONLY | O_DIRECTORY);
-    int n;
+    int err = for_each_dirent(path, print_dirent, NULL);
 
-    if (fd < 0) {
-        say("ls: %s: cannot open, errno %d", path, errno);
-        return;
+    if (err < 0) {
+        say("ls: %s: cannot list, errno %d", path, -err);
     }
-    while ((n = getdents64(fd, (struct linux_dirent64 *)entries,
-                           sizeof(entries))) > 0) {
-        int off = 0;
-
-        while (off < n) {
-            struct linux_dirent64 *d = (struct linux_dirent64 *)
-                                       (entries + off);
-
-            if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0) {
-                say("%s%s", d->d_name, d->d_type == DT_DIR ? "/" : "");
-            }
-            off += d->d_reclen;
-        }
-    }
-    if (n < 0) {
-        say("ls: %s: read error, errno %d", path, errno);
-    }
-    close(fd);
 }
 
 static void cmd_ls(int argc, char **argv)
