@@ -23,6 +23,9 @@
  *   grace.mode=check     run the checks, then power off
  *   grace.mode=poweroff  power off at once, without the checks (the boot
  *                        benchmark measures boot to init and back)
+ *   grace.mode=smp-stress  run the checks, then the SMP stress of smp.c
+ *                        (atomics, a fork storm and memory checksums on
+ *                        every hart at once), then power off
  *   grace.blkwrite=1     the virtio-blk check also writes sector 1 of
  *                        /dev/vda (only on a scratch disk!)
  *
@@ -48,6 +51,7 @@ enum mode {
     MODE_SHELL,
     MODE_CHECK,
     MODE_POWEROFF,
+    MODE_SMP_STRESS,
 };
 
 static const char *const result_names[] = {
@@ -60,6 +64,7 @@ static const char *const mode_names[] = {
     [MODE_SHELL] = "shell",
     [MODE_CHECK] = "check",
     [MODE_POWEROFF] = "poweroff",
+    [MODE_SMP_STRESS] = "smp-stress",
 };
 
 static bool blk_write_enabled;
@@ -937,6 +942,10 @@ int main(int argc, char **argv, char **envp)
     case MODE_SHELL:
         run_checks();
         shell();
+        break;
+    case MODE_SMP_STRESS:
+        run_checks();
+        run_smp_stress();
         break;
     }
     for (;;) {

@@ -48,5 +48,6 @@ int for_each_dirent(const char *path, DirentFn *fn, void *opaque);
 
 /* smp.c */
 enum result check_cpus(char *detail, size_t size);
+int run_smp_stress(void);
 
 #endif
