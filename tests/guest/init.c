@@ -26,6 +26,9 @@
  *   grace.mode=smp-stress  run the checks, then the SMP stress of smp.c
  *                        (atomics, a fork storm and memory checksums on
  *                        every hart at once), then power off
+ *   grace.mode=smp-bench run smp.c's CPU-bound workload on every hart,
+ *                        print its elapsed time, power off (the SMP
+ *                        scaling benchmark)
  *   grace.blkwrite=1     the virtio-blk check also writes sector 1 of
  *                        /dev/vda (only on a scratch disk!)
  *
@@ -52,6 +55,7 @@ enum mode {
     MODE_CHECK,
     MODE_POWEROFF,
     MODE_SMP_STRESS,
+    MODE_SMP_BENCH,
 };
 
 static const char *const result_names[] = {
@@ -65,6 +69,7 @@ static const char *const mode_names[] = {
     [MODE_CHECK] = "check",
     [MODE_POWEROFF] = "poweroff",
     [MODE_SMP_STRESS] = "smp-stress",
+    [MODE_SMP_BENCH] = "smp-bench",
 };
 
 static bool blk_write_enabled;
@@ -946,6 +951,9 @@ int main(int argc, char **argv, char **envp)
     case MODE_SMP_STRESS:
         run_checks();
         run_smp_stress();
+        break;
+    case MODE_SMP_BENCH:
+        run_smp_bench();
         break;
     }
     for (;;) {

@@ -49,5 +49,6 @@ int for_each_dirent(const char *path, DirentFn *fn, void *opaque);
 /* smp.c */
 enum result check_cpus(char *detail, size_t size);
 int run_smp_stress(void);
+int run_smp_bench(void);
 
 #endif

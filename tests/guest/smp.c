@@ -38,6 +38,17 @@
  *   grace.stress.seconds=N  keep starting rounds until N seconds have
  *                           passed since the first (0)
  *
+ * grace.mode=smp-bench runs the SMP scaling benchmark's workload: a fixed
+ * number of independent CPU-bound work units (grace.bench.units=N, 64 by
+ * default), shared out between one pinned process per hart, and prints
+ * the workload's own elapsed CLOCK_MONOTONIC time from before the first
+ * fork to after the last worker was reaped, and a checksum of the
+ * results, which must not depend on the number of harts:
+ *
+ *   GRACE-INIT: smp-bench: start 2 workers, 64 units
+ *   GRACE-INIT: smp-bench: PASS 2 workers, 64 units in 2734000000 ns,
+ *               checksum 0123456789abcdef
+ *
  * Workers are children of init and report back through their exit
  * status and a message slot in shared memory.  If one dies, init raises
  * the shared abort flag and wakes the barrier, so the others stop and
@@ -100,9 +111,11 @@ struct stress {
     unsigned long forks;
     unsigned long pages;
     unsigned long round;
+    unsigned long units;        /* smp-bench only */
     struct shared *sh;
     uint64_t *mem;              /* MAP_SHARED: the memory check's
-                                 * harts.n * pages pages */
+                                 * harts.n * pages pages, or smp-bench's
+                                 * results, one per unit */
 };
 
 typedef int (*WorkerFn)(struct stress *s, unsigned w);
@@ -290,7 +303,7 @@ static inline void spin_unlock(uint32_t *lock)
 /* ------------------------------------------------------------------ */
 /* Helpers */
 
-/* A 64-bit mixer (the splitmix64 finaliser) for the patterns. */
+/* A 64-bit mixer (the splitmix64 finaliser): patterns and work. */
 static uint64_t mix64(uint64_t x)
 {
     x ^= x >> 30;
@@ -1164,4 +1177,97 @@ int run_smp_stress(void)
     munmap(s.mem, s.harts.n * s.pages * PAGE_SIZE);
     munmap(s.sh, sizeof(*s.sh));
     return failed;
+}
+
+/* ------------------------------------------------------------------ */
+/* smp-bench: the scaling benchmark's workload */
+
+#define UNIT_WORDS 512
+#define UNIT_ROUNDS 64
+
+/*
+ * One unit of work, CPU-bound and independent of every other: integer
+ * arithmetic, multiplies, loads and stores in a 2 KiB table on the stack,
+ * and a data-dependent branch.  tests/functional/guestinit.py has the
+ * same computation in Python, to check the checksum.
+ */
+static uint64_t bench_unit(unsigned long u)
+{
+    uint32_t table[UNIT_WORDS];
+    uint64_t x = mix64(u + 1), h = 0;
+    unsigned r, j;
+
+    for (j = 0; j < UNIT_WORDS; j++) {
+        table[j] = mix64(x + j);
+    }
+    for (r = 0; r < UNIT_ROUNDS; r++) {
+        for (j = 0; j < UNIT_WORDS; j++) {
+            uint32_t k = table[(j * 7 + r) % UNIT_WORDS];
+
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            table[j] = table[j] * 2654435761u + (uint32_t)x + k;
+            if (table[j] & 1) {
+                h += table[j];
+            } else {
+                h ^= (uint64_t)table[j] << 7;
+            }
+        }
+    }
+    return h;
+}
+
+static int bench_worker(struct stress *s, unsigned w)
+{
+    uint64_t *results = s->mem;
+    unsigned long u;
+
+    for (u = w; u < s->units; u += s->harts.n) {
+        results[u] = bench_unit(u);
+    }
+    return WORKER_OK;
+}
+
+/* Run the workload; 0 on success. */
+int run_smp_bench(void)
+{
+    struct stress s;
+    unsigned long start, elapsed, u;
+    uint64_t checksum = 0;
+    char detail[256];
+    bool ok;
+
+    memset(&s, 0, sizeof(s));
+    ok = param("grace.bench.units", 64, 1, 100000, &s.units);
+    if (!online_cpus(&s.harts)) {
+        say(MARK "smp-bench: cannot read the online CPUs");
+        ok = false;
+    }
+    s.sh = map_shared(sizeof(*s.sh));
+    s.mem = map_shared(s.units * sizeof(uint64_t));
+    if (s.sh == MAP_FAILED || s.mem == MAP_FAILED) {
+        say(MARK "smp-bench: mmap failed, errno %d", errno);
+        ok = false;
+    }
+    if (!ok) {
+        say(MARK "smp-bench: FAIL bad parameters or no memory");
+        return 1;
+    }
+
+    say(MARK "smp-bench: start %u workers, %lu units", s.harts.n, s.units);
+    start = now_ns();
+    ok = run_workers(&s, bench_worker, detail, sizeof(detail));
+    elapsed = now_ns() - start;
+    if (!ok) {
+        say(MARK "smp-bench: FAIL %s", detail);
+        return 1;
+    }
+    /* The units' results in order: the same whoever computed them. */
+    for (u = 0; u < s.units; u++) {
+        checksum = mix64(checksum ^ s.mem[u]);
+    }
+    say(MARK "smp-bench: PASS %u workers, %lu units in %lu ns, checksum "
+        "%016lx", s.harts.n, s.units, elapsed, (unsigned long)checksum);
+    return 0;
 }
