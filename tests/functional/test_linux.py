@@ -12,20 +12,7 @@ import re
 import pytest
 
 from guestinit import (KERNEL_CMDLINE, assert_checks, fnv1a, linux_args,
-                       wait_checks)
-
-
-def wait_kernel(vm):
-    """Follow the boot through its stages, so a failure says where."""
-    vm.wait_console("OpenSBI v", 60)
-    vm.wait_console(re.compile(r"Linux version 6\.1\.\d+"), 60)
-    vm.wait_console("Run /init as init process", 120)
-
-
-def wait_poweroff(vm):
-    vm.wait_console("GRACE-INIT: powering off", 60)
-    vm.wait_console("reboot: Power down", 60)
-    assert vm.wait_exit(60) == 0, vm.stderr_text()
+                       wait_checks, wait_kernel, wait_poweroff)
 
 
 @pytest.mark.parametrize("bios,memory,rng", [
