@@ -3,13 +3,16 @@
 U-Boot counts down bootdelay (2 s) before its distro boot; the tests stop
 the countdown with a key press, which also proves the console input path.
 Distro boot then finds extlinux/extlinux.conf on partition 1 of the
-virtio disk that scripts/build-linux-guest.sh made, and boots our Linux.
+virtio disk that scripts/build-linux-guest.sh made, and boots our Linux:
+on one hart, and on four, where U-Boot runs on the hart OpenSBI picked
+and Linux starts the others.
 """
 
 import re
 import shutil
 
-from guestinit import assert_checks, fnv1a, wait_checks
+from guestinit import (BROUGHT_UP, assert_checks, assert_cpus,
+                       assert_stress, fnv1a, wait_checks, wait_stress)
 
 UBOOT_PROMPT = "=> "
 
@@ -22,9 +25,26 @@ def stop_autoboot(vm):
     vm.wait_console(UBOOT_PROMPT, 30)
 
 
-def uboot_args(uboot_smode):
+def uboot_args(uboot_smode, harts=1):
     return ["-M", "virt", "-m", "256M", "-bios", "default", "-no-reboot",
-            "-kernel", uboot_smode]
+            "-smp", str(harts), "-kernel", uboot_smode]
+
+
+def disk_args(guest, tmp_path):
+    """A copy of the guest kit's disk (the guest may write to it)."""
+    disk = tmp_path / "disk.img"
+    shutil.copyfile(guest.disk, disk)
+    return disk, ["-drive", f"file={disk},format=raw,if=none,id=hd0",
+                  "-device", "virtio-blk-device,drive=hd0"]
+
+
+def boot_label(vm, label):
+    """At U-Boot's prompt, distro-boot the disk's extlinux label."""
+    vm.console_command(f"setenv pxe_label_override {label}; boot")
+    vm.wait_console("Found /extlinux/extlinux.conf", 60)
+    vm.wait_console("Retrieving file: /Image", 60)
+    vm.wait_console("Starting kernel", 60)
+    vm.wait_console(f"grace.mode={label[len('grace-'):]}", 120)
 
 
 def test_prompt(machine, uboot_smode):
@@ -41,24 +61,36 @@ def test_prompt(machine, uboot_smode):
 
 
 def test_boot_linux_from_disk(machine, guest, uboot_smode, tmp_path):
-    disk = tmp_path / "disk.img"
-    shutil.copyfile(guest.disk, disk)
-    vm = machine(uboot_args(uboot_smode) +
-                 ["-drive", f"file={disk},format=raw,if=none,id=hd0",
-                  "-device", "virtio-blk-device,drive=hd0"])
+    disk, args = disk_args(guest, tmp_path)
+    vm = machine(uboot_args(uboot_smode) + args)
     stop_autoboot(vm)
     # The disk's default label starts the shell; pick the one that runs
-    # the checks and powers off, then run the normal boot command.
-    vm.console_command("setenv pxe_label_override grace-check; boot")
-    vm.wait_console("Found /extlinux/extlinux.conf", 60)
-    vm.wait_console("Retrieving file: /Image", 60)
-    vm.wait_console("Starting kernel", 60)
-    vm.wait_console("grace.mode=check", 120)    # Linux's "Kernel command line"
+    # the checks and powers off.
+    boot_label(vm, "grace-check")
     results = wait_checks(vm)
     assert_checks(results, expect_skipped=["hwrng"])
     content = disk.read_bytes()
     assert results["virtio-blk"][1] == (
         f"vda {len(content) // 512} sectors, fnv1a of the first 1048576 "
         f"bytes 0x{fnv1a(content[:1 << 20]):08x}")
+    vm.wait_console("GRACE-INIT: powering off", 60)
+    assert vm.wait_exit(60) == 0
+
+
+def test_boot_smp_linux_from_disk(machine, guest, uboot_smode, tmp_path):
+    """U-Boot runs on one hart; the Linux it starts brings up the other
+    three through OpenSBI and passes the SMP stress."""
+    _, args = disk_args(guest, tmp_path)
+    vm = machine(uboot_args(uboot_smode, harts=4) + args)
+    stop_autoboot(vm)
+    boot_label(vm, "grace-smp-stress")
+    up = vm.wait_console(BROUGHT_UP, 120)
+    assert up.group(1) == "4", up.group(0)
+    results = wait_checks(vm)
+    assert_checks(results, expect_skipped=["hwrng"])
+    assert_cpus(results, 4)
+    harts, _, lines = wait_stress(vm)
+    assert harts == 4
+    assert_stress(lines)
     vm.wait_console("GRACE-INIT: powering off", 60)
     assert vm.wait_exit(60) == 0
