@@ -8,6 +8,10 @@ harts all at once: one process pinned to each doing shared-memory
 atomics (exact totals), a fork storm (every child reaped with its exit
 code) and memory checksums (each hart checks the others' pages).  It
 powers off, and the emulator must exit with status 0.
+
+The same runs with -accel tcg,thread=single, every vCPU taking turns on
+one host thread.  QMP's query-cpus-fast tells the two apart: one host
+thread per vCPU by default, the same thread for all with thread=single.
 """
 
 import os
@@ -68,6 +72,17 @@ def test_smp_stress(machine, guest, harts, rounds):
     assert len(tids) == harts and len(set(tids)) == harts, \
         f"query-cpus-fast thread ids {tids}: expected {harts} threads"
     finish_stress(vm, harts, rounds)
+
+
+def test_thread_single(machine, guest):
+    """-accel tcg,thread=single: all vCPUs take turns on one thread; Linux
+    still brings every hart up and the stress passes."""
+    vm = machine(smp_args(guest, 4, "-accel", "tcg,thread=single"))
+    wait_kernel(vm, 4)
+    tids = vcpu_threads(vm)
+    assert len(tids) == 4 and len(set(tids)) == 1, \
+        f"query-cpus-fast thread ids {tids}: expected one thread for all"
+    finish_stress(vm, 4)
 
 
 def test_stress_bad_parameter(machine, guest):
