@@ -22,8 +22,15 @@ emulator and however many harts computed them.  A run where Linux brought
 up fewer harts than asked is reported, not counted, and run again (at
 most --retries times per emulator and hart count).
 
+With --tlb N the units are the TLB-miss workload instead (each stores
+to and loads from every page of a private 2^N-page buffer, in a
+scattered order), run at the hart counts --harts gives: the emulator's
+TLB refills dominate.  --also NAME=BIN adds another emulator to the same
+rotation, for instance a Grace build from before a change.
+
     tests/bench/smp-bench.py [--grace BIN] [--qemu BIN] [-n RUNS]
-                             [--units N] [--json FILE]
+                             [--units N] [--tlb N] [--harts 1,2]
+                             [--also NAME=BIN] [--json FILE]
 """
 
 import argparse
@@ -79,11 +86,33 @@ def main():
                         "for the interpreter on one hart)")
     parser.add_argument("--timeout", type=float, default=600,
                         help="seconds before a run counts as hung")
+    parser.add_argument("--tlb", type=int, default=0, metavar="N",
+                        help="the TLB-miss workload over 2^N pages per "
+                        "hart (1 to 16; default 0: the CPU-bound one)")
+    parser.add_argument("--harts", default="1,2",
+                        help="comma-separated -smp values (default 1,2)")
+    parser.add_argument("--also", action="append", default=[],
+                        metavar="NAME=BIN", help="one more emulator")
     opts = parser.parse_args()
 
     check_emulator_args(parser, opts)
     if not 1 <= opts.units <= 100000:
         parser.error("--units must be from 1 to 100000")
+    if not 0 <= opts.tlb <= 16:
+        parser.error("--tlb must be from 0 to 16")
+    try:
+        hart_counts = tuple(int(h) for h in opts.harts.split(","))
+    except ValueError:
+        parser.error(f"--harts {opts.harts}: expected numbers like 1,2")
+    if any(not 1 <= h <= 64 for h in hart_counts):
+        parser.error("--harts: each count must be from 1 to 64")
+    extra = []
+    for spec in opts.also:
+        name, _, path = spec.partition("=")
+        if not name or not os.path.isfile(path):
+            parser.error(f"--also {spec}: expected NAME=BIN, an existing "
+                         f"file")
+        extra.append((name, path))
     if not os.path.isfile(FW_DYNAMIC):
         parser.error(f"{FW_DYNAMIC} does not exist (Debian package opensbi)")
 
@@ -95,13 +124,15 @@ def main():
     args = ["-M", "virt", "-m", "256M", "-bios", FW_DYNAMIC, "-nographic",
             "-no-reboot", "-kernel", image, "-initrd", initramfs, "-append",
             f"console=ttyS0 panic=-1 grace.mode=smp-bench "
-            f"grace.bench.units={opts.units}"]
-    emulators = [("grace", opts.grace), ("qemu", opts.qemu)]
+            f"grace.bench.units={opts.units} grace.bench.tlb={opts.tlb}"]
+    emulators = [("grace", opts.grace), ("qemu", opts.qemu)] + extra
     configs = [(name, path, harts) for name, path in emulators
-               for harts in HART_COUNTS]
+               for harts in hart_counts]
+    kind = (f"TLB-miss work units over {1 << opts.tlb} pages"
+            if opts.tlb else "independent work units")
 
-    print(f"smp-bench: {opts.units} independent work units, one pinned "
-          f"process per hart, -smp {' and '.join(map(str, HART_COUNTS))}")
+    print(f"smp-bench: {opts.units} {kind}, one pinned process per hart, "
+          f"-smp {' and '.join(map(str, hart_counts))}")
     for name, path in emulators:
         print(f"  {name:6} {path}")
     print(f"  {opts.warmup} warm-up + {opts.runs} measured runs each, in "
@@ -151,9 +182,21 @@ def main():
         host = statistics.median(r.host_s for r in results[(name, harts)])
         print(f"{name:8} {harts:>4} {s['p50']:8.3f} {s['p99']:8.3f} "
               f"{s['max']:8.3f} ({host:7.3f})")
-    for harts in HART_COUNTS:
-        rows.append(row(f"smp-bench -smp {harts} workload", "s",
+    label = f"smp-bench tlb={opts.tlb}" if opts.tlb else "smp-bench"
+    for harts in hart_counts:
+        rows.append(row(f"{label} -smp {harts} workload", "s",
                         times[("grace", harts)], times[("qemu", harts)]))
+    for name, _ in extra:
+        for harts in hart_counts:
+            g = statistics.median(times[("grace", harts)])
+            o = statistics.median(times[(name, harts)])
+            print(f"grace against {name} at -smp {harts}: {o / g:.2f}x "
+                  f"faster ({o:.3f} s -> {g:.3f} s)")
+    if not set(HART_COUNTS) <= set(hart_counts):
+        retrier.report()
+        print(f"checksum {checksums.pop()} in every run")
+        write_rows(opts.json, rows)
+        return 0
 
     scaling = {}
     for name, _ in emulators:

@@ -49,6 +49,12 @@
  *   GRACE-INIT: smp-bench: PASS 2 workers, 64 units in 2734000000 ns,
  *               checksum 0123456789abcdef
  *
+ * With grace.bench.tlb=N (1 to 16), each unit instead stores to and then
+ * loads from every page of a private buffer of 2^N pages, in a scattered
+ * order: the TLB-miss workload, where the emulator's TLB refills (page
+ * walks, RAM block lookups) dominate.  Its checksum is checked only for
+ * agreement between runs.
+ *
  * Workers are children of init and report back through their exit
  * status and a message slot in shared memory.  If one dies, init raises
  * the shared abort flag and wakes the barrier, so the others stop and
@@ -112,6 +118,7 @@ struct stress {
     unsigned long pages;
     unsigned long round;
     unsigned long units;        /* smp-bench only */
+    unsigned long tlb_pages;    /* smp-bench: TLB-miss units, if not 0 */
     struct shared *sh;
     uint64_t *mem;              /* MAP_SHARED: the memory check's
                                  * harts.n * pages pages, or smp-bench's
@@ -1218,13 +1225,45 @@ static uint64_t bench_unit(unsigned long u)
     return h;
 }
 
+/*
+ * One unit of the TLB-miss workload: a store to every page of a private
+ * buffer of n pages, then a load from every page, each pass in an order
+ * of its own (a stride coprime with n), so that almost every access is
+ * to a page the emulator's TLB does not hold.  The result depends only
+ * on u.
+ */
+static uint64_t bench_unit_tlb(unsigned long u, uint64_t *buf, unsigned long n)
+{
+    const unsigned long words = 4096 / sizeof(uint64_t);
+    unsigned long stride = 2 * (mix64(u) % (n / 2)) + 1, p = u % n, i;
+    uint64_t h = 0;
+
+    /* n is a power of two, so an odd stride visits every page once. */
+    for (i = 0; i < n; i++, p = (p + stride) & (n - 1)) {
+        buf[p * words + (p & (words - 1))] = mix64(u ^ p);
+    }
+    stride = 2 * (mix64(u + 1) % (n / 2)) + 1;
+    for (i = 0; i < n; i++, p = (p + stride) & (n - 1)) {
+        h = mix64(h ^ buf[p * words + (p & (words - 1))]);
+    }
+    return h;
+}
+
 static int bench_worker(struct stress *s, unsigned w)
 {
-    uint64_t *results = s->mem;
+    uint64_t *results = s->mem, *buf = NULL;
     unsigned long u;
 
+    if (s->tlb_pages) {
+        buf = mmap(NULL, s->tlb_pages * 4096, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (buf == MAP_FAILED) {
+            return WORKER_FAILED;
+        }
+    }
     for (u = w; u < s->units; u += s->harts.n) {
-        results[u] = bench_unit(u);
+        results[u] = buf ? bench_unit_tlb(u, buf, s->tlb_pages)
+                         : bench_unit(u);
     }
     return WORKER_OK;
 }
@@ -1240,6 +1279,9 @@ int run_smp_bench(void)
 
     memset(&s, 0, sizeof(s));
     ok = param("grace.bench.units", 64, 1, 100000, &s.units);
+    /* grace.bench.tlb=N: the TLB-miss workload over 2^N pages per hart. */
+    ok &= param("grace.bench.tlb", 0, 0, 16, &s.tlb_pages);
+    s.tlb_pages = s.tlb_pages ? 1UL << s.tlb_pages : 0;
     if (!online_cpus(&s.harts)) {
         say(MARK "smp-bench: cannot read the online CPUs");
         ok = false;
