@@ -327,6 +327,14 @@ bool memory_region_init_ram(MemoryRegion *mr, Object *owner, const char *name,
     return init_ram_common(mr, name, size, 0, errp);
 }
 
+bool memory_region_init_ram_flags(MemoryRegion *mr, Object *owner,
+                                  const char *name, uint64_t size,
+                                  uint32_t ram_flags, Error **errp)
+{
+    assert(!(ram_flags & RAM_READONLY));
+    return init_ram_common(mr, name, size, ram_flags, errp);
+}
+
 bool memory_region_init_rom(MemoryRegion *mr, Object *owner, const char *name,
                             uint64_t size, Error **errp)
 {

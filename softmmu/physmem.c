@@ -45,6 +45,7 @@
 #include "qemu/rcu.h"
 #include "qemu/rcu_queue.h"
 #include "qapi/error.h"
+#include <sys/mman.h>
 
 RAMList ram_list;
 static bool ram_list_initialised;
@@ -138,7 +139,9 @@ RAMBlock *qemu_ram_alloc(ram_addr_t size, uint32_t flags, MemoryRegion *mr,
     block->used_length = size;
     block->max_length = TARGET_PAGE_ALIGN(size);
     pstrcpy(block->idstr, sizeof(block->idstr), mr->name);
-    block->host = qemu_anon_ram_alloc(block->max_length);
+    block->host = flags & RAM_SHARED ?
+                  qemu_anon_ram_alloc_shared(block->max_length) :
+                  qemu_anon_ram_alloc(block->max_length);
     if (!block->host) {
         g_autofree char *sz = size_to_str(size);
 
@@ -195,6 +198,21 @@ void qemu_ram_free(RAMBlock *block)
 #else
     call_rcu(block, reclaim_ramblock, rcu);
 #endif
+}
+
+int ram_block_discard_range(RAMBlock *block, uint64_t start, size_t length)
+{
+    size_t page = qemu_real_host_page_size();
+    /* Shared memory keeps its pages in the shmem object: punch them out. */
+    int advice = block->flags & RAM_SHARED ? MADV_REMOVE : MADV_DONTNEED;
+
+    assert(QEMU_IS_ALIGNED(start, page) && QEMU_IS_ALIGNED(length, page));
+    assert(start <= block->max_length &&
+           length <= block->max_length - start);
+    if (length && madvise(block->host + start, length, advice) < 0) {
+        return -errno;
+    }
+    return 0;
 }
 
 /* The block containing addr, or NULL.  Called from RCU critical section. */

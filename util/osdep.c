@@ -46,6 +46,14 @@ void *qemu_anon_ram_alloc(size_t size)
     return ptr == MAP_FAILED ? NULL : ptr;
 }
 
+void *qemu_anon_ram_alloc_shared(size_t size)
+{
+    void *ptr = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    return ptr == MAP_FAILED ? NULL : ptr;
+}
+
 void qemu_anon_ram_free(void *ptr, size_t size)
 {
     if (ptr) {

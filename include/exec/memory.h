@@ -146,6 +146,10 @@ void memory_region_init_io(MemoryRegion *mr, Object *owner,
 /* RAM backed by a new RAMBlock named name; false with *errp on failure. */
 bool memory_region_init_ram(MemoryRegion *mr, Object *owner, const char *name,
                             uint64_t size, Error **errp);
+/* As memory_region_init_ram, with RAM_* flags for the block (RAM_SHARED). */
+bool memory_region_init_ram_flags(MemoryRegion *mr, Object *owner,
+                                  const char *name, uint64_t size,
+                                  uint32_t ram_flags, Error **errp);
 /* As RAM, but the guest's writes are ignored (and logged). */
 bool memory_region_init_rom(MemoryRegion *mr, Object *owner, const char *name,
                             uint64_t size, Error **errp);

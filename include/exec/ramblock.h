@@ -35,6 +35,7 @@ typedef struct MemoryRegion MemoryRegion;
 #define DIRTY_MEMORY_NUM        3
 
 #define RAM_READONLY    (1 << 0)    /* ROM */
+#define RAM_SHARED      (1 << 1)    /* shared memory (MAP_SHARED) */
 
 struct RAMBlock {
     struct rcu_head rcu;                /* first: call_rcu */
@@ -86,6 +87,17 @@ RAMBlock *qemu_ram_alloc(ram_addr_t size, uint32_t flags, MemoryRegion *mr,
  * it any more (its region is out of every address space).  BQL held.
  */
 void qemu_ram_free(RAMBlock *block);
+
+/*
+ * Give the host pages of [start, start + length) of block back to the
+ * host (the range is in bytes from the block's start, host-page aligned
+ * and inside the block): the RSS falls, and the range reads as zeros
+ * afterwards.  The mapping stays, so a thread still holding a pointer
+ * into the range (a vCPU's stale TLB entry) faults in a fresh zero page
+ * rather than touching freed memory.  0, or -errno from the host.
+ * Any thread; the caller owns the contents of the range.
+ */
+int ram_block_discard_range(RAMBlock *block, uint64_t start, size_t length);
 
 /* The block containing addr, or NULL.  No lock; see the top. */
 RAMBlock *qemu_get_ram_block(ram_addr_t addr);

@@ -66,8 +66,14 @@ void *qemu_memalign(size_t alignment, size_t size);
 void *qemu_try_memalign(size_t alignment, size_t size);
 void qemu_vfree(void *ptr);
 
-/* Anonymous, page-aligned, zeroed memory for guest RAM; NULL on failure. */
+/*
+ * Anonymous, page-aligned, zeroed memory for guest RAM; NULL on failure.
+ * The host allocates pages on first touch (MAP_NORESERVE).  With shared,
+ * the pages are shared memory (MAP_SHARED): a child of fork sees the same
+ * pages, and discarding them needs MADV_REMOVE rather than MADV_DONTNEED.
+ */
 void *qemu_anon_ram_alloc(size_t size);
+void *qemu_anon_ram_alloc_shared(size_t size);
 void qemu_anon_ram_free(void *ptr, size_t size);
 
 /* The host page size, computed once. */

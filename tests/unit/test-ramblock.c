@@ -11,6 +11,7 @@
 #include "qemu/rcu.h"
 #include "qemu/thread.h"
 #include "qapi/error.h"
+#include <sys/mman.h>
 
 static void test_lookup(void)
 {
@@ -285,6 +286,60 @@ static void test_torture(void)
     memory_region_finalize(&rt.mr);
 }
 
+/* How many of the npages host pages at p are resident. */
+static unsigned resident_pages(void *p, unsigned npages)
+{
+    g_autofree unsigned char *vec = g_malloc(npages);
+    unsigned n = 0;
+
+    g_assert_cmpint(mincore(p, npages * qemu_real_host_page_size(), vec),
+                    ==, 0);
+    for (unsigned i = 0; i < npages; i++) {
+        n += vec[i] & 1;
+    }
+    return n;
+}
+
+/*
+ * Discarding gives the pages back (they are no longer resident) and the
+ * range reads as zeros; the rest of the block keeps its contents.  Both
+ * kinds of memory: private (MADV_DONTNEED) and shared (MADV_REMOVE).
+ */
+static void test_discard(gconstpointer data)
+{
+    uint32_t flags = GPOINTER_TO_UINT(data);
+    size_t page = qemu_real_host_page_size();
+    MemoryRegion r;
+    uint8_t *host;
+
+    g_assert_true(memory_region_init_ram_flags(&r, NULL, "blk-discard",
+                                               16 * page, flags,
+                                               &error_abort));
+    g_assert_cmpuint(r.ram_block->flags, ==, flags);
+    host = memory_region_get_ram_ptr(&r);
+    /* Allocated lazily: nothing is resident before the first touch. */
+    g_assert_cmpuint(resident_pages(host, 16), ==, 0);
+    memset(host, 0xa5, 16 * page);
+    g_assert_cmpuint(resident_pages(host, 16), ==, 16);
+
+    g_assert_cmpint(ram_block_discard_range(r.ram_block, 4 * page,
+                                            8 * page), ==, 0);
+    g_assert_cmpuint(resident_pages(host, 16), ==, 8);
+    for (size_t i = 0; i < 16 * page; i += 512) {
+        bool discarded = i >= 4 * page && i < 12 * page;
+
+        g_assert_cmpuint(host[i], ==, discarded ? 0 : 0xa5);
+    }
+    /* The mapping stays: the range can be written again. */
+    host[5 * page] = 1;
+    g_assert_cmpuint(host[5 * page], ==, 1);
+    g_assert_cmpint(ram_block_discard_range(r.ram_block, 0, 0), ==, 0);
+    g_assert_cmpint(ram_block_discard_range(r.ram_block, 0, 16 * page),
+                    ==, 0);
+    g_assert_cmpuint(resident_pages(host, 16), ==, 0);
+    memory_region_finalize(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -295,5 +350,9 @@ int main(int argc, char **argv)
     g_test_add_func("/ramblock/alloc-errors", test_alloc_errors);
     g_test_add_func("/ramblock/offsets-not-reused", test_offsets_not_reused);
     g_test_add_func("/ramblock/torture", test_torture);
+    g_test_add_data_func("/ramblock/discard/private", GUINT_TO_POINTER(0),
+                         test_discard);
+    g_test_add_data_func("/ramblock/discard/shared",
+                         GUINT_TO_POINTER(RAM_SHARED), test_discard);
     return g_test_run();
 }
