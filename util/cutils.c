@@ -316,3 +316,16 @@ bool qapi_bool_parse(const char *name, const char *value, bool *obj,
     error_setg(errp, "Parameter '%s' expects 'on' or 'off'", name);
     return false;
 }
+
+bool id_wellformed(const char *id)
+{
+    if (!g_ascii_isalpha(id[0])) {
+        return false;
+    }
+    for (const char *p = id + 1; *p; p++) {
+        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
+            return false;
+        }
+    }
+    return true;
+}

@@ -42,6 +42,12 @@ void pstrcpy(char *buf, int buf_size, const char *str);
 /* If str starts with val, set *ptr past it and return 1; else 0. */
 int strstart(const char *str, const char *val, const char **ptr);
 
+/*
+ * Is id a valid object or device id?  QEMU's rule: a letter, then
+ * letters, digits, '-', '.' and '_'.
+ */
+bool id_wellformed(const char *id);
+
 /* Parse "on"/"off"/"yes"/"no"/"true"/"false"; false with *errp on error. */
 typedef struct Error Error;
 bool qapi_bool_parse(const char *name, const char *value, bool *obj,

@@ -175,6 +175,19 @@ static void test_misc(void)
     error_free(err);
 }
 
+static void test_id_wellformed(void)
+{
+    g_assert_true(id_wellformed("vmem0"));
+    g_assert_true(id_wellformed("a-b.c_d"));
+    g_assert_true(id_wellformed("Z"));
+    g_assert_false(id_wellformed(""));
+    g_assert_false(id_wellformed("0abc"));
+    g_assert_false(id_wellformed("-abc"));
+    g_assert_false(id_wellformed("a b"));
+    g_assert_false(id_wellformed("a/b"));
+    g_assert_false(id_wellformed("a,b"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -185,5 +198,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cutils/strtosz-units", test_strtosz_units);
     g_test_add_func("/cutils/size-to-str", test_size_to_str);
     g_test_add_func("/cutils/misc", test_misc);
+    g_test_add_func("/cutils/id-wellformed", test_id_wellformed);
     return g_test_run();
 }
