@@ -31,6 +31,8 @@
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
 #include "softmmu/machine-cmds.h"
+#include "softmmu/memory-cmds.h"
+#include "sysemu/hostmem.h"
 
 #define PROGNAME "grace-system-riscv64"
 
@@ -58,7 +60,7 @@ typedef enum {
     OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DTB, OPT_NOGRAPHIC, OPT_SERIAL,
     OPT_MONITOR, OPT_QMP, OPT_MON, OPT_CHARDEV, OPT_DRIVE, OPT_DEVICE,
     OPT_GLOBAL, OPT_S, OPT_NO_REBOOT, OPT_NO_SHUTDOWN, OPT_D, OPT_D_FILE,
-    OPT_NAME, OPT_DISPLAY, OPT_ACCEL,
+    OPT_NAME, OPT_DISPLAY, OPT_ACCEL, OPT_OBJECT,
 } OptionIndex;
 
 typedef struct OptionDef {
@@ -101,6 +103,8 @@ static const OptionDef options[] = {
       "a disk image for -device virtio-blk-device,drive=ID" },
     { "device", "DRIVER[,PROP=VALUE...]", OPT_DEVICE,
       "add a device (help: list them)" },
+    { "object", "memory-backend-ram,id=ID,size=SIZE[,share=on|off]",
+      OPT_OBJECT, "create a memory backend object" },
     { "global", "DRIVER.PROP=VALUE", OPT_GLOBAL,
       "a default property (virtio-mmio.force-legacy=on|off)" },
     { "S", NULL, OPT_S, "do not start the CPUs (use 'cont' in the monitor)" },
@@ -471,6 +475,7 @@ static void parse_args(Config *cfg, int argc, char **argv)
         case OPT_CHARDEV:
         case OPT_DRIVE:
         case OPT_DEVICE:
+        case OPT_OBJECT:
             if (o->index == OPT_DEVICE && !strcmp(arg, "help")) {
                 Error *err = NULL;
 
@@ -573,6 +578,15 @@ static void add_drive(Config *cfg, const char *arg)
     }
 }
 
+static void add_object(Config *cfg, const char *arg)
+{
+    Error *err = NULL;
+
+    if (!object_add_from_str(arg, &err)) {
+        fail(err);
+    }
+}
+
 static void add_device(Config *cfg, const char *arg)
 {
     Error *err = NULL;
@@ -654,7 +668,10 @@ int main(int argc, char **argv)
     g_unix_signal_add(SIGHUP, on_signal, GINT_TO_POINTER(SIGHUP));
 
     machine_cmds_register();
+    memory_cmds_register();
     create_chardevs_and_monitors(&cfg);
+    /* Backends exist before the devices that use them, as in QEMU. */
+    foreach_deferred(&cfg, OPT_OBJECT, add_object);
 
     if (!cfg.mc->init(&cfg.ms, &err)) {
         fail(err);
