@@ -245,12 +245,12 @@ static void address_space_update_topology(AddressSpace *as)
     }
 }
 
-static void memory_region_transaction_begin(void)
+void memory_region_transaction_begin(void)
 {
     transaction_depth++;
 }
 
-static void memory_region_transaction_commit(void)
+void memory_region_transaction_commit(void)
 {
     AddressSpace *as;
 

@@ -170,6 +170,14 @@ void memory_region_finalize(MemoryRegion *mr);
  */
 void memory_region_free_rcu(MemoryRegion *mr);
 
+/*
+ * Group topology changes: the FlatViews are rendered (and the listeners'
+ * commit hooks, the vCPUs' TLB flushes among them, called) once, at the
+ * outermost commit, instead of after each change.  Nestable.  BQL held.
+ */
+void memory_region_transaction_begin(void);
+void memory_region_transaction_commit(void);
+
 void memory_region_add_subregion(MemoryRegion *mr, hwaddr offset,
                                  MemoryRegion *subregion);
 /* Higher priority wins where subregions overlap. */

@@ -301,6 +301,21 @@ static void test_listener_and_mtree(void)
     add(0x1000, &sub);
     memory_region_set_enabled(&sub, false);
     g_assert_cmpint(commits, ==, 3);
+
+    /* A transaction renders once, at its outermost commit. */
+    memory_region_transaction_begin();
+    memory_region_set_enabled(&sub, true);
+    memory_region_transaction_begin();
+    memory_region_set_enabled(&sub, false);
+    memory_region_transaction_commit();
+    memory_region_set_enabled(&sub, true);
+    g_assert_cmpint(commits, ==, 3);
+    memory_region_transaction_commit();
+    g_assert_cmpint(commits, ==, 4);
+    /* An empty one renders nothing. */
+    memory_region_transaction_begin();
+    memory_region_transaction_commit();
+    g_assert_cmpint(commits, ==, 4);
     memory_listener_unregister(&listener);
 
     mtree_info(out);
@@ -308,7 +323,7 @@ static void test_listener_and_mtree(void)
     g_assert_nonnull(strstr(out->str, "address-space: test"));
     g_assert_nonnull(strstr(out->str,
         "0000000080000000-0000000080003fff (prio 0, ram): board.ram"));
-    g_assert_nonnull(strstr(out->str, "disabled): empty-container"));
+    g_assert_nonnull(strstr(out->str, "(prio 0, container): empty-container"));
     g_string_free(out, true);
 }
 
