@@ -18,6 +18,7 @@
 #include "hw/intc/sifive_plic.h"
 #include "hw/misc/sifive_test.h"
 #include "hw/rtc/goldfish_rtc.h"
+#include "hw/mem/memory-device.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "exec/memory.h"
 #include "sysemu/cpus.h"
@@ -535,6 +536,12 @@ static bool virt_machine_init(MachineState *ms, Error **errp)
     }
     memory_region_add_subregion(sysmem, virt_memmap[VIRT_MROM].base,
                                 &s->mrom);
+    machine_device_memory_init(sysmem,
+                               QEMU_ALIGN_UP(virt_memmap[VIRT_DRAM].base +
+                                             ms->ram_size,
+                                             VIRT_DEVICE_MEMORY_ALIGN),
+                               VIRT_DEVICE_MEMORY_SIZE,
+                               VIRT_MEMORY_BLOCK_SIZE);
 
     s->smp = ms->smp;
     if (!virt_create_harts(s, ms->smp.cpus, errp)) {

@@ -32,6 +32,17 @@ enum {
 #define VIRT_UART_CLOCK     3686400
 #define VIRT_MAX_CPUS       64
 
+/*
+ * Memory devices (virtio-mem) go in an area that starts at the first
+ * VIRT_DEVICE_MEMORY_ALIGN boundary above RAM.  Each device's range is
+ * aligned to VIRT_MEMORY_BLOCK_SIZE, Linux's memory block size on
+ * riscv64 (its SECTION_SIZE_BITS is 27): the unit in which Linux adds and
+ * removes memory, so an unaligned range would lose memory at its ends.
+ */
+#define VIRT_DEVICE_MEMORY_ALIGN    (1 * GiB)
+#define VIRT_DEVICE_MEMORY_SIZE     (32 * GiB)
+#define VIRT_MEMORY_BLOCK_SIZE      (128 * MiB)
+
 typedef struct MemMapEntry {
     hwaddr base;
     hwaddr size;
