@@ -850,19 +850,6 @@ static bool slot_used(int slot)
     return hwt_rd32(MMIO_BASE(slot) + R_DEVICE_ID) != 0;
 }
 
-static void expect_device_error(const char *optstr, const char *msg)
-{
-    Error *err = NULL;
-
-    g_assert_false(device_add_from_str(optstr, &err));
-    g_assert_nonnull(err);
-    if (!strstr(error_get_pretty(err), msg)) {
-        g_test_message("'%s': got '%s'", optstr, error_get_pretty(err));
-        g_assert_not_reached();
-    }
-    error_free(err);
-}
-
 static void test_device_add_errors(void)
 {
     BlockBackend *blk;

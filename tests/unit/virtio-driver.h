@@ -11,6 +11,8 @@
 #ifndef TESTS_UNIT_VIRTIO_DRIVER_H
 #define TESTS_UNIT_VIRTIO_DRIVER_H
 
+#include "qapi/error.h"
+#include "hw/device-add.h"
 #include "hw-test.h"
 
 /* Register offsets, as a driver knows them. */
@@ -224,6 +226,21 @@ static inline void guest_write(hwaddr addr, const void *buf, size_t len)
     g_assert_cmpuint(address_space_write(&address_space_memory, addr,
                                          MEMTXATTRS_UNSPECIFIED, buf, len),
                      ==, MEMTX_OK);
+}
+
+/* -device must refuse optstr with a message containing msg. */
+static inline void expect_device_error(const char *optstr, const char *msg)
+{
+    Error *err = NULL;
+
+    g_assert_false(device_add_from_str(optstr, &err));
+    g_assert_nonnull(err);
+    if (!strstr(error_get_pretty(err), msg)) {
+        g_test_message("'%s': got '%s', expected '%s'", optstr,
+                       error_get_pretty(err), msg);
+        g_assert_not_reached();
+    }
+    error_free(err);
 }
 
 #endif /* TESTS_UNIT_VIRTIO_DRIVER_H */
