@@ -30,22 +30,20 @@
  *   1. takes the regions out of the container in one transaction: the
  *      commit publishes a FlatView without them and queues a TLB flush
  *      on every vCPU (the TCG listener's commit hook);
- *   2. drops the translated code made from the blocks, so a later block
- *      reusing their ram_addr range can never run stale code;
+ *   2. drops the translated code made from the blocks: it can never run
+ *      again (a ram_addr is never handed out twice) and would only take
+ *      room in the TB cache;
  *   3. gives the pages back to the host (ram_block_discard_range): the
  *      RSS falls now.  The mapping stays, so a vCPU still using a stale
  *      TLB entry until its flush runs reads zeros or faults a page back
  *      in (the guest unplugged that memory and has no business there),
  *      instead of touching freed memory;
- *   4. keeps the region and its RAMBlock on vmem->retired.  They may be
- *      freed only once no vCPU can still use a TLB entry and no reader
- *      can still hold the old FlatView, which is what a grace period of
- *      the vCPUs' RCU (they report quiescent states only after their
- *      queued TLB flushes ran) will give.  Until the memory API offers
- *      that (memory_region_free_rcu), the retired regions are freed on
- *      system reset, when every vCPU is paused and has its flush queued
- *      before it may run again, or never.  The cost meanwhile is their
- *      metadata and address space, not memory.
+ *   4. hands each region to memory_region_free_rcu, which frees it and
+ *      its RAMBlock after a grace period: by then no reader holds the old
+ *      FlatView and no vCPU a TLB entry for it, since a vCPU reports a
+ *      quiescent state only after its queued TLB flushes ran.  Step 4
+ *      comes after the commit of step 1, so the grace period starts once
+ *      the new FlatView is published and the flushes are queued.
  */
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"
@@ -177,31 +175,12 @@ static void virtio_mem_unplug_range(VirtIOMEM *vmem, uint64_t first,
             qemu_log_mask(LOG_UNIMP, "%s: cannot discard block %" PRIu64
                           ": %s\n", vmem->name, i, strerror(-ret));
         }
-        /*
-         * 4: not freed before no vCPU can use a TLB entry for it.  Until
-         * memory_region_free_rcu(mr) exists, system reset frees it.
-         */
-        g_ptr_array_add(vmem->retired, mr);
+        /* 4: freed once no reader and no TLB entry can refer to it. */
+        memory_region_free_rcu(mr);
         vmem->blocks[i] = NULL;
         done++;
     }
     vmem->size -= done * vmem->block_size;
-}
-
-/*
- * Free what earlier unplugs retired.  Only where no vCPU can run, and so
- * none can use a stale TLB entry before its queued flush: system reset,
- * with every vCPU paused.
- */
-static void virtio_mem_free_retired(VirtIOMEM *vmem)
-{
-    for (guint i = 0; i < vmem->retired->len; i++) {
-        MemoryRegion *mr = g_ptr_array_index(vmem->retired, i);
-
-        memory_region_finalize(mr);
-        g_free(mr);
-    }
-    g_ptr_array_set_size(vmem->retired, 0);
 }
 
 /* Map fresh RAM for the unplugged blocks [first, first + n).  False if
@@ -423,17 +402,13 @@ static void virtio_mem_handle_request(VirtIODevice *vdev, VirtQueue *vq)
 }
 
 /*
- * System reset (every vCPU paused): all memory unplugged, as a machine
- * powering on has none, and what earlier unplugs retired freed.  A driver
- * resetting the device (status 0) keeps the plugged memory: it asks for
- * UNPLUG_ALL itself when it finds some at probe.
+ * System reset: all memory unplugged, as a machine powering on has none.
+ * A driver resetting the device (status 0) keeps the plugged memory: it
+ * asks for UNPLUG_ALL itself when it finds some at probe.
  */
 static void virtio_mem_system_reset(void *opaque)
 {
-    VirtIOMEM *vmem = opaque;
-
-    virtio_mem_unplug_all(vmem);
-    virtio_mem_free_retired(vmem);
+    virtio_mem_unplug_all(opaque);
 }
 
 bool virtio_mem_set_requested_size(VirtIOMEM *vmem, uint64_t size,
@@ -548,7 +523,6 @@ VirtIODevice *virtio_mem_new(const VirtIOMEMOptions *opts, Error **errp)
     }
     vmem->addr = addr;
     vmem->blocks = g_new0(MemoryRegion *, vmem->nb_blocks);
-    vmem->retired = g_ptr_array_new();
     notifier_list_init(&vmem->size_change_notifiers);
     if (!opts->id) {
         anon_count++;

@@ -15,8 +15,9 @@
  * MemoryRegion with its own RAMBlock (MAP_NORESERVE anonymous memory,
  * shared if the backend has share=on), a subregion of the device's
  * container region.  Unplugging removes the region from the guest's view
- * and gives its pages back to the host at once; see virtio-mem.c for why
- * the region itself must outlive any TLB entry pointing into it.
+ * and gives its pages back to the host at once; the region itself is
+ * freed after an RCU grace period, once no TLB entry can point into it
+ * (see virtio-mem.c).
  *
  * Threads: everything runs with the BQL held.  Requests are served in
  * the notify path, on the vCPU thread whose MMIO write kicked the queue,
@@ -105,7 +106,6 @@ typedef struct VirtIOMEM {
     uint64_t usable_region_size;
     uint64_t size;              /* plugged */
     MemoryRegion **blocks;      /* [nb_blocks]: the RAM of a plugged block */
-    GPtrArray *retired;         /* unplugged regions not yet freed */
     NotifierList size_change_notifiers;
     QTAILQ_ENTRY(VirtIOMEM) next;
 } VirtIOMEM;
