@@ -84,3 +84,17 @@ void qapi_event_send_powerdown(void)
 {
     qapi_event_emit("POWERDOWN", NULL);
 }
+
+void qapi_event_send_memory_device_size_change(const char *id,
+                                               uint64_t size,
+                                               const char *qom_path)
+{
+    JsonObject *data = json_object_new();
+
+    if (id) {
+        json_object_set_string_member(data, "id", id);
+    }
+    json_object_set_int_member(data, "size", size);
+    json_object_set_string_member(data, "qom-path", qom_path);
+    qapi_event_emit("MEMORY_DEVICE_SIZE_CHANGE", data);
+}

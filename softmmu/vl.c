@@ -682,6 +682,7 @@ int main(int argc, char **argv)
     }
     foreach_deferred(&cfg, OPT_DRIVE, add_drive);
     foreach_deferred(&cfg, OPT_DEVICE, add_device);
+    memory_cmds_watch_devices();
 
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
     if (!cfg.start_paused) {

@@ -18,6 +18,15 @@ void qapi_event_send_reset(bool guest, ShutdownCause reason);
 void qapi_event_send_shutdown(bool guest, ShutdownCause reason);
 void qapi_event_send_powerdown(void);
 
+/*
+ * A memory device's plugged size changed (virtio-mem, by the guest's
+ * doing): data {"id": ID (when the device has one), "size": bytes,
+ * "qom-path": PATH}.
+ */
+void qapi_event_send_memory_device_size_change(const char *id,
+                                               uint64_t size,
+                                               const char *qom_path);
+
 /* QEMU's name for reason: "guest-shutdown", "host-qmp-quit", ... */
 const char *shutdown_cause_name(ShutdownCause reason);
 
