@@ -32,6 +32,22 @@
  *   grace.blkwrite=1     the virtio-blk check also writes sector 1 of
  *                        /dev/vda (only on a scratch disk!)
  *
+ * The shell's memory commands are the memory hot-plug tests' workload:
+ *
+ *   memtotal             "GRACE-INIT: memtotal N kB" (from /proc/meminfo)
+ *   memtest MIB          allocate MIB MiB, fill every word with a value
+ *                        derived from its address, read it all back and
+ *                        print "GRACE-INIT: memtest MIB MiB: PASS
+ *                        checksum 0x..." (or FAIL with the first bad word)
+ *   memload start MIB    one worker per online hart, pinned to it, each
+ *                        mapping, filling, checking and unmapping MIB MiB
+ *                        in a loop until "memload stop", which prints
+ *                        "GRACE-INIT: memload: R rounds, E errors on H
+ *                        harts"; a worker prints any bad word at once
+ *   memwatch on|off      a watcher that prints "GRACE-INIT: memtotal N
+ *                        kB" whenever MemTotal changes (polled every
+ *                        millisecond), for the hot-plug latency benchmark
+ *
  * Powering off is reboot(LINUX_REBOOT_CMD_POWER_OFF), which Linux on the
  * virt board turns into SBI SRST and OpenSBI into a write to the
  * sifive_test finisher: the emulator then exits with status 0.
@@ -674,6 +690,283 @@ static int run_checks(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Memory: the memory hot-plug tests' workload */
+
+#define MIB (1024ul * 1024ul)
+
+/* MemTotal in kB, or -1. */
+static long memtotal_kb(void)
+{
+    char meminfo[2048];
+    char *p;
+
+    if (read_file("/proc/meminfo", meminfo, sizeof(meminfo)) < 0) {
+        return -1;
+    }
+    p = find_line(meminfo, "MemTotal:");
+    if (!p) {
+        return -1;
+    }
+    p += strlen("MemTotal:");
+    while (*p == ' ') {
+        p++;
+    }
+    return atol(p);
+}
+
+/* What word i of a fill with seed holds: no two words alike. */
+static unsigned long mem_pattern(unsigned long i, unsigned long seed)
+{
+    unsigned long x = (i + 1) * 0x9e3779b97f4a7c15ul ^ seed;
+
+    return x ^ (x >> 29);
+}
+
+/*
+ * Map len bytes, fill them, read them back: 0 and the checksum in *sum,
+ * or -1 (no memory) or the 1 + index of the first bad word in *bad.
+ */
+static int mem_fill_check(unsigned long len, unsigned long seed,
+                          unsigned long *sum, unsigned long *bad)
+{
+    unsigned long n = len / sizeof(unsigned long), s = 0;
+    unsigned long *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    *bad = 0;
+    if (p == MAP_FAILED) {
+        return -1;
+    }
+    for (unsigned long i = 0; i < n; i++) {
+        p[i] = mem_pattern(i, seed);
+    }
+    for (unsigned long i = 0; i < n; i++) {
+        if (p[i] != mem_pattern(i, seed)) {
+            *bad = i + 1;
+            break;
+        }
+        s = s * 31 + p[i];
+    }
+    munmap(p, len);
+    *sum = s;
+    return 0;
+}
+
+/* A positive number of MiB from a shell word, or 0. */
+static unsigned long parse_mib(const char *word)
+{
+    long v = atol(word);
+
+    return v > 0 && v < (1l << 20) ? (unsigned long)v : 0;
+}
+
+static void cmd_memtotal(int argc, char **argv)
+{
+    say(MARK "memtotal %ld kB", memtotal_kb());
+}
+
+static void cmd_memtest(int argc, char **argv)
+{
+    unsigned long mib = argc == 2 ? parse_mib(argv[1]) : 0;
+    unsigned long sum, bad, t0, t1;
+
+    if (!mib) {
+        say("memtest: usage: memtest MIB");
+        return;
+    }
+    clock_gettime_ns(CLOCK_MONOTONIC, &t0);
+    if (mem_fill_check(mib * MIB, mib, &sum, &bad) < 0) {
+        say(MARK "memtest %lu MiB: FAIL cannot map it, errno %d", mib, errno);
+        return;
+    }
+    clock_gettime_ns(CLOCK_MONOTONIC, &t1);
+    if (bad) {
+        say(MARK "memtest %lu MiB: FAIL word %lu reads back wrong", mib,
+            bad - 1);
+        return;
+    }
+    say(MARK "memtest %lu MiB: PASS checksum 0x%lx in %lu ms", mib, sum,
+        (t1 - t0) / 1000000ul);
+}
+
+/* The online harts (from "0-3" or "0,2-3"), as a bit mask. */
+static unsigned long online_harts(void)
+{
+    char buf[128];
+    unsigned long mask = 0;
+    char *p = buf;
+
+    if (read_file("/sys/devices/system/cpu/online", buf, sizeof(buf)) < 0) {
+        return 1;
+    }
+    while (*p >= '0' && *p <= '9') {
+        long lo = atol(p), hi;
+
+        while (*p >= '0' && *p <= '9') {
+            p++;
+        }
+        hi = lo;
+        if (*p == '-') {
+            hi = atol(++p);
+            while (*p >= '0' && *p <= '9') {
+                p++;
+            }
+        }
+        for (long h = lo; h <= hi && h < 64; h++) {
+            mask |= 1ul << h;
+        }
+        if (*p == ',') {
+            p++;
+        }
+    }
+    return mask ? mask : 1;
+}
+
+#define MEMLOAD_MAX 64
+
+/* Shared with the workers: what each has done. */
+struct memload_stats {
+    unsigned long rounds[MEMLOAD_MAX];
+    unsigned long errors[MEMLOAD_MAX];
+};
+
+static struct memload_stats *memload_stats;
+static pid_t memload_pids[MEMLOAD_MAX];
+static int memload_workers;
+static pid_t memwatch_pid;
+
+/* A worker: pinned to hart, fill and check mib MiB until killed. */
+static void memload_worker(int slot, int hart, unsigned long mib)
+{
+    unsigned long mask = 1ul << hart;
+    unsigned long sum, bad;
+
+    if (my_syscall3(__NR_sched_setaffinity, 0, sizeof(mask), &mask) < 0) {
+        say(MARK "memload hart %d: FAIL cannot pin, errno %d", hart, errno);
+    }
+    for (unsigned long round = 0;; round++) {
+        if (mem_fill_check(mib * MIB, round * 64 + hart, &sum, &bad) < 0 ||
+            bad) {
+            __atomic_add_fetch(&memload_stats->errors[slot], 1,
+                               __ATOMIC_RELAXED);
+            say(MARK "memload hart %d: FAIL round %lu: %s %lu", hart, round,
+                bad ? "bad word" : "no memory, errno", bad ? bad - 1
+                                                           : (unsigned long)
+                                                             errno);
+        }
+        __atomic_add_fetch(&memload_stats->rounds[slot], 1,
+                           __ATOMIC_RELAXED);
+    }
+}
+
+static void memload_stop(void)
+{
+    unsigned long rounds = 0, errors = 0;
+
+    for (int i = 0; i < memload_workers; i++) {
+        kill(memload_pids[i], SIGKILL);
+        waitpid(memload_pids[i], NULL, 0);
+        rounds += memload_stats->rounds[i];
+        errors += memload_stats->errors[i];
+    }
+    say(MARK "memload: %lu rounds, %lu errors on %d harts", rounds, errors,
+        memload_workers);
+    memload_workers = 0;
+}
+
+static void cmd_memload(int argc, char **argv)
+{
+    unsigned long harts = online_harts();
+    unsigned long mib = argc == 3 ? parse_mib(argv[2]) : 0;
+
+    if (argc == 2 && strcmp(argv[1], "stop") == 0) {
+        if (!memload_workers) {
+            say("memload: not running");
+            return;
+        }
+        memload_stop();
+        return;
+    }
+    if (argc != 3 || strcmp(argv[1], "start") != 0 || !mib) {
+        say("memload: usage: memload start MIB | memload stop");
+        return;
+    }
+    if (memload_workers) {
+        say("memload: already running");
+        return;
+    }
+    if (!memload_stats) {
+        memload_stats = mmap(NULL, sizeof(*memload_stats),
+                             PROT_READ | PROT_WRITE,
+                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (memload_stats == MAP_FAILED) {
+            memload_stats = NULL;
+            say(MARK "memload: FAIL no shared page, errno %d", errno);
+            return;
+        }
+    }
+    memset(memload_stats, 0, sizeof(*memload_stats));
+    for (int hart = 0; hart < MEMLOAD_MAX; hart++) {
+        pid_t pid;
+
+        if (!(harts & (1ul << hart))) {
+            continue;
+        }
+        pid = fork();
+        if (pid == 0) {
+            memload_worker(memload_workers, hart, mib);
+        }
+        if (pid < 0) {
+            say(MARK "memload: FAIL fork, errno %d", errno);
+            break;
+        }
+        memload_pids[memload_workers++] = pid;
+    }
+    say(MARK "memload: %d workers of %lu MiB", memload_workers, mib);
+}
+
+/* The watcher: prints MemTotal when it changes, until killed. */
+static void memwatch(void)
+{
+    long last = -1;
+
+    for (;;) {
+        long kb = memtotal_kb();
+
+        if (kb != last) {
+            say(MARK "memtotal %ld kB", kb);
+            last = kb;
+        }
+        sleep_ns(1000000ul);
+    }
+}
+
+static void cmd_memwatch(int argc, char **argv)
+{
+    bool on = argc == 2 && strcmp(argv[1], "on") == 0;
+
+    if (argc != 2 || (!on && strcmp(argv[1], "off") != 0)) {
+        say("memwatch: usage: memwatch on|off");
+        return;
+    }
+    if (memwatch_pid) {
+        kill(memwatch_pid, SIGKILL);
+        waitpid(memwatch_pid, NULL, 0);
+        memwatch_pid = 0;
+    }
+    if (on) {
+        memwatch_pid = fork();
+        if (memwatch_pid == 0) {
+            memwatch();
+        }
+        if (memwatch_pid < 0) {
+            say("memwatch: fork failed, errno %d", errno);
+            memwatch_pid = 0;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* Power */
 
 static void power(int cmd, const char *what)
@@ -796,6 +1089,12 @@ static const struct {
     { "cat", cmd_cat, "cat FILE...: print files" },
     { "ls", cmd_ls, "ls [DIR...]: list directories" },
     { "checks", cmd_checks, "run the platform checks again" },
+    { "memtotal", cmd_memtotal, "print MemTotal" },
+    { "memtest", cmd_memtest, "memtest MIB: fill and check MIB MiB" },
+    { "memload", cmd_memload, "memload start MIB | stop: fill and check "
+      "MIB MiB on every hart until stopped" },
+    { "memwatch", cmd_memwatch, "memwatch on|off: print MemTotal when it "
+      "changes" },
     { "poweroff", cmd_poweroff, "power the machine off" },
     { "reboot", cmd_reboot, "reset the machine" },
 };
