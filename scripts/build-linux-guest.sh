@@ -10,9 +10,10 @@
 #   -j N            parallel jobs for the kernel build (default: all CPUs)
 #   --from-source   build the kernel even if GRACE_GUEST_DIR has one
 #   --force         rebuild the targets even if they are up to date
-#   --keep-tree     keep the kernel source and objects (DIR/linux-build)
-#   TARGET          kernel, init, initramfs, disk or payload (default:
-#                   all; each also makes what it needs)
+#   --keep-tree     keep the kernel source and objects (DIR/linux-build-VER)
+#   TARGET          kernel, kernel-6.12, init, initramfs, disk or payload
+#                   (default: all but kernel-6.12; each also makes what
+#                   it needs)
 #
 # What lands in DIR:
 #
@@ -20,6 +21,11 @@
 #                       linux-source-6.1 with tinyconfig plus
 #                       tests/guest/linux-6.1-rv64.config-fragment
 #   linux.config        the kernel's full .config (when built here)
+#   Image-6.12          Linux 6.12 for riscv64 with memory hot-plug and
+#                       virtio-mem (the memory hot-plug tests), made the
+#                       same way from linux-source-6.12 and
+#                       tests/guest/linux-6.12-rv64.config-fragment;
+#                       linux-6.12.config beside it
 #   init                tests/guest/init.c and smp.c, a static rv64imac/lp64
 #                       program built against the kernel's nolibc
 #   initramfs.cpio.gz   /init, /dev/console and the mount points
@@ -35,8 +41,9 @@
 #
 # The kernel is the slow part (two to five minutes on 2 cores).  If
 # GRACE_GUEST_DIR names a directory holding linux-6.1-rv64-Image and
-# linux-6.1-rv64.config-fragment, and that fragment is identical to ours,
-# the Image is copied from there instead.  An Image copied that way stays
+# linux-6.1-rv64.config-fragment (linux-6.12-rv64-Image and its fragment
+# for kernel-6.12), and that fragment is identical to ours, the Image is
+# copied from there instead.  An Image copied that way stays
 # valid when GRACE_GUEST_DIR is later unset, as long as our fragment does
 # not change.  The kernel source tarball is needed either way: the init's
 # nolibc and gen_init_cpio come from it (only they are extracted then).
@@ -47,7 +54,8 @@
 # lock, so parallel test runs can all call this script.
 #
 # GRACE_LINUX_TARBALL overrides the kernel source tarball
-# (default /usr/src/linux-source-6.1.tar.xz).
+# (default /usr/src/linux-source-6.1.tar.xz), GRACE_LINUX_6_12_TARBALL
+# the 6.12 one (default /usr/src/linux-source-6.12.tar.xz).
 #
 # Exit status: 0 when everything asked for is ready, 77 when a tool or
 # package is missing (the message names the Debian package; 77 is what
@@ -58,10 +66,29 @@ set -eu
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 guestdir=$srcdir/tests/guest
-fragment=$guestdir/linux-6.1-rv64.config-fragment
-tarball=${GRACE_LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
-topdir=linux-source-6.1
 cross=riscv64-linux-gnu-
+
+# The kernel being made: select_kernel sets kver, fragment, tarball,
+# topdir and image (the artefact's name).  The 6.1 tree also provides
+# nolibc and gen_init_cpio for every guest.
+select_kernel() {
+    kver=$1
+    fragment=$guestdir/linux-$kver-rv64.config-fragment
+    topdir=linux-source-$kver
+    case "$kver" in
+    6.1)
+        tarball=${GRACE_LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+        image=Image
+        config_copy=linux.config
+        ;;
+    6.12)
+        tarball=${GRACE_LINUX_6_12_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+        image=Image-6.12
+        config_copy=linux-6.12.config
+        ;;
+    esac
+}
+select_kernel 6.1
 
 # Bump when the way an artefact is made changes without its inputs
 # changing, so that old outputs are rebuilt.
@@ -117,7 +144,7 @@ while [ $# -gt 0 ]; do
     --force)        force=yes ;;
     --keep-tree)    keep_tree=yes ;;
     -h|--help)      usage 0 ;;
-    kernel|init|initramfs|disk|payload) targets="$targets $1" ;;
+    kernel|kernel-6.12|init|initramfs|disk|payload) targets="$targets $1" ;;
     *)              echo "build-linux-guest: unknown argument '$1'" >&2; usage ;;
     esac
     shift
@@ -158,7 +185,7 @@ tarball_id() {
 }
 
 need_tarball() {
-    need_path "$tarball" linux-source-6.1
+    need_path "$tarball" "$topdir"
 }
 
 cc_id() {
@@ -248,11 +275,11 @@ build_kernel() {
     need perl perl
     key=$(kernel_key_from_source)
 
-    tree=$out/linux-build
-    log=$out/kernel-build.log
+    tree=$out/linux-build-$kver
+    log=$out/kernel-$kver-build.log
     rm -rf "$tree"
     : >"$log"
-    say "kernel: extracting $tarball"
+    say "kernel $kver: extracting $tarball"
     # Leave out what a riscv Image cannot use: the documentation (but the
     # Kconfig file the top-level Kconfig sources), other architectures'
     # device trees, the selftests and perf.
@@ -263,7 +290,7 @@ build_kernel() {
         "$topdir"
     ksrc=$tree/$topdir
 
-    say "kernel: configuring (tinyconfig + $(basename "$fragment"))"
+    say "kernel $kver: configuring (tinyconfig + $(basename "$fragment"))"
     # Reproducible version banner: no user, host or date of this machine.
     export KBUILD_BUILD_USER=grace KBUILD_BUILD_HOST=grace
     export KBUILD_BUILD_TIMESTAMP="2023-01-01 00:00:00 UTC"
@@ -273,15 +300,15 @@ build_kernel() {
     logged "$log" kmake olddefconfig
     check_config "$ksrc/.config"
 
-    say "kernel: building the Image with -j$jobs (a few minutes; log in" \
+    say "kernel $kver: building the Image with -j$jobs (a few minutes; log in" \
         "$log)"
     start=$(date +%s)
     logged "$log" kmake -j"$jobs" Image
-    say "kernel: built in $(($(date +%s) - start)) s"
+    say "kernel $kver: built in $(($(date +%s) - start)) s"
 
-    cp "$ksrc/.config" "$out/linux.config"
-    cp "$ksrc/arch/riscv/boot/Image" "$out/Image.tmp"
-    publish Image "$out/Image.tmp" "$key"
+    cp "$ksrc/.config" "$out/$config_copy"
+    cp "$ksrc/arch/riscv/boot/Image" "$out/$image.tmp"
+    publish "$image" "$out/$image.tmp" "$key"
     if [ "$keep_tree" = no ]; then
         rm -rf "$tree"
     fi
@@ -291,13 +318,13 @@ make_kernel() {
     frag_sum=$(sha "$fragment")
     prebuilt=
     if [ -n "${GRACE_GUEST_DIR:-}" ] && [ "$from_source" = no ]; then
-        pimage=$GRACE_GUEST_DIR/linux-6.1-rv64-Image
-        pfrag=$GRACE_GUEST_DIR/linux-6.1-rv64.config-fragment
+        pimage=$GRACE_GUEST_DIR/linux-$kver-rv64-Image
+        pfrag=$GRACE_GUEST_DIR/linux-$kver-rv64.config-fragment
         if [ ! -f "$pimage" ] || [ ! -f "$pfrag" ]; then
-            say "kernel: GRACE_GUEST_DIR=$GRACE_GUEST_DIR has no" \
-                "linux-6.1-rv64-Image and config fragment; building from source"
+            say "kernel $kver: GRACE_GUEST_DIR=$GRACE_GUEST_DIR has no" \
+                "linux-$kver-rv64-Image and config fragment; building from source"
         elif ! cmp -s "$pfrag" "$fragment"; then
-            say "kernel: $pfrag differs from" \
+            say "kernel $kver: $pfrag differs from" \
                 "tests/guest/$(basename "$fragment"); building from source"
         else
             prebuilt=$pimage
@@ -307,25 +334,25 @@ make_kernel() {
     if [ -n "$prebuilt" ]; then
         key=$(printf 'recipe %s\nfragment %s\norigin prebuilt %s\n' \
               "$kernel_recipe" "$frag_sum" "$(sha "$prebuilt")")
-        if up_to_date Image "$key"; then
+        if up_to_date "$image" "$key"; then
             return
         fi
-        say "kernel: using the prebuilt $prebuilt (same config fragment)"
-        cp "$prebuilt" "$out/Image.tmp"
-        rm -f "$out/linux.config"
-        publish Image "$out/Image.tmp" "$key"
+        say "kernel $kver: using the prebuilt $prebuilt (same config fragment)"
+        cp "$prebuilt" "$out/$image.tmp"
+        rm -f "$out/$config_copy"
+        publish "$image" "$out/$image.tmp" "$key"
         return
     fi
 
     # A copy of a prebuilt Image made from our fragment stays valid.
     if [ "$force" = no ] && [ "$from_source" = no ] &&
-       [ -f "$out/Image" ] && [ -f "$out/Image.key" ] &&
-       grep -qx "fragment $frag_sum" "$out/Image.key" &&
-       grep -q '^origin prebuilt ' "$out/Image.key"; then
+       [ -f "$out/$image" ] && [ -f "$out/$image.key" ] &&
+       grep -qx "fragment $frag_sum" "$out/$image.key" &&
+       grep -q '^origin prebuilt ' "$out/$image.key"; then
         return
     fi
     need_tarball
-    if up_to_date Image "$(kernel_key_from_source)"; then
+    if up_to_date "$image" "$(kernel_key_from_source)"; then
         return
     fi
     build_kernel
@@ -343,7 +370,7 @@ make_src() {
     fi
     say "src: extracting nolibc and gen_init_cpio"
     rm -rf "$out/src"
-    tree=$out/linux-build/$topdir
+    tree=$out/linux-build-$kver/$topdir
     if [ -d "$tree/tools/include/nolibc" ] && [ -f "$tree/usr/gen_init_cpio.c" ]; then
         mkdir -p "$out/src/$topdir/tools/include" "$out/src/$topdir/usr"
         cp -R "$tree/tools/include/nolibc" "$out/src/$topdir/tools/include/"
@@ -524,6 +551,11 @@ fi
 for t in $targets; do
     case "$t" in
     kernel)    make_kernel ;;
+    kernel-6.12)
+        select_kernel 6.12
+        make_kernel
+        select_kernel 6.1
+        ;;
     init)      make_init ;;
     initramfs) make_initramfs ;;
     disk)      make_disk ;;

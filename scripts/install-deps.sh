@@ -25,8 +25,11 @@ PKGS="gcc make meson ninja-build pkg-config python3 ccache
 PKGS="$PKGS gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
       gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
       linux-libc-dev-riscv64-cross"
-# Firmware and the test kernel (scripts/build-linux-guest.sh)
-PKGS="$PKGS opensbi u-boot-qemu linux-source-6.1 bc flex bison libelf-dev
+# Firmware and the test kernels (scripts/build-linux-guest.sh): 6.1, and
+# 6.12 for memory hot-plug (riscv64 gained it in 6.11; Debian 12 has the
+# 6.12 source from bookworm-security)
+PKGS="$PKGS opensbi u-boot-qemu linux-source-6.1 linux-source-6.12 bc flex
+      bison libelf-dev
       libssl-dev cpio xz-utils e2fsprogs fdisk device-tree-compiler"
 # Functional tests, model checking, fuzzing
 PKGS="$PKGS python3-pytest spin clang libclang-rt-14-dev"
