@@ -507,9 +507,16 @@ static int cpuinfo_harts(unsigned *harts, unsigned max)
     }
     while (p && *p) {
         char *nl = strchr(p, '\n');
+        const char *key_end = p;
 
-        /* "hart\t\t: 3" */
-        if (strncmp(p, "hart", 4) == 0 && (p[4] == ' ' || p[4] == '\t')) {
+        /* "hart\t\t: 3", not Linux 6.12's "hart isa\t: rv64imac..." */
+        if (strncmp(p, "hart", 4) == 0) {
+            key_end = p + 4;
+            while (*key_end == ' ' || *key_end == '\t') {
+                key_end++;
+            }
+        }
+        if (key_end > p + 4 && *key_end == ':') {
             const char *colon = strchr(p, ':');
             const char *end;
 
