@@ -90,15 +90,15 @@ def emulator():
 class Guest:
     """The artefacts of scripts/build-linux-guest.sh."""
 
-    def __init__(self, outdir):
+    def __init__(self, outdir, image="Image"):
         self.dir = pathlib.Path(outdir)
-        self.image = self.dir / "Image"
+        self.image = self.dir / image
         self.initramfs = self.dir / "initramfs.cpio.gz"
         self.disk = self.dir / "disk.img"
         self.payload = self.dir / "sbi-hello.bin"
 
 
-def build_guest(*targets):
+def build_guest(*targets, image="Image"):
     outdir = os.environ.get("GRACE_GUEST_OUT") or str(BUILD_DIR / "guest")
     script = SOURCE_DIR / "scripts" / "build-linux-guest.sh"
     proc = subprocess.run([str(script), "-o", outdir] + list(targets),
@@ -109,13 +109,19 @@ def build_guest(*targets):
     if proc.returncode != 0:
         pytest.fail(f"{script} failed with status {proc.returncode}:\n"
                     f"{proc.stdout}")
-    return Guest(outdir)
+    return Guest(outdir, image)
 
 
 @pytest.fixture(scope="session")
 def guest():
     """Kernel, initramfs and U-Boot disk (built or taken from the cache)."""
     return build_guest("kernel", "initramfs", "disk")
+
+
+@pytest.fixture(scope="session")
+def guest612():
+    """Linux 6.12 with memory hot-plug and virtio-mem, and the initramfs."""
+    return build_guest("kernel-6.12", "initramfs", image="Image-6.12")
 
 
 @pytest.fixture(scope="session")
