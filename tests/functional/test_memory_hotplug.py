@@ -104,19 +104,21 @@ def test_grow_and_shrink(vm):
     assert info.startswith('Memory device [virtio-mem]: "vm0"'), info
     assert "  size: 1073741824\r\n" in info
 
-    # More than the guest booted with, filled and checked.
-    out = shell_run(vm, "memtest 768", 600)
-    assert re.fullmatch(r"GRACE-INIT: memtest 768 MiB: PASS checksum "
+    # More than the guest booted with (256 MiB), filled and checked.
+    out = shell_run(vm, "memtest 384", 600)
+    assert re.fullmatch(r"GRACE-INIT: memtest 384 MiB: PASS checksum "
                         r"0x[0-9a-f]+ in \d+ ms", out[-1]), out
     rss_grown = host_rss_kb(vm)
-    assert rss_grown > 768 * 1024
+    assert rss_grown > 384 * 1024
 
     resize(vm, 0)
     wait_until(lambda: memtotal_kb(vm) == boot_kb, "MemTotal to fall back")
     assert qmp.command("query-memory-devices")[0]["data"]["size"] == 0
     # The host got the memory back at once...
     rss_shrunk = host_rss_kb(vm)
-    assert rss_grown - rss_shrunk > 512 * 1024, (rss_grown, rss_shrunk)
+    # memtest's 384 MiB went mostly to the plugged (movable) memory; some
+    # may have come from free boot RAM, which stays.
+    assert rss_grown - rss_shrunk > 128 * 1024, (rss_grown, rss_shrunk)
     # ...and the blocks leave the RAM list after a grace period.
     wait_until(lambda: not re.search(r"^\s*vm0\[", qmp.hmp("info ramblock"),
                                      re.M), "unplugged blocks to go")
@@ -125,7 +127,7 @@ def test_grow_and_shrink(vm):
 
 def test_cycles_under_load(vm):
     """A few grow/shrink cycles with a memory workload on every vCPU."""
-    grow_shrink_cycles(vm, 3)
+    grow_shrink_cycles(vm, 2)
     assert memtotal_kb(vm) < 256 * 1024
     assert_guest_healthy(vm)
 
