@@ -553,16 +553,26 @@ static void test_concurrent_readers(void)
     }
     for (int round = 0; round < rounds; round++) {
         unsigned i = g_test_rand_int_range(0, 16);
-        uint64_t fill[64];
 
         if (!vm0->blocks[i]) {
             g_assert_cmpuint(request(&d, VIRTIO_MEM_REQ_PLUG, blk_addr(i), 1,
                                      NULL), ==, VIRTIO_MEM_RESP_ACK);
+#ifndef QEMU_SANITIZE_THREAD
+            /*
+             * Like a vCPU storing to RAM that a device reads by DMA, this
+             * races with the readers by design: guest memory has no lock.
+             * ThreadSanitizer rightly calls that a data race, so its build
+             * leaves the pattern out; there the test checks what TSan is run
+             * for, that no reader touches a block after it is freed.
+             */
+            uint64_t fill[64];
+
             for (int k = 0; k < 64; k++) {
                 fill[k] = 0x5500 + i;
             }
             memcpy((uint8_t *)memory_region_get_ram_ptr(vm0->blocks[i]) +
                    4096, fill, sizeof(fill));
+#endif
         } else {
             g_assert_cmpuint(request(&d, VIRTIO_MEM_REQ_UNPLUG, blk_addr(i),
                                      1, NULL), ==, VIRTIO_MEM_RESP_ACK);
