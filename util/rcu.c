@@ -82,7 +82,12 @@
  * once, by the last reader, and not at all if it counted everyone off
  * itself).  rcu_gp_event is reset before the flags go up, so a set cannot
  * be lost, and only the thread holding rcu_sync_lock resets it
- * (QemuEvent's one-resetter rule, taken in turns under that lock).
+ * (QemuEvent's one-resetter rule, taken in turns under that lock).  A set
+ * may arrive late, from the last reader of an earlier grace period that
+ * was preempted between its count and its set, so a wake-up only says
+ * "look again": the waiter resets the event after every wake-up and looks
+ * at rcu_gp_pending before it sleeps again, and it kicks the readers by
+ * the clock (tests/spin/rcu-gp-wait.pml checks this loop).
  *
  * 32-bit hosts
  * ------------
@@ -288,6 +293,16 @@ static int rcu_spin_us = RCU_SPIN_MAX_US;
  */
 static int rcu_gp_pending;
 
+#ifdef RCU_TEST_HOOKS
+/*
+ * Test programs built with RCU_TEST_HOOKS (tests/unit/meson.build) set
+ * these to widen the races they want to hit.  Called, when set:
+ *   rcu_test_hook_before_gp_set: by the reader whose claim brought
+ *       rcu_gp_pending to zero, before it sets rcu_gp_event.
+ */
+void (*rcu_test_hook_before_gp_set)(void);
+#endif
+
 static inline void rcu_cpu_relax(void)
 {
 #if defined(__i386__) || defined(__x86_64__)
@@ -323,6 +338,11 @@ static bool rcu_claim_waiting(struct rcu_reader_data *p)
 void rcu_wake_waiter(struct rcu_reader_data *p)
 {
     if (rcu_claim_waiting(p) && qatomic_dec_fetch(&rcu_gp_pending) == 0) {
+#ifdef RCU_TEST_HOOKS
+        if (rcu_test_hook_before_gp_set) {
+            rcu_test_hook_before_gp_set();
+        }
+#endif
         qemu_event_set(&rcu_gp_event);
     }
 }
@@ -422,11 +442,19 @@ static bool rcu_spin_for_readers(ReaderList *qsreaders, bool barrier_done)
  * that a reader claiming its flag at once finds it counted; the last
  * claim wakes this thread, so there is one wake-up however many readers
  * there are.  Called with rcu_registry_lock held; drops it while asleep.
+ *
+ * A wake-up proves nothing: the set that caused it may be a late one from
+ * an earlier grace period, whose last reader counted itself off and was
+ * preempted before its qemu_event_set.  So the loop re-arms after every
+ * wake-up (reset, then look at rcu_gp_pending again: the usual QemuEvent
+ * pattern), and decides when to kick the readers by the clock, not by
+ * whether the wait timed out.  Each time it kicks it also rescans, which
+ * counts off readers whose wake-up went missing.
  */
 static void rcu_sleep_for_readers(ReaderList *qsreaders)
 {
     struct rcu_reader_data *p;
-    bool waited_long = false;
+    int64_t now, kick_at;
     int n = 0, claimed;
 
     /* Reset before the flags go up, so that no set can be lost. */
@@ -453,18 +481,34 @@ static void rcu_sleep_for_readers(ReaderList *qsreaders)
         qatomic_sub(&rcu_gp_pending, claimed);
     }
 
+    /* Kick at once while someone drains, else after RCU_FORCE_MS. */
+    now = g_get_monotonic_time();
+    kick_at = now;
+    if (!qatomic_read(&rcu_drain_pending)) {
+        kick_at += RCU_FORCE_MS * 1000;
+    }
+    /* The condition: pairs with the decrement in rcu_wake_waiter. */
     while (qatomic_read(&rcu_gp_pending)) {
-        if (waited_long || qatomic_read(&rcu_drain_pending)) {
+        now = g_get_monotonic_time();
+        if (now >= kick_at) {
             QLIST_FOREACH(p, &registry, node) {
                 notifier_list_notify(&p->force_rcu, NULL);
             }
+            kick_at = now + RCU_FORCE_MS * 1000;
+            claimed = rcu_scan_readers(qsreaders, true);
+            if (claimed) {
+                qatomic_sub(&rcu_gp_pending, claimed);
+            }
+            continue;
         }
+
         /* Readers can unregister while the lock is dropped. */
         qemu_mutex_unlock(&rcu_registry_lock);
-        if (!qemu_event_timedwait(&rcu_gp_event, RCU_FORCE_MS)) {
-            waited_long = true;
-        }
+        qemu_event_timedwait(&rcu_gp_event,
+                             (kick_at - now + 999) / 1000);
         qemu_mutex_lock(&rcu_registry_lock);
+        /* Re-arm; the loop condition then looks at the count again. */
+        qemu_event_reset(&rcu_gp_event);
     }
 
     /* End this thread's reset claim on the event (see QemuEvent). */

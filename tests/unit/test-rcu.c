@@ -4,8 +4,10 @@
  * that exit registered, fork, and the messages for misuse.
  *
  * meson also runs this with GRACE_RCU_MEMBARRIER=0 (readers use smp_mb
- * instead of relying on membarrier) and against util/rcu.c built with
- * RCU_FORCE_TWO_PHASE (the 32-bit hosts' counter).
+ * instead of relying on membarrier), against util/rcu.c built with
+ * RCU_FORCE_TWO_PHASE (the 32-bit hosts' counter), and against util/rcu.c
+ * built with RCU_TEST_HOOKS, which lets the tests under #ifdef
+ * RCU_TEST_HOOKS widen races.
  */
 #include "qemu/osdep.h"
 #include "qemu/rcu.h"
@@ -537,6 +539,148 @@ static void test_fork(void)
     qemu_sem_destroy(&sems[1]);
 }
 
+#ifdef RCU_TEST_HOOKS
+/*
+ * A late wake-up must not stop a grace period from kicking its readers.
+ *
+ * Grace period 1 sleeps on reader R.  R leaves its section, counts itself
+ * off and is held (by the test hook) before it sets the event, so grace
+ * period 1 ends without that set.  Grace period 2 then sleeps on S, an
+ * online QSBR thread that reports a quiescent state only when its
+ * force-RCU notifier kicks it, and R's set lands only once grace period 2
+ * is asleep.  Grace period 2 must still kick S and end.
+ */
+extern void (*rcu_test_hook_before_gp_set)(void);
+
+typedef struct LateSet {
+    QemuSemaphore r_inside, r_leave, r_held, r_go;
+    QemuSemaphore s_online, gp2_done;
+    struct rcu_reader_data *r_reader, *s_reader;
+    Notifier force;
+    int kicked, kicks, s_stop;
+} LateSet;
+
+static LateSet late;
+static __thread bool late_hold_my_set;
+
+static void late_hook(void)
+{
+    if (late_hold_my_set) {
+        late_hold_my_set = false;
+        qemu_sem_post(&late.r_held);
+        qemu_sem_wait(&late.r_go);
+    }
+}
+
+static void *late_r(void *opaque)
+{
+    rcu_register_thread();
+    qatomic_set(&late.r_reader, get_ptr_rcu_reader());
+    rcu_read_lock();
+    qemu_sem_post(&late.r_inside);
+    qemu_sem_wait(&late.r_leave);
+    late_hold_my_set = true;
+    rcu_read_unlock();          /* the last of grace period 1's readers */
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void late_kick(Notifier *n, void *data)
+{
+    qatomic_inc(&late.kicks);
+    qatomic_set(&late.kicked, 1);
+}
+
+static void *late_s(void *opaque)
+{
+    rcu_register_thread();
+    late.force.notify = late_kick;
+    rcu_add_force_rcu_notifier(&late.force);
+    rcu_thread_online();
+    qatomic_set(&late.s_reader, get_ptr_rcu_reader());
+    qemu_sem_post(&late.s_online);
+    while (!qatomic_read(&late.s_stop)) {
+        if (qatomic_xchg(&late.kicked, 0)) {
+            rcu_quiescent_state();
+        }
+    }
+    rcu_thread_offline();
+    rcu_remove_force_rcu_notifier(&late.force);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void *late_gp(void *opaque)
+{
+    QemuSemaphore *done = opaque;
+
+    rcu_register_thread();
+    synchronize_rcu();
+    rcu_unregister_thread();
+    if (done) {
+        qemu_sem_post(done);
+    }
+    return NULL;
+}
+
+static void wait_for_flag(struct rcu_reader_data *p)
+{
+    while (!qatomic_read(&p->waiting)) {
+        g_usleep(100);
+    }
+}
+
+static void test_late_set(void)
+{
+    QemuThread r, s, gp1, gp2;
+    bool gp2_ended;
+
+    memset(&late, 0, sizeof(late));
+    qemu_sem_init(&late.r_inside, 0);
+    qemu_sem_init(&late.r_leave, 0);
+    qemu_sem_init(&late.r_held, 0);
+    qemu_sem_init(&late.r_go, 0);
+    qemu_sem_init(&late.s_online, 0);
+    qemu_sem_init(&late.gp2_done, 0);
+    rcu_test_hook_before_gp_set = late_hook;
+
+    /* Grace period 1 sleeps on R; R leaves and is held before its set. */
+    qemu_thread_create(&r, "rcu-late-r", late_r, NULL, QEMU_THREAD_JOINABLE);
+    qemu_sem_wait(&late.r_inside);
+    qemu_thread_create(&gp1, "rcu-late-gp1", late_gp, NULL,
+                       QEMU_THREAD_JOINABLE);
+    wait_for_flag(qatomic_read(&late.r_reader));
+    qemu_sem_post(&late.r_leave);
+    qemu_sem_wait(&late.r_held);
+    qemu_thread_join(&gp1);
+
+    /* Grace period 2 sleeps on S; then R's set lands. */
+    qemu_thread_create(&s, "rcu-late-s", late_s, NULL, QEMU_THREAD_JOINABLE);
+    qemu_sem_wait(&late.s_online);
+    qemu_thread_create(&gp2, "rcu-late-gp2", late_gp, &late.gp2_done,
+                       QEMU_THREAD_JOINABLE);
+    wait_for_flag(late.s_reader);
+    qemu_sem_post(&late.r_go);
+    qemu_thread_join(&r);
+
+    /* A kick comes within milliseconds; ten seconds means never. */
+    gp2_ended = qemu_sem_timedwait(&late.gp2_done, 10 * 1000) == 0;
+    qatomic_set(&late.s_stop, 1);           /* unsticks a broken build */
+    qemu_thread_join(&s);
+    qemu_thread_join(&gp2);
+    rcu_test_hook_before_gp_set = NULL;
+    g_assert_true(gp2_ended);
+    g_assert_cmpint(late.kicks, >, 0);
+
+    qemu_sem_destroy(&late.r_inside);
+    qemu_sem_destroy(&late.r_leave);
+    qemu_sem_destroy(&late.r_held);
+    qemu_sem_destroy(&late.r_go);
+    qemu_sem_destroy(&late.s_online);
+    qemu_sem_destroy(&late.gp2_done);
+}
+#endif
+
 /*
  * Misuse, each in a subprocess that must die with the message.  Some
  * checks sit on the inline fast path and exist in debug builds only.
@@ -676,6 +820,9 @@ int main(int argc, char **argv)
     g_test_add_func("/rcu/register-cycles", test_register_cycles);
     g_test_add_func("/rcu/exit-registered", test_exit_registered);
     g_test_add_func("/rcu/fork", test_fork);
+#ifdef RCU_TEST_HOOKS
+    g_test_add_func("/rcu/late-set", test_late_set);
+#endif
     for (int i = 0; i < ARRAY_SIZE(misuses); i++) {
         char *path = g_strdup_printf("/rcu/misuse/%s", misuses[i].name);
 
