@@ -895,12 +895,18 @@ void drain_call_rcu(void)
 
 /*
  * fork() support.  rcu_atfork_enabled: set by rcu_enable/disable_atfork,
- * read by the prepare handler.  The other two: the forking thread's state
- * between the prepare handler and the parent/child handler.
+ * read by the prepare handler.
+ *
+ * The other two carry the forking thread's state from the prepare handler
+ * to the parent or child handler, so they are per thread: two threads may
+ * fork at once, and the second runs its prepare handler (which would
+ * overwrite a global before blocking on rcu_sync_lock) while the first is
+ * between its own handlers.  In the child the forking thread is the only
+ * thread, with its own copy of them.
  */
 static bool rcu_atfork_enabled = true;
-static bool rcu_atfork_locked;
-static bool rcu_atfork_was_online;
+static __thread bool rcu_atfork_locked;
+static __thread bool rcu_atfork_was_online;
 
 void rcu_enable_atfork(void)
 {

@@ -682,6 +682,87 @@ static void test_late_set(void)
 #endif
 
 /*
+ * Two threads fork at the same time, over and over: one online, one
+ * offline.  Each must come back from fork, in the parent and in the
+ * child, in the state it forked in.
+ */
+#define FORKS_EACH 200
+
+typedef struct ForkRacer {
+    bool online;
+    int *go;
+    int wrong;              /* forks after which the state was wrong */
+    int children_wrong;     /* children that found it wrong */
+} ForkRacer;
+
+static void *fork_racer(void *opaque)
+{
+    ForkRacer *f = opaque;
+
+    rcu_register_thread();
+    if (f->online) {
+        rcu_thread_online();
+    }
+    qatomic_inc(f->go);
+    while (qatomic_read(f->go) < 2) {
+        /* start together */
+    }
+    for (int i = 0; i < FORKS_EACH; i++) {
+        int status;
+        pid_t pid = fork();
+
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+            _exit(get_ptr_rcu_reader()->online == f->online ? 0 : 1);
+        }
+        if (get_ptr_rcu_reader()->online != f->online) {
+            f->wrong++;
+            /* Put it right, so that the next fork tests afresh. */
+            if (f->online) {
+                rcu_thread_online();
+            } else {
+                rcu_thread_offline();
+            }
+        }
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status));
+        f->children_wrong += WEXITSTATUS(status) != 0;
+    }
+    if (f->online) {
+        rcu_thread_offline();
+    }
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void test_fork_concurrent(void)
+{
+    int go = 0;
+    ForkRacer racers[2] = {
+        { .online = true, .go = &go },
+        { .online = false, .go = &go },
+    };
+    QemuThread threads[2];
+
+    for (int i = 0; i < 2; i++) {
+        qemu_thread_create(&threads[i], "rcu-forker", fork_racer, &racers[i],
+                           QEMU_THREAD_JOINABLE);
+    }
+    for (int i = 0; i < 2; i++) {
+        qemu_thread_join(&threads[i]);
+        g_test_message("%s thread: wrong state after %d of %d forks, in %d "
+                       "children", racers[i].online ? "online" : "offline",
+                       racers[i].wrong, FORKS_EACH,
+                       racers[i].children_wrong);
+    }
+    for (int i = 0; i < 2; i++) {
+        g_assert_cmpint(racers[i].wrong, ==, 0);
+        g_assert_cmpint(racers[i].children_wrong, ==, 0);
+    }
+    synchronize_rcu();
+}
+
+/*
  * Misuse, each in a subprocess that must die with the message.  Some
  * checks sit on the inline fast path and exist in debug builds only.
  */
@@ -820,6 +901,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rcu/register-cycles", test_register_cycles);
     g_test_add_func("/rcu/exit-registered", test_exit_registered);
     g_test_add_func("/rcu/fork", test_fork);
+    g_test_add_func("/rcu/fork-concurrent", test_fork_concurrent);
 #ifdef RCU_TEST_HOOKS
     g_test_add_func("/rcu/late-set", test_late_set);
 #endif
