@@ -285,47 +285,87 @@ static void test_force_rcu(void)
 }
 
 /*
+ * Fork; the child runs child_fn, which must return true within 30 s; the
+ * parent runs parent_fn (if any) meanwhile and then checks the child.
+ */
+static void fork_and_check(bool (*child_fn)(void), void (*parent_fn)(void))
+{
+    int status;
+    pid_t pid = fork();
+
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        alarm(30);                  /* a hang becomes a failure */
+        _exit(child_fn() ? 0 : 1);
+    }
+    if (parent_fn) {
+        parent_fn();
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
+/* Callbacks run by the process that counts here (each has its own copy). */
+static int fork_count;
+
+/* In a child: queue one callback and drain. */
+static bool child_call_and_drain(void)
+{
+    int before = fork_count;
+
+    call_rcu(obj_new(0, NULL, &fork_count), obj_reclaim, rcu);
+    drain_call_rcu();
+    return fork_count == before + 1;
+}
+
+/*
  * fork: the child has no call_rcu thread; call_rcu and drain_call_rcu
  * must start one.
  */
 static void test_fork(void)
 {
-    int count = 0, status;
-    Obj *obj;
-    pid_t pid;
-
 #ifdef QEMU_SANITIZE_THREAD
     g_test_skip("ThreadSanitizer cannot start threads in a forked child");
     return;
 #endif
-    obj = obj_new(0, NULL, &count);
-
     /* The parent's call_rcu thread exists and is idle. */
-    call_rcu(obj, obj_reclaim, rcu);
+    fork_count = 0;
+    call_rcu(obj_new(0, NULL, &fork_count), obj_reclaim, rcu);
     drain_call_rcu();
-    g_assert_cmpint(count, ==, 1);
+    g_assert_cmpint(fork_count, ==, 1);
     /* It has also let go of the BQL, which the child needs. */
     qemu_mutex_lock_iothread();
     qemu_mutex_unlock_iothread();
 
-    pid = fork();
-    g_assert_cmpint(pid, >=, 0);
-    if (pid == 0) {
-        alarm(30);                  /* a hang becomes a failure */
-        obj = obj_new(1, NULL, &count);
-        call_rcu(obj, obj_reclaim, rcu);
-        drain_call_rcu();
-        _exit(count == 2 ? 0 : 1);
-    }
-    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-    g_assert_true(WIFEXITED(status));
-    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    fork_and_check(child_call_and_drain, NULL);
 
     /* The parent's thread still works. */
-    obj = obj_new(2, NULL, &count);
-    call_rcu(obj, obj_reclaim, rcu);
-    drain_call_rcu();
-    g_assert_cmpint(count, ==, 2);
+    g_assert_true(child_call_and_drain());
+    g_assert_cmpint(fork_count, ==, 2);
+}
+
+/*
+ * fork by a thread that holds the BQL: the child's thread still holds it,
+ * must be able to release it (debug builds too), and callbacks run once
+ * it does.
+ */
+static bool child_with_bql(void)
+{
+    bool ok = child_call_and_drain();   /* drops the BQL while it waits */
+
+    qemu_mutex_unlock_iothread();
+    return ok;
+}
+
+static void test_fork_with_bql(void)
+{
+#ifdef QEMU_SANITIZE_THREAD
+    g_test_skip("ThreadSanitizer cannot start threads in a forked child");
+    return;
+#endif
+    qemu_mutex_lock_iothread();
+    fork_and_check(child_with_bql, qemu_mutex_unlock_iothread);
 }
 
 /* Misuse. */
@@ -374,6 +414,7 @@ int main(int argc, char **argv)
     g_test_add_func("/call-rcu/many-producers", test_many_producers);
     g_test_add_func("/call-rcu/force-rcu", test_force_rcu);
     g_test_add_func("/call-rcu/fork", test_fork);
+    g_test_add_func("/call-rcu/fork-with-bql", test_fork_with_bql);
     g_test_add_func("/call-rcu/drain-from-callback", test_drain_from_callback);
     g_test_add_func("/call-rcu/drain-in-section", test_drain_in_section);
     return g_test_run();
