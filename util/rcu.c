@@ -114,7 +114,10 @@
  * exchange, which comes before synchronize_rcu, so its grace period
  * started after the push.  drain_call_rcu queues a callback that sets an
  * event: since batches run in order, when it runs everything queued
- * before it has run.
+ * before it has run.  fork() waits until no callback is running, so a
+ * child finds each callback its parent queued either run (before the
+ * fork) or still to run: on the stack, or taken by the parent's thread;
+ * the child's own call_rcu thread runs the latter first.
  *
  * Readers that stay in a section, or online, for long would hold grace
  * periods up without limit (a vCPU running a guest loop).  A grace period
@@ -724,8 +727,18 @@ void rcu_remove_force_rcu_notifier(Notifier *n)
  * rcu_call_stack: pushed by call_rcu1 on any thread (compare-and-swap),
  * emptied by the call_rcu thread (exchange).  rcu_call_ready_event: set by
  * the push that finds the stack empty; reset only by the call_rcu thread.
+ *
+ * rcu_call_batch: the callbacks that the call_rcu thread has taken from
+ * the stack and not yet started, in queueing order.  Written by that
+ * thread with rcu_call_lock held, which it also holds while it runs
+ * callbacks; fork's prepare handler takes the lock, so that the child
+ * finds every callback either run or in rcu_call_batch, and runs the
+ * latter itself (see rcu_atfork_child).  rcu_call_lock nests inside the
+ * BQL and outside rcu_sync_lock.
  */
 static struct rcu_head *rcu_call_stack;
+static struct rcu_head *rcu_call_batch;
+static QemuMutex rcu_call_lock;
 static QemuEvent rcu_call_ready_event;
 static QemuOnce rcu_call_once = QEMU_ONCE_INIT;
 static __thread bool rcu_in_call_thread;
@@ -773,33 +786,48 @@ static void rcu_call_wait_for_work(void)
     }
 }
 
+/* Take everything queued so far into rcu_call_batch; returns how many. */
+static long rcu_call_take(void)
+{
+    long n;
+
+    qemu_mutex_lock(&rcu_call_lock);
+    rcu_call_batch = rcu_call_reverse(qatomic_xchg(&rcu_call_stack, NULL),
+                                      &n);
+    qemu_mutex_unlock(&rcu_call_lock);
+    return n;
+}
+
 static void *call_rcu_thread(void *opaque)
 {
     rcu_register_thread();
     rcu_in_call_thread = true;
 
     for (;;) {
-        struct rcu_head *batch;
-        long n;
+        long n = 0;
 
-        rcu_call_wait_for_work();
+        /* A child of fork may start with its parent's batch. */
+        if (!rcu_call_batch) {
+            rcu_call_wait_for_work();
+            n = rcu_call_take();
+        }
         /*
-         * Everything pushed so far; the exchange comes before the grace
-         * period below, so every callback's grace period starts after it
-         * was queued.
+         * The exchange in rcu_call_take comes before this grace period, so
+         * every callback's grace period starts after it was queued.
          */
-        batch = rcu_call_reverse(qatomic_xchg(&rcu_call_stack, NULL), &n);
         synchronize_rcu();
 
-        while (batch) {
+        while (rcu_call_batch) {
             qemu_mutex_lock_iothread();
-            for (int i = 0; batch && i < RCU_CALL_BQL_CHUNK; i++) {
-                struct rcu_head *head = batch;
+            qemu_mutex_lock(&rcu_call_lock);
+            for (int i = 0; rcu_call_batch && i < RCU_CALL_BQL_CHUNK; i++) {
+                struct rcu_head *head = rcu_call_batch;
 
                 /* The callback may free head. */
-                batch = head->next;
+                rcu_call_batch = head->next;
                 head->func(head);
             }
+            qemu_mutex_unlock(&rcu_call_lock);
             qemu_mutex_unlock_iothread();
         }
 
@@ -929,11 +957,19 @@ static void rcu_atfork_prepare(void)
     if (rcu_reader_in_section(p)) {
         rcu_abort("fork() called inside an RCU read-side critical section");
     }
+    /* It holds rcu_call_lock, which it is about to take. */
+    if (rcu_in_call_thread) {
+        rcu_abort("fork() called from an RCU callback");
+    }
     rcu_atfork_was_online = p->online;
     if (p->online) {
         rcu_thread_offline();
     }
-    /* No grace period in progress, nobody in the registry. */
+    /*
+     * No callback running and rcu_call_batch up to date; no grace period
+     * in progress; nobody in the registry.
+     */
+    qemu_mutex_lock(&rcu_call_lock);
     qemu_mutex_lock(&rcu_sync_lock);
     qemu_mutex_lock(&rcu_registry_lock);
     rcu_atfork_locked = true;
@@ -947,6 +983,7 @@ static void rcu_atfork_parent(void)
     rcu_atfork_locked = false;
     qemu_mutex_unlock(&rcu_registry_lock);
     qemu_mutex_unlock(&rcu_sync_lock);
+    qemu_mutex_unlock(&rcu_call_lock);
     if (rcu_atfork_was_online) {
         rcu_thread_online();
     }
@@ -983,12 +1020,15 @@ static void rcu_atfork_child(void)
     }
     qemu_mutex_init(&rcu_sync_lock);
     qemu_mutex_init(&rcu_registry_lock);
+    qemu_mutex_init(&rcu_call_lock);
     qemu_event_init(&rcu_gp_event, false);
 
     /*
-     * No call_rcu thread either: the next call_rcu1 or drain starts one,
-     * which then runs what the parent had queued and not yet taken.
-     * Nobody is draining in the child.
+     * No call_rcu thread either: the next call_rcu1 or drain starts one.
+     * It runs first the batch that the parent's thread had taken and not
+     * yet started (rcu_call_batch: none of it ran in this process), then
+     * what the parent had queued and not yet taken, in order, so that a
+     * drain in the child covers both.  Nobody is draining in the child.
      */
     rcu_call_once = (QemuOnce)QEMU_ONCE_INIT;
     rcu_drain_pending = 0;
@@ -1029,6 +1069,7 @@ static void __attribute__((constructor)) rcu_init(void)
     rcu_sys_membarrier = rcu_init_membarrier();
     qemu_mutex_init(&rcu_sync_lock);
     qemu_mutex_init(&rcu_registry_lock);
+    qemu_mutex_init(&rcu_call_lock);
     qemu_event_init(&rcu_gp_event, false);
     if (pthread_key_create(&rcu_thread_key, rcu_thread_exit)) {
         rcu_abort("cannot create the thread-exit key");

@@ -294,9 +294,12 @@ void rcu_unregister_thread(void);
 /*
  * fork() support.  By default the child of a fork has working RCU: the
  * registry holds only the forking thread, and locks and events are fresh.
- * The forking thread must not be inside a read-side section (it may be
- * online).  rcu_disable_atfork() turns this off for programs whose child
- * only calls exec or _exit, so that fork never waits for a grace period.
+ * Callbacks queued in the parent and not yet run there run in the child
+ * too, once it queues a callback or drains (fork waits for a running
+ * callback to return).  The forking thread must not be inside a
+ * read-side section (it may be online), nor in an RCU callback.
+ * rcu_disable_atfork() turns this off for programs whose child only calls
+ * exec or _exit, so that fork never waits for a grace period.
  */
 void rcu_enable_atfork(void);
 void rcu_disable_atfork(void);

@@ -368,37 +368,120 @@ static void test_fork_with_bql(void)
     fork_and_check(child_with_bql, qemu_mutex_unlock_iothread);
 }
 
-/* Misuse. */
+/*
+ * fork while the parent's call_rcu thread has taken a callback and not
+ * yet run it: the child must run it.  The forking thread holds the BQL,
+ * so the parent's thread cannot run the callback before the fork.
+ */
+static struct rcu_reader_data *taken_reader;
+static QemuSemaphore taken_inside, taken_leave;
+
+static void *taken_holdup(void *opaque)
+{
+    rcu_register_thread();
+    qatomic_set(&taken_reader, get_ptr_rcu_reader());
+    rcu_read_lock();
+    qemu_sem_post(&taken_inside);
+    qemu_sem_wait(&taken_leave);
+    rcu_read_unlock();
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static bool child_runs_taken(void)
+{
+    /* Queued before the fork, so covered by this drain. */
+    drain_call_rcu();
+    qemu_mutex_unlock_iothread();
+    return fork_count == 1;
+}
+
+static void test_fork_taken(void)
+{
+    QemuThread reader;
+
+#ifdef QEMU_SANITIZE_THREAD
+    g_test_skip("ThreadSanitizer cannot start threads in a forked child");
+    return;
+#endif
+    qemu_sem_init(&taken_inside, 0);
+    qemu_sem_init(&taken_leave, 0);
+    qemu_thread_create(&reader, "rcu-holdup", taken_holdup, NULL,
+                       QEMU_THREAD_JOINABLE);
+    qemu_sem_wait(&taken_inside);
+
+    /* The call_rcu thread takes the callback and waits for the reader. */
+    fork_count = 0;
+    qemu_mutex_lock_iothread();
+    call_rcu(obj_new(0, NULL, &fork_count), obj_reclaim, rcu);
+    while (!qatomic_read(&taken_reader->waiting)) {
+        g_usleep(100);
+    }
+    /* Its grace period ends; then it waits for the BQL. */
+    qemu_sem_post(&taken_leave);
+    fork_and_check(child_runs_taken, qemu_mutex_unlock_iothread);
+
+    drain_call_rcu();
+    g_assert_cmpint(fork_count, ==, 1);
+    qemu_thread_join(&reader);
+    qemu_sem_destroy(&taken_inside);
+    qemu_sem_destroy(&taken_leave);
+}
+
+/*
+ * Misuse, each in a subprocess that must die with the message.  A
+ * callback's misuse: cb set, run by a drain.
+ */
+typedef struct Misuse {
+    const char *name;
+    void (*fn)(void);
+    RCUCBFunc *cb;
+    const char *message;
+} Misuse;
+
 static void drain_cb(struct rcu_head *head)
 {
     drain_call_rcu();
 }
 
-static void test_drain_from_callback(void)
+static void fork_cb(struct rcu_head *head)
 {
+    fork();
+}
+
+static void misuse_drain_in_section(void)
+{
+    rcu_read_lock();
+    drain_call_rcu();
+}
+
+static const Misuse misuses[] = {
+    { "drain-from-callback", NULL, drain_cb,
+      "*drain_call_rcu called from an RCU callback*" },
+    { "fork-from-callback", NULL, fork_cb,
+      "*fork() called from an RCU callback*" },
+    { "drain-in-section", misuse_drain_in_section, NULL,
+      "*drain_call_rcu called inside an RCU read-side critical section*" },
+};
+
+static void test_misuse(gconstpointer opaque)
+{
+    const Misuse *m = opaque;
+
     if (g_test_subprocess()) {
         static struct rcu_head head;
 
-        call_rcu1(&head, drain_cb);
-        drain_call_rcu();
+        if (m->cb) {
+            call_rcu1(&head, m->cb);
+            drain_call_rcu();
+        } else {
+            m->fn();
+        }
         return;
     }
     g_test_trap_subprocess(NULL, 0, 0);
     g_test_trap_assert_failed();
-    g_test_trap_assert_stderr("*drain_call_rcu called from an RCU callback*");
-}
-
-static void test_drain_in_section(void)
-{
-    if (g_test_subprocess()) {
-        rcu_read_lock();
-        drain_call_rcu();
-        return;
-    }
-    g_test_trap_subprocess(NULL, 0, 0);
-    g_test_trap_assert_failed();
-    g_test_trap_assert_stderr("*drain_call_rcu called inside an RCU "
-                              "read-side critical section*");
+    g_test_trap_assert_stderr(m->message);
 }
 
 int main(int argc, char **argv)
@@ -415,7 +498,12 @@ int main(int argc, char **argv)
     g_test_add_func("/call-rcu/force-rcu", test_force_rcu);
     g_test_add_func("/call-rcu/fork", test_fork);
     g_test_add_func("/call-rcu/fork-with-bql", test_fork_with_bql);
-    g_test_add_func("/call-rcu/drain-from-callback", test_drain_from_callback);
-    g_test_add_func("/call-rcu/drain-in-section", test_drain_in_section);
+    g_test_add_func("/call-rcu/fork-taken", test_fork_taken);
+    for (int i = 0; i < ARRAY_SIZE(misuses); i++) {
+        char *path = g_strdup_printf("/call-rcu/misuse/%s", misuses[i].name);
+
+        g_test_add_data_func(path, &misuses[i], test_misuse);
+        g_free(path);
+    }
     return g_test_run();
 }
