@@ -54,7 +54,8 @@
  * thread is never quiescent, so (a) clears it: at its next quiescent
  * state.  The thread calling synchronize_rcu is outside any section and
  * has no other order to keep than its own program order; it is cleared
- * at once.
+ * at once.  So a thread that never reads need not register to call it:
+ * it is not in the registry, and nothing waits for it.
  *
  * The barrier is the expensive step: membarrier interrupts every CPU
  * that runs a thread of the process, which costs about 17 us on a virtual
@@ -596,10 +597,6 @@ void synchronize_rcu(void)
     bool was_online = p->online;
     uint64_t started;
 
-    if (!p->registered) {
-        rcu_abort("synchronize_rcu called by a thread that is not "
-                  "registered (rcu_register_thread)");
-    }
     if (rcu_reader_in_section(p)) {
         rcu_abort("synchronize_rcu called inside an RCU read-side "
                   "critical section");

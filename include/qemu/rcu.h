@@ -22,10 +22,11 @@
  * reported a quiescent state or gone offline.  call_rcu() runs a callback
  * after such a grace period, on a thread of its own, with the BQL held.
  *
- * Threads must register (rcu_register_thread) before reading or calling
- * synchronize_rcu, and unregister before exiting; the main thread is
- * registered at startup.  A registered thread starts as an ordinary
- * reader outside any read-side section.
+ * Threads must register (rcu_register_thread) before reading, and
+ * unregister before exiting; the main thread is registered at startup.  A
+ * registered thread starts as an ordinary reader outside any read-side
+ * section.  A thread that only updates (synchronize_rcu, call_rcu,
+ * drain_call_rcu) need not register, as with QEMU and liburcu.
  *
  * docs/devel/rcu.rst has the concepts, the patterns and a review
  * checklist; util/rcu.c has the correctness argument.
@@ -272,16 +273,16 @@ static inline void rcu_thread_online(void)
 
 /*
  * Wait for a grace period.  Not inside a read-side section; an online QSBR
- * thread is taken offline for the wait.  Concurrent callers share grace
- * periods.  Never call it with the BQL held where a reader may need the
- * BQL to make progress.
+ * thread is taken offline for the wait.  Any thread may call it,
+ * registered or not.  Concurrent callers share grace periods.  Never call
+ * it with the BQL held where a reader may need the BQL to make progress.
  */
 void synchronize_rcu(void);
 
 /*
  * Make the calling thread known to synchronize_rcu, as a reader outside any
- * read-side section.  Every thread that reads or calls synchronize_rcu
- * does this first, except the main thread, which is registered at startup.
+ * read-side section.  Every thread that reads does this first, except the
+ * main thread, which is registered at startup.
  */
 void rcu_register_thread(void);
 /*
