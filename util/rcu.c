@@ -205,6 +205,10 @@ static pthread_key_t rcu_thread_key;
  */
 static int rcu_drain_pending;
 
+/* True on the call_rcu thread, and there while it runs callbacks. */
+static __thread bool rcu_in_call_thread;
+static __thread bool rcu_in_callback;
+
 static QEMU_NORETURN QEMU_COLD void rcu_abort(const char *msg)
 {
     fprintf(stderr, "qemu: RCU: %s\n", msg);
@@ -219,6 +223,12 @@ void rcu_read_unlock_unbalanced(void)
 void rcu_read_lock_too_deep(void)
 {
     rcu_abort("rcu_read_lock nested too deeply");
+}
+
+void rcu_read_lock_unregistered(void)
+{
+    rcu_abort("rcu_read_lock called by a thread that is not registered "
+              "(rcu_register_thread): grace periods would not wait for it");
 }
 
 void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online)
@@ -601,6 +611,10 @@ void synchronize_rcu(void)
         rcu_abort("synchronize_rcu called inside an RCU read-side "
                   "critical section");
     }
+    /* It would stall every later callback, and it holds the BQL. */
+    if (rcu_in_callback) {
+        rcu_abort("synchronize_rcu called from an RCU callback");
+    }
 #ifdef CONFIG_DEBUG
     /*
      * A vCPU inside guest code may be waiting for the BQL, and holds up
@@ -738,7 +752,6 @@ static struct rcu_head *rcu_call_batch;
 static QemuMutex rcu_call_lock;
 static QemuEvent rcu_call_ready_event;
 static QemuOnce rcu_call_once = QEMU_ONCE_INIT;
-static __thread bool rcu_in_call_thread;
 
 /*
  * A batch smaller than this, with more callbacks queued by the time it has
@@ -817,6 +830,7 @@ static void *call_rcu_thread(void *opaque)
         while (rcu_call_batch) {
             qemu_mutex_lock_iothread();
             qemu_mutex_lock(&rcu_call_lock);
+            rcu_in_callback = true;
             for (int i = 0; rcu_call_batch && i < RCU_CALL_BQL_CHUNK; i++) {
                 struct rcu_head *head = rcu_call_batch;
 
@@ -824,6 +838,7 @@ static void *call_rcu_thread(void *opaque)
                 rcu_call_batch = head->next;
                 head->func(head);
             }
+            rcu_in_callback = false;
             qemu_mutex_unlock(&rcu_call_lock);
             qemu_mutex_unlock_iothread();
         }

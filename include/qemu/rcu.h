@@ -149,6 +149,7 @@ static inline void rcu_read_side_barrier(void)
 void rcu_wake_waiter(struct rcu_reader_data *p);
 QEMU_NORETURN void rcu_read_unlock_unbalanced(void);
 QEMU_NORETURN void rcu_read_lock_too_deep(void);
+QEMU_NORETURN void rcu_read_lock_unregistered(void);
 void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online);
 
 /*
@@ -175,6 +176,12 @@ static inline void rcu_read_lock(void)
     unsigned long ctr = qatomic_read(&p->ctr);
 
     if (likely(!(ctr & RCU_NEST_MASK))) {
+#ifdef CONFIG_DEBUG
+        /* No grace period would wait for this section. */
+        if (!p->registered) {
+            rcu_read_lock_unregistered();
+        }
+#endif
         /*
          * Outermost: announce the section with a snapshot of the counter.
          * The load-acquire pairs with the store-release that advances it:

@@ -449,6 +449,11 @@ static void fork_cb(struct rcu_head *head)
     fork();
 }
 
+static void sync_cb(struct rcu_head *head)
+{
+    synchronize_rcu();
+}
+
 static void misuse_drain_in_section(void)
 {
     rcu_read_lock();
@@ -460,6 +465,8 @@ static const Misuse misuses[] = {
       "*drain_call_rcu called from an RCU callback*" },
     { "fork-from-callback", NULL, fork_cb,
       "*fork() called from an RCU callback*" },
+    { "sync-from-callback", NULL, sync_cb,
+      "*synchronize_rcu called from an RCU callback*" },
     { "drain-in-section", misuse_drain_in_section, NULL,
       "*drain_call_rcu called inside an RCU read-side critical section*" },
 };

@@ -796,6 +796,22 @@ static void misuse_sync_in_section(void)
     synchronize_rcu();
 }
 
+static void *unregistered_read(void *opaque)
+{
+    rcu_read_lock();
+    rcu_read_unlock();
+    return NULL;
+}
+
+static void misuse_read_unregistered(void)
+{
+    QemuThread t;
+
+    qemu_thread_create(&t, "rcu-unreg", unregistered_read, NULL,
+                       QEMU_THREAD_JOINABLE);
+    qemu_thread_join(&t);
+}
+
 static void misuse_unregister_in_section(void)
 {
     rcu_read_lock();
@@ -854,6 +870,8 @@ static const Misuse misuses[] = {
       "*rcu_thread_online called while the thread is online*", true },
     { "online-stray-unlock", misuse_online_stray_unlock,
       "*rcu_read_unlock without a matching rcu_read_lock*", true },
+    { "read-unregistered", misuse_read_unregistered,
+      "*rcu_read_lock called by a thread that is not registered*", true },
     { "quiescent-in-section", misuse_quiescent_in_section,
       "*rcu_quiescent_state called inside an RCU read-side critical "
       "section*", true },
