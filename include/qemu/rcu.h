@@ -279,6 +279,15 @@ static inline void rcu_thread_online(void)
 }
 
 /*
+ * True inside a read-side section, and on an online QSBR thread (which is
+ * a reader all the time), as liburcu's rcu_read_ongoing.
+ */
+static inline bool rcu_read_ongoing(void)
+{
+    return qatomic_read(&get_ptr_rcu_reader()->ctr) & RCU_NEST_MASK;
+}
+
+/*
  * Wait for a grace period.  Not inside a read-side section; an online QSBR
  * thread is taken offline for the wait.  Any thread may call it,
  * registered or not.  Concurrent callers share grace periods.  Never call
@@ -364,6 +373,12 @@ void rcu_g_free_cb(struct rcu_head *head);
  */
 void drain_call_rcu(void);
 
+/* liburcu's name for drain_call_rcu. */
+static inline void rcu_barrier(void)
+{
+    drain_call_rcu();
+}
+
 /*
  * Force-RCU notifiers.  A thread that can hold up grace periods for long
  * (a vCPU running guest code between quiescent states) registers one; a
@@ -405,5 +420,39 @@ static inline void rcu_read_guard_cleanup(bool *locked)
          var; rcu_read_unlock(), var = false)
 #define WITH_RCU_READ_LOCK_GUARD() \
     WITH_RCU_READ_LOCK_GUARD_(RCU_READ_GUARD_NAME(__COUNTER__))
+
+/*
+ * QEMU's g_autoptr form of the guard, for code that spells it out:
+ *
+ *     g_autoptr(RCUReadAuto) guard = rcu_read_auto_lock();
+ *
+ * The pointer only says "unlock at the end of the scope"; it is never
+ * dereferenced.
+ */
+typedef void RCUReadAuto;
+
+static inline RCUReadAuto *rcu_read_auto_lock(void)
+{
+    rcu_read_lock();
+    return (RCUReadAuto *)(uintptr_t)1;
+}
+
+static inline void rcu_read_auto_unlock(RCUReadAuto *r)
+{
+    rcu_read_unlock();
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RCUReadAuto, rcu_read_auto_unlock)
+
+/*
+ * rcu_assert(cond): assert(cond) in debug builds (configure --enable-debug,
+ * or DEBUG_RCU defined before this header, as in QEMU); elsewhere cond is
+ * not evaluated, though the variables in it count as used.
+ */
+#if defined(CONFIG_DEBUG) || defined(DEBUG_RCU)
+#define rcu_assert(...)     assert(__VA_ARGS__)
+#else
+#define rcu_assert(...)     ((void)sizeof(!(__VA_ARGS__)))
+#endif
 
 #endif /* QEMU_RCU_H */

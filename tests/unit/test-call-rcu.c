@@ -63,6 +63,18 @@ static void test_order(void)
     g_free(log);
 }
 
+/* liburcu's name for drain_call_rcu. */
+static void test_rcu_barrier(void)
+{
+    int count = 0;
+
+    for (int i = 0; i < 100; i++) {
+        call_rcu(obj_new(i, NULL, &count), obj_reclaim, rcu);
+    }
+    rcu_barrier();
+    g_assert_cmpint(qatomic_read(&count), ==, 100);
+}
+
 /* g_free_rcu frees with g_free (AddressSanitizer checks the rest). */
 typedef struct Blob {
     struct rcu_head rcu;
@@ -496,6 +508,7 @@ int main(int argc, char **argv)
     qemu_thread_get_self(&main_thread);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/call-rcu/order", test_order);
+    g_test_add_func("/call-rcu/rcu-barrier", test_rcu_barrier);
     g_test_add_func("/call-rcu/g-free-rcu", test_g_free_rcu);
     g_test_add_func("/call-rcu/waits-for-readers", test_waits_for_readers);
     g_test_add_func("/call-rcu/drain-with-bql", test_drain_with_bql);

@@ -383,6 +383,85 @@ static void test_guards(void)
     g_assert_cmpint(n, ==, 3);
 }
 
+/* QEMU's g_autoptr guard. */
+static int auto_guarded(bool early)
+{
+    g_autoptr(RCUReadAuto) guard = rcu_read_auto_lock();
+
+    g_assert_cmpuint(nest_count(), ==, 1);
+    if (early) {
+        return 1;
+    }
+    return 2;
+}
+
+static void test_auto_guard(void)
+{
+    g_assert_cmpint(auto_guarded(true), ==, 1);
+    g_assert_cmpuint(nest_count(), ==, 0);
+    g_assert_cmpint(auto_guarded(false), ==, 2);
+    g_assert_cmpuint(nest_count(), ==, 0);
+}
+
+/* liburcu's names. */
+static void test_read_ongoing(void)
+{
+    g_assert_false(rcu_read_ongoing());
+    rcu_read_lock();
+    g_assert_true(rcu_read_ongoing());
+    rcu_read_lock();
+    rcu_read_unlock();
+    g_assert_true(rcu_read_ongoing());
+    rcu_read_unlock();
+    g_assert_false(rcu_read_ongoing());
+
+    /* An online QSBR thread is a reader all the time. */
+    rcu_thread_online();
+    g_assert_true(rcu_read_ongoing());
+    rcu_quiescent_state();
+    g_assert_true(rcu_read_ongoing());
+    rcu_thread_offline();
+    g_assert_false(rcu_read_ongoing());
+}
+
+static void test_pointer_ops(void)
+{
+    int a = 1, b = 2, c = 3;
+    int *p = NULL, *old;
+
+    rcu_set_pointer(&p, &a);
+    g_assert_true(p == &a);
+    old = rcu_xchg_pointer(&p, &b);
+    g_assert_true(old == &a && p == &b);
+    /* Fails: p is not &a. */
+    old = rcu_cmpxchg_pointer(&p, &a, &c);
+    g_assert_true(old == &b && p == &b);
+    old = rcu_cmpxchg_pointer(&p, &b, &c);
+    g_assert_true(old == &b && p == &c);
+    g_assert_true(rcu_dereference(p) == &c);
+    rcu_assign_pointer(p, &a);
+    g_assert_true(p == &a);
+}
+
+/* rcu_assert evaluates its argument in debug builds only. */
+static void test_rcu_assert(void)
+{
+    int evaluated = 0;
+
+    rcu_assert(++evaluated == 1);
+#ifdef CONFIG_DEBUG
+    g_assert_cmpint(evaluated, ==, 1);
+    if (g_test_subprocess()) {
+        rcu_assert(evaluated == 0);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_failed();
+#else
+    g_assert_cmpint(evaluated, ==, 0);
+#endif
+}
+
 /*
  * Registration cycles, on one thread and on many short-lived ones, while
  * another thread runs a fixed number of grace periods back to back.  The
@@ -911,6 +990,10 @@ int main(int argc, char **argv)
     g_test_add_func("/rcu/online-caller", test_online_caller);
     g_test_add_func("/rcu/concurrent-updaters", test_concurrent_updaters);
     g_test_add_func("/rcu/guards", test_guards);
+    g_test_add_func("/rcu/auto-guard", test_auto_guard);
+    g_test_add_func("/rcu/read-ongoing", test_read_ongoing);
+    g_test_add_func("/rcu/pointer-ops", test_pointer_ops);
+    g_test_add_func("/rcu/rcu-assert", test_rcu_assert);
     g_test_add_func("/rcu/register-cycles", test_register_cycles);
     g_test_add_func("/rcu/exit-registered", test_exit_registered);
     g_test_add_func("/rcu/fork", test_fork);
