@@ -166,17 +166,45 @@ bool rcu_sys_membarrier;
 __thread struct rcu_reader_data rcu_reader
     __attribute__((tls_model("initial-exec")));
 
-/* Serialises grace periods.  rcu_gp_started/completed are written under it. */
+/* Serialises grace periods. */
 static QemuMutex rcu_sync_lock;
 
 /*
- * Grace periods started and completed so far.  Written under
- * rcu_sync_lock; rcu_gp_started is read without it by synchronize_rcu,
- * to find out whether a grace period that started after the call has
- * completed meanwhile.
+ * The grace-period sequence: twice the number of grace periods completed,
+ * plus one while one is in progress.  Written with rcu_sync_lock and
+ * rcu_registry_lock held (store-release after the wait); read without
+ * locks by synchronize_rcu and the polling API, to find out whether a
+ * grace period that started after some point has completed since.
  */
-static uint64_t rcu_gp_started;
-static uint64_t rcu_gp_completed;
+static uint64_t rcu_gp_seq;
+
+static uint64_t rcu_seq_read(void)
+{
+    uint64_t seq = qatomic_read_u64(&rcu_gp_seq);
+
+    /* Pairs with smp_mb_release() in rcu_seq_set. */
+    smp_mb_acquire();
+    return seq;
+}
+
+/* Called with rcu_sync_lock and rcu_registry_lock held. */
+static void rcu_seq_set(uint64_t seq)
+{
+    /* The wait that ended a grace period comes before its count. */
+    smp_mb_release();
+    qatomic_set_u64(&rcu_gp_seq, seq);
+}
+
+/*
+ * The sequence value at which a grace period that starts after the
+ * caller read seq will have completed: the next even value, or the one
+ * after it if a grace period (which may have started earlier) is in
+ * progress.
+ */
+static uint64_t rcu_seq_target(uint64_t seq)
+{
+    return (seq + 3) & ~(uint64_t)1;
+}
 
 /* The registered readers; under rcu_registry_lock. */
 typedef QLIST_HEAD(, rcu_reader_data) ReaderList;
@@ -605,7 +633,7 @@ void synchronize_rcu(void)
 {
     struct rcu_reader_data *p = get_ptr_rcu_reader();
     bool was_online = p->online;
-    uint64_t started;
+    uint64_t target;
 
     if (rcu_reader_in_section(p)) {
         rcu_abort("synchronize_rcu called inside an RCU read-side "
@@ -632,19 +660,19 @@ void synchronize_rcu(void)
 
     /*
      * G1's smp_mb().  It also orders the caller's removals before the load
-     * of rcu_gp_started: a grace period that starts after this load starts
+     * of rcu_gp_seq: a grace period that starts after this load starts
      * after the removals, so it is good enough for this caller.
      */
     smp_mb();
-    started = qatomic_read_u64(&rcu_gp_started);
+    target = rcu_seq_target(rcu_seq_read());
 
     qemu_mutex_lock(&rcu_sync_lock);
-    if (qatomic_read_u64(&rcu_gp_completed) <= started) {
-        qatomic_set_u64(&rcu_gp_started, rcu_gp_started + 1);
+    if (rcu_gp_seq < target) {
         qemu_mutex_lock(&rcu_registry_lock);
+        rcu_seq_set(rcu_gp_seq + 1);
         rcu_advance_and_wait();                         /* G1, G2 */
+        rcu_seq_set(rcu_gp_seq + 1);
         qemu_mutex_unlock(&rcu_registry_lock);
-        qatomic_set_u64(&rcu_gp_completed, rcu_gp_completed + 1);
     }
     qemu_mutex_unlock(&rcu_sync_lock);
 
@@ -931,6 +959,63 @@ void drain_call_rcu(void)
 
     qatomic_dec(&rcu_drain_pending);
     qemu_event_destroy(&drain.done);
+}
+
+/*
+ * Polling for a grace period (liburcu's API).  A handle is the sequence
+ * value at which a grace period that started after the call has ended.
+ * start_poll_synchronize_rcu makes sure that one will: it queues
+ * rcu_poll_head, whose callback runs after a grace period that started
+ * after the push and queues itself again if a later handle needs one more.
+ *
+ * rcu_poll_want: the largest handle given out; raised with compare-and-
+ * swap.  rcu_poll_queued: rcu_poll_head is queued; set by whoever queues
+ * it (exchange), cleared by its callback.  The callback clears the flag
+ * before it looks at rcu_poll_want and start_poll raises rcu_poll_want
+ * before it looks at the flag (all sequentially consistent), so either the
+ * callback sees the new handle or start_poll sees the flag down and
+ * queues the head itself.
+ */
+static uint64_t rcu_poll_want;
+static bool rcu_poll_queued;
+static struct rcu_head rcu_poll_head;
+
+static void rcu_poll_cb(struct rcu_head *head)
+{
+    qatomic_xchg(&rcu_poll_queued, false);
+    if (rcu_seq_read() < qatomic_read_u64(&rcu_poll_want) &&
+        !qatomic_xchg(&rcu_poll_queued, true)) {
+        call_rcu1(&rcu_poll_head, rcu_poll_cb);
+    }
+}
+
+struct urcu_gp_poll_state start_poll_synchronize_rcu(void)
+{
+    struct urcu_gp_poll_state state;
+    uint64_t want;
+
+    /* As in synchronize_rcu: the caller's removals come first. */
+    smp_mb();
+    state.grace_period_id = rcu_seq_target(rcu_seq_read());
+
+    want = qatomic_read_u64(&rcu_poll_want);
+    while (want < state.grace_period_id) {
+        uint64_t seen = qatomic_cmpxchg__nocheck(&rcu_poll_want, want,
+                                                 state.grace_period_id);
+        if (seen == want) {
+            break;
+        }
+        want = seen;
+    }
+    if (!qatomic_xchg(&rcu_poll_queued, true)) {
+        call_rcu1(&rcu_poll_head, rcu_poll_cb);
+    }
+    return state;
+}
+
+bool poll_state_synchronize_rcu(struct urcu_gp_poll_state state)
+{
+    return rcu_seq_read() >= state.grace_period_id;
 }
 
 /*

@@ -380,6 +380,28 @@ static inline void rcu_barrier(void)
 }
 
 /*
+ * Polling for a grace period, with liburcu's names and meaning:
+ *
+ *     struct urcu_gp_poll_state s = start_poll_synchronize_rcu();
+ *     ...
+ *     if (poll_state_synchronize_rcu(s)) {
+ *         free what was removed before start_poll_synchronize_rcu
+ *     }
+ *
+ * start_poll_synchronize_rcu returns at once, having made sure that a
+ * grace period starts after the call; poll_state_synchronize_rcu returns
+ * true once such a grace period has ended.  Neither blocks; both may be
+ * called from any thread, registered or not, and inside a read-side
+ * section.  The handle is opaque.
+ */
+struct urcu_gp_poll_state {
+    uint64_t grace_period_id;
+};
+
+struct urcu_gp_poll_state start_poll_synchronize_rcu(void);
+bool poll_state_synchronize_rcu(struct urcu_gp_poll_state state);
+
+/*
  * Force-RCU notifiers.  A thread that can hold up grace periods for long
  * (a vCPU running guest code between quiescent states) registers one; a
  * grace period that waits for that thread calls it, from the waiting

@@ -188,6 +188,71 @@ static void test_holdup_unregistered(void)
     run_holdup(READER_QSBR, true);
 }
 
+/*
+ * Polling: a handle taken before a grace period is over after it; one
+ * taken while a reader holds a section is not over until it leaves, and
+ * then is, without anyone calling synchronize_rcu.
+ */
+static bool poll_until(struct urcu_gp_poll_state state)
+{
+    for (int i = 0; i < 10 * 1000; i++) {
+        if (poll_state_synchronize_rcu(state)) {
+            return true;
+        }
+        g_usleep(1000);
+    }
+    return false;
+}
+
+static void *poll_holdup(void *opaque)
+{
+    QemuSemaphore *sems = opaque;
+
+    rcu_register_thread();
+    rcu_read_lock();
+    qemu_sem_post(&sems[0]);
+    qemu_sem_wait(&sems[1]);
+    rcu_read_unlock();
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void test_poll(void)
+{
+    struct urcu_gp_poll_state a, b, c;
+    QemuSemaphore sems[2];
+    QemuThread reader;
+
+    a = start_poll_synchronize_rcu();
+    synchronize_rcu();
+    g_assert_true(poll_state_synchronize_rcu(a));
+
+    qemu_sem_init(&sems[0], 0);
+    qemu_sem_init(&sems[1], 0);
+    qemu_thread_create(&reader, "rcu-poll", poll_holdup, sems,
+                       QEMU_THREAD_JOINABLE);
+    qemu_sem_wait(&sems[0]);
+    b = start_poll_synchronize_rcu();
+    c = start_poll_synchronize_rcu();
+    /* Time enough for a grace period to end, if it were going to. */
+    g_usleep(50 * 1000);
+    g_assert_false(poll_state_synchronize_rcu(b));
+    g_assert_false(poll_state_synchronize_rcu(c));
+    /* Handles taken inside a section are fine too. */
+    rcu_read_lock();
+    a = start_poll_synchronize_rcu();
+    g_assert_false(poll_state_synchronize_rcu(a));
+    rcu_read_unlock();
+
+    qemu_sem_post(&sems[1]);
+    g_assert_true(poll_until(b));
+    g_assert_true(poll_until(c));
+    g_assert_true(poll_until(a));
+    qemu_thread_join(&reader);
+    qemu_sem_destroy(&sems[0]);
+    qemu_sem_destroy(&sems[1]);
+}
+
 /* Offline QSBR threads and idle registered threads hold nothing up. */
 static void *idle_reader(void *opaque)
 {
@@ -987,6 +1052,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rcu/holdup/unregistered-updater",
                     test_holdup_unregistered);
     g_test_add_func("/rcu/idle-readers", test_idle_readers);
+    g_test_add_func("/rcu/poll", test_poll);
     g_test_add_func("/rcu/online-caller", test_online_caller);
     g_test_add_func("/rcu/concurrent-updaters", test_concurrent_updaters);
     g_test_add_func("/rcu/guards", test_guards);
