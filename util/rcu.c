@@ -792,6 +792,15 @@ static QemuOnce rcu_call_once = QEMU_ONCE_INIT;
 /* Callbacks run under one hold of the BQL, at most. */
 #define RCU_CALL_BQL_CHUNK 1000
 
+/* call_rcu_set_batch_delay's; read by the call_rcu thread. */
+static int rcu_call_delay_ms;
+
+void call_rcu_set_batch_delay(int ms)
+{
+    assert(ms >= 0);
+    qatomic_set(&rcu_call_delay_ms, ms);
+}
+
 void rcu_g_free_cb(struct rcu_head *head)
 {
     g_free(head);
@@ -846,7 +855,13 @@ static void *call_rcu_thread(void *opaque)
 
         /* A child of fork may start with its parent's batch. */
         if (!rcu_call_batch) {
+            int delay;
+
             rcu_call_wait_for_work();
+            delay = qatomic_read(&rcu_call_delay_ms);
+            if (delay) {
+                qemu_msleep(delay);
+            }
             n = rcu_call_take();
         }
         /*

@@ -344,6 +344,16 @@ struct rcu_head {
 void call_rcu1(struct rcu_head *head, RCUCBFunc *func);
 
 /*
+ * The call_rcu thread's batching policy.  With ms > 0 the thread waits ms
+ * milliseconds after it finds callbacks queued, before it takes them, so
+ * that more of them share one grace period, at the cost of that much
+ * latency; liburcu's call_rcu thread waits 10 ms.  With 0, the default,
+ * it takes them at once, and naps 1 ms only to merge a trickle of small
+ * batches.  Takes effect from the next batch.
+ */
+void call_rcu_set_batch_delay(int ms);
+
+/*
  * call_rcu(obj, func, field): func(obj) after a grace period.  field is
  * the struct rcu_head member of *obj, which must come first (so that the
  * callback's argument is obj itself), and func must take a pointer to

@@ -75,6 +75,30 @@ static void test_rcu_barrier(void)
     g_assert_cmpint(qatomic_read(&count), ==, 100);
 }
 
+/*
+ * A batching delay holds callbacks back at least that long (and draining
+ * still works).
+ */
+static int64_t delayed_ran;
+
+static void delayed_cb(struct rcu_head *head)
+{
+    qatomic_set_i64(&delayed_ran, g_get_monotonic_time());
+    g_free(head);
+}
+
+static void test_batch_delay(void)
+{
+    int64_t queued;
+
+    call_rcu_set_batch_delay(30);
+    queued = g_get_monotonic_time();
+    call_rcu1(g_new0(struct rcu_head, 1), delayed_cb);
+    drain_call_rcu();
+    call_rcu_set_batch_delay(0);
+    g_assert_cmpint(qatomic_read_i64(&delayed_ran) - queued, >=, 30 * 1000);
+}
+
 /* g_free_rcu frees with g_free (AddressSanitizer checks the rest). */
 typedef struct Blob {
     struct rcu_head rcu;
@@ -509,6 +533,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/call-rcu/order", test_order);
     g_test_add_func("/call-rcu/rcu-barrier", test_rcu_barrier);
+    g_test_add_func("/call-rcu/batch-delay", test_batch_delay);
     g_test_add_func("/call-rcu/g-free-rcu", test_g_free_rcu);
     g_test_add_func("/call-rcu/waits-for-readers", test_waits_for_readers);
     g_test_add_func("/call-rcu/drain-with-bql", test_drain_with_bql);
