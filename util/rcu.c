@@ -14,7 +14,7 @@
  *   G2  for each registered reader, load-acquire its ctr until the reader
  *       is cleared, in one of two ways:
  *       (a) it carries the new snapshot;
- *       (b) it is quiescent (nesting count zero) in a load made after
+ *       (b) it is quiescent (ctr zero) in a load made after
  *           rcu_sync_barrier(): a full barrier on the updater and, with
  *           membarrier, on every thread of the process that is running.
  *       A reader in a section with an older snapshot is not cleared.
@@ -26,6 +26,9 @@
  *   R2  rcu_read_side_barrier()
  *   R3  reads of shared data
  *   R4  ctr = 0 (store-release)
+ *
+ * Nested sections only count in the reader's private nest count: they are
+ * part of the outermost one, and ctr keeps its snapshot until R4.
  *
  * Take a reader that reads the object at R3, and the way G2 cleared it.
  *
@@ -150,15 +153,15 @@
 #define RCU_TWO_PHASE 1
 #endif
 
-/* Every snapshot is a copy of it, so it must carry a nesting count of 1. */
-QEMU_BUILD_BUG_ON((RCU_GP_CTR & RCU_NEST_MASK) != 0);
+/* Odd, so that no snapshot is 0 (quiescent): RCU_GP_CTR keeps it odd. */
+QEMU_BUILD_BUG_ON(RCU_GP_CTR & 1);
 
 /*
  * The grace-period counter: written by synchronize_rcu with rcu_sync_lock
  * held, read by every reader.  On a cache line of its own, since readers
  * load it all the time and nothing else should invalidate it.
  */
-unsigned long rcu_gp_ctr QEMU_ALIGNED(64) = RCU_NEST_ONE;
+unsigned long rcu_gp_ctr QEMU_ALIGNED(64) = 1;
 
 /* Written once by rcu_init(), before main(); read by every reader. */
 bool rcu_sys_membarrier;
@@ -248,11 +251,6 @@ void rcu_read_unlock_unbalanced(void)
     rcu_abort("rcu_read_unlock without a matching rcu_read_lock");
 }
 
-void rcu_read_lock_too_deep(void)
-{
-    rcu_abort("rcu_read_lock nested too deeply");
-}
-
 void rcu_read_lock_unregistered(void)
 {
     rcu_abort("rcu_read_lock called by a thread that is not registered "
@@ -269,7 +267,8 @@ void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online)
     } else if (p->online != online) {
         msg = g_strdup_printf("%s called while the thread is %s", fn,
                               p->online ? "online" : "offline");
-    } else if ((p->ctr & RCU_NEST_MASK) != (online ? RCU_NEST_ONE : 0)) {
+    } else if (online ? p->nest != RCU_NEST_ONLINE
+                      : p->nest || qatomic_read(&p->ctr)) {
         msg = g_strdup_printf("%s called inside an RCU read-side critical "
                               "section", fn);
     } else {
@@ -281,7 +280,10 @@ void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online)
 /* True if p is inside rcu_read_lock (being online does not count). */
 static bool rcu_reader_in_section(struct rcu_reader_data *p)
 {
-    return (p->ctr & RCU_NEST_MASK) > (p->online ? RCU_NEST_ONE : 0);
+    if (p->online) {
+        return p->nest > RCU_NEST_ONLINE;   /* debug builds count them */
+    }
+    return qatomic_read(&p->ctr) != 0;
 }
 
 /*
@@ -411,11 +413,11 @@ static int rcu_scan_readers(ReaderList *qsreaders, bool barrier_done)
 
         if (p == self) {
             cleared = true;
-        } else if (!(ctr & RCU_NEST_MASK)) {
+        } else if (!ctr) {
             cleared = barrier_done;
             p->gp_quiescent_scans++;
         } else {
-            cleared = !((ctr ^ gp) & ~RCU_NEST_MASK);
+            cleared = ctr == gp;
             p->gp_quiescent_scans = 0;
             p->gp_seen_active = true;
         }
@@ -689,7 +691,7 @@ void rcu_register_thread(void)
         rcu_abort("rcu_register_thread called twice (the main thread is "
                   "registered at startup)");
     }
-    assert(p->ctr == 0 && !p->online);
+    assert(p->ctr == 0 && !p->online && p->nest == 0);
     notifier_list_init(&p->force_rcu);
     p->registered = true;
     pthread_setspecific(rcu_thread_key, p);

@@ -40,28 +40,28 @@
 #include "qemu/notify.h"
 
 /*
- * A reader's ctr holds, in its low RCU_NEST_BITS bits, how deeply it is
- * nested in read-side sections (an online QSBR thread counts one more),
- * and above them the value of the grace-period counter when its outermost
- * section began (its "snapshot").  A reader whose nesting count is zero is
- * quiescent.  rcu_gp_ctr always carries a nesting count of one, so that
- * starting a section is a single copy.
+ * A reader's ctr is 0 while it is quiescent (in no read-side section, and
+ * offline), and otherwise holds the value of the grace-period counter when
+ * its outermost section began, or, for an online QSBR thread, when it
+ * went online or last reported a quiescent state (its "snapshot").
+ * rcu_gp_ctr is always odd, so that no snapshot is 0.
  *
  * Where long has 64 bits, synchronize_rcu adds RCU_GP_CTR to rcu_gp_ctr
  * once per grace period, and the counter cannot wrap within any
  * reader's lifetime.  Where long has 32 bits it could, so the counter
  * is only a phase bit that each grace period flips twice (see util/rcu.c).
  */
-#define RCU_NEST_BITS   16
-#define RCU_NEST_ONE    1UL
-#define RCU_NEST_MASK   ((1UL << RCU_NEST_BITS) - 1)
-#define RCU_GP_CTR      (1UL << RCU_NEST_BITS)
+#define RCU_GP_CTR      2UL
+
+/* What rcu_reader_data.nest holds while the thread is online. */
+#define RCU_NEST_ONLINE (1U << 31)
 
 struct rcu_reader_data {
     /*
-     * Written only by the owning thread, with release stores (relaxed for
-     * changes of the nesting count alone); read by synchronize_rcu with
-     * load-acquires.  See util/rcu.c.
+     * Written only by the owning thread, with release stores; read by
+     * synchronize_rcu with load-acquires.  See util/rcu.c.  The owner
+     * writes it when a section begins and ends and at quiescent states
+     * only, so an online thread's reads leave its cache line alone.
      */
     unsigned long ctr;
 
@@ -74,7 +74,19 @@ struct rcu_reader_data {
      */
     int waiting;
 
-    /* Owner only: a QSBR thread between rcu_thread_online and offline. */
+    /*
+     * Owner only, on a cache line that no other thread writes or polls,
+     * so that nested sections cost no cache-line transfer: how many
+     * sections the thread is in besides the one that ctr announces, plus
+     * RCU_NEST_ONLINE while it is online (then ctr announces its being
+     * online, and outside debug builds its sections are not counted at
+     * all: see rcu_read_lock).
+     */
+    unsigned nest QEMU_ALIGNED(64);
+    /*
+     * A QSBR thread between rcu_thread_online and offline.  Written by the
+     * owner (atomically, since statistics read it under the registry lock).
+     */
     bool online;
     /* Owner only: between rcu_register_thread and rcu_unregister_thread. */
     bool registered;
@@ -148,7 +160,6 @@ static inline void rcu_read_side_barrier(void)
 /* Slow paths of the inline functions below. */
 void rcu_wake_waiter(struct rcu_reader_data *p);
 QEMU_NORETURN void rcu_read_unlock_unbalanced(void);
-QEMU_NORETURN void rcu_read_lock_too_deep(void);
 QEMU_NORETURN void rcu_read_lock_unregistered(void);
 void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online);
 
@@ -169,34 +180,50 @@ static inline void rcu_reader_quiescent(struct rcu_reader_data *p,
     }
 }
 
-/* Enter a read-side section.  Sections nest. */
+/*
+ * Announce a section (or being online) with a snapshot of the counter.
+ * The load-acquire pairs with the store-release that advances it: a
+ * section that reads a new value sees what was removed before.  The
+ * store-release keeps the previous section's reads before it, for a grace
+ * period that sees the new snapshot.
+ */
+static inline void rcu_reader_announce(struct rcu_reader_data *p)
+{
+    qatomic_store_release(&p->ctr, qatomic_load_acquire(&rcu_gp_ctr));
+    /* Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c. */
+    rcu_read_side_barrier();
+}
+
+/*
+ * Enter a read-side section.  Sections nest.
+ *
+ * The outermost section of an ordinary thread announces itself in ctr;
+ * the others only count in nest.  An online thread is announced already,
+ * and stays so until it goes offline, which it must not do inside a
+ * section: outside debug builds its sections need no bookkeeping at all,
+ * as with liburcu's QSBR flavour.  Debug builds count them anyway, to
+ * catch a stray rcu_read_unlock or a synchronize_rcu inside one.
+ */
 static inline void rcu_read_lock(void)
 {
     struct rcu_reader_data *p = get_ptr_rcu_reader();
-    unsigned long ctr = qatomic_read(&p->ctr);
 
-    if (likely(!(ctr & RCU_NEST_MASK))) {
+#ifndef CONFIG_DEBUG
+    if (p->nest == RCU_NEST_ONLINE) {
+        return;
+    }
+#endif
+    /* (likely: lay the common path of ordinary threads out straight) */
+    if (likely(!qatomic_read(&p->ctr))) {
 #ifdef CONFIG_DEBUG
         /* No grace period would wait for this section. */
         if (!p->registered) {
             rcu_read_lock_unregistered();
         }
 #endif
-        /*
-         * Outermost: announce the section with a snapshot of the counter.
-         * The load-acquire pairs with the store-release that advances it:
-         * a section that reads a new value sees what was removed before.
-         * The store-release keeps the previous section's reads before it,
-         * for a grace period that sees the new snapshot.
-         */
-        qatomic_store_release(&p->ctr, qatomic_load_acquire(&rcu_gp_ctr));
-        /* Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c. */
-        rcu_read_side_barrier();
+        rcu_reader_announce(p);
     } else {
-        if (unlikely((ctr & RCU_NEST_MASK) == RCU_NEST_MASK)) {
-            rcu_read_lock_too_deep();
-        }
-        qatomic_set(&p->ctr, ctr + RCU_NEST_ONE);
+        p->nest++;
     }
 }
 
@@ -204,21 +231,25 @@ static inline void rcu_read_lock(void)
 static inline void rcu_read_unlock(void)
 {
     struct rcu_reader_data *p = get_ptr_rcu_reader();
-    unsigned long ctr = qatomic_read(&p->ctr);
+    unsigned nest = p->nest;
 
-    if (likely((ctr & RCU_NEST_MASK) == RCU_NEST_ONE)) {
+    if (nest == RCU_NEST_ONLINE) {
 #ifdef CONFIG_DEBUG
-        /* An online QSBR thread's count of one is its being online. */
-        if (p->online) {
+        /* Online and in no section (debug builds count sections). */
+        rcu_read_unlock_unbalanced();
+#endif
+        return;
+    }
+    if (likely(!nest)) {
+#ifdef CONFIG_DEBUG
+        /* Elsewhere a stray unlock only stores 0 again: harmless. */
+        if (!qatomic_read(&p->ctr)) {
             rcu_read_unlock_unbalanced();
         }
 #endif
         rcu_reader_quiescent(p, 0);
     } else {
-        if (unlikely(!(ctr & RCU_NEST_MASK))) {
-            rcu_read_unlock_unbalanced();
-        }
-        qatomic_set(&p->ctr, ctr - RCU_NEST_ONE);
+        p->nest = nest - 1;
     }
 }
 
@@ -256,7 +287,8 @@ static inline void rcu_thread_offline(void)
 #ifdef CONFIG_DEBUG
     rcu_check_qsbr(p, "rcu_thread_offline", true);
 #endif
-    p->online = false;
+    qatomic_set(&p->online, false);
+    p->nest = 0;
     rcu_reader_quiescent(p, 0);
 }
 
@@ -272,10 +304,9 @@ static inline void rcu_thread_online(void)
 #ifdef CONFIG_DEBUG
     rcu_check_qsbr(p, "rcu_thread_online", false);
 #endif
-    p->online = true;
-    qatomic_store_release(&p->ctr, qatomic_load_acquire(&rcu_gp_ctr));
-    /* Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c. */
-    rcu_read_side_barrier();
+    qatomic_set(&p->online, true);
+    p->nest = RCU_NEST_ONLINE;
+    rcu_reader_announce(p);
 }
 
 /*
@@ -284,7 +315,7 @@ static inline void rcu_thread_online(void)
  */
 static inline bool rcu_read_ongoing(void)
 {
-    return qatomic_read(&get_ptr_rcu_reader()->ctr) & RCU_NEST_MASK;
+    return qatomic_read(&get_ptr_rcu_reader()->ctr) != 0;
 }
 
 /*

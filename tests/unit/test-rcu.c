@@ -15,9 +15,18 @@
 #include "qemu/atomic.h"
 #include <sys/wait.h>
 
+/*
+ * Sections the thread is in, plus one while it is online (outside debug
+ * builds, an online thread's sections are not counted).
+ */
 static unsigned nest_count(void)
 {
-    return get_ptr_rcu_reader()->ctr & RCU_NEST_MASK;
+    struct rcu_reader_data *p = get_ptr_rcu_reader();
+
+    if (p->online) {
+        return 1 + p->nest - RCU_NEST_ONLINE;
+    }
+    return p->ctr ? 1 + p->nest : 0;
 }
 
 static void test_nesting(void)
@@ -295,13 +304,21 @@ static void test_idle_readers(void)
 /* An online thread may call synchronize_rcu: it does not wait for itself. */
 static void test_online_caller(void)
 {
+    unsigned long ctr;
+
     rcu_thread_online();
     synchronize_rcu();
     g_assert_true(get_ptr_rcu_reader()->online);
     g_assert_cmpuint(nest_count(), ==, 1);
+    ctr = get_ptr_rcu_reader()->ctr;
+    g_assert_cmpuint(ctr, !=, 0);
+    /* Sections of an online thread are counted in debug builds only. */
     rcu_read_lock();
-    g_assert_cmpuint(nest_count(), ==, 2);
+    g_assert_true(rcu_read_ongoing());
     rcu_read_unlock();
+    g_assert_true(rcu_read_ongoing());
+    g_assert_cmpuint(nest_count(), ==, 1);
+    g_assert_cmpuint(get_ptr_rcu_reader()->ctr, ==, ctr);
     rcu_quiescent_state();
     rcu_thread_offline();
     g_assert_cmpuint(get_ptr_rcu_reader()->ctr, ==, 0);
@@ -998,7 +1015,7 @@ static void misuse_quiescent_in_section(void)
 
 static const Misuse misuses[] = {
     { "stray-unlock", misuse_stray_unlock,
-      "*rcu_read_unlock without a matching rcu_read_lock*", false },
+      "*rcu_read_unlock without a matching rcu_read_lock*", true },
     { "sync-in-section", misuse_sync_in_section,
       "*synchronize_rcu called inside an RCU read-side critical section*",
       false },
