@@ -23,7 +23,8 @@
  *
  *   R1  ctr = snapshot (a load-acquire of rcu_gp_ctr, stored with a
  *       store-release)
- *   R2  rcu_read_side_barrier()
+ *   R2  a compiler barrier; smp_mb() where readers have no membarrier,
+ *       or if the reader is parked (see below)
  *   R3  reads of shared data
  *   R4  ctr = 0 (store-release)
  *
@@ -59,6 +60,46 @@
  * has no other order to keep than its own program order; it is cleared
  * at once.  So a thread that never reads need not register to call it:
  * it is not in the registry, and nothing waits for it.
+ *
+ * Parked readers
+ * --------------
+ * A grace period that finds every other reader quiescent still needs (b),
+ * hence the barrier, which costs a system call even when no CPU needs
+ * interrupting.  A reader that stays quiescent for a while (a thread
+ * asleep in a poll, the main thread of a program whose work is elsewhere)
+ * would cost every grace period that system call.  So a grace period that
+ * issues the barrier first "parks" the readers that look quiescent: it
+ * raises their "parked" flag, then issues the barrier.  A reader that
+ * starts a section (R1, or rcu_thread_online) and then finds its flag up
+ * runs smp_mb() before its reads (R2 becomes a full barrier), and only
+ * then takes the flag down.  A later grace period may clear a reader that
+ * it sees quiescent and parked (ctr loaded first, with acquire, then the
+ * flag) without a barrier, after a full barrier of its own between
+ * marking its start (rcu_seq_start) and looking:
+ *
+ *  - a section whose R1 came before the barrier point of the parking
+ *    grace period is visible to every later look, so the reader does not
+ *    look quiescent until R4 (store-release) has followed its reads;
+ *  - a section whose R1 came after it found the flag up, since the flag
+ *    was raised before the barrier: its R2 is a full barrier, and with the
+ *    grace period's own, either the look sees R1 (not quiescent), or the
+ *    reads see the removal (store buffering, full barriers on both sides);
+ *  - a section after the reader took the flag down: the flag went down
+ *    before R4 of the section that took it down (a store-release), so a
+ *    look that sees that R4, or anything later, finds the flag down.
+ *
+ * tests/spin/rcu-park.pml checks this against store buffers, and finds
+ * the protocol broken without either full barrier or with the flag raised
+ * after the barrier.
+ *
+ * A grace period whose every other reader is quiescent and parked has no
+ * reader to wait for: synchronize_rcu tries one first, under
+ * rcu_registry_lock alone, and it costs about what taking a mutex does
+ * (liburcu's synchronize_rcu returns at once only when no thread is
+ * registered at all).  The usual grace period clears parked readers the
+ * same way, so that an idle thread costs it no barrier either.  Where
+ * readers use smp_mb() (no membarrier) every quiescent reader is as good
+ * as parked.
  *
  * The barrier is the expensive step: membarrier interrupts every CPU
  * that runs a thread of the process, which costs about 17 us on a virtual
@@ -174,10 +215,11 @@ static QemuMutex rcu_sync_lock;
 
 /*
  * The grace-period sequence: twice the number of grace periods completed,
- * plus one while one is in progress.  Written with rcu_sync_lock and
- * rcu_registry_lock held (store-release after the wait); read without
- * locks by synchronize_rcu and the polling API, to find out whether a
- * grace period that started after some point has completed since.
+ * plus one while one is in progress.  Written with rcu_registry_lock held
+ * (and rcu_sync_lock, except by the fast path of synchronize_rcu, which
+ * starts and ends a grace period within one hold of rcu_registry_lock);
+ * read without locks by synchronize_rcu and the polling API, to find out
+ * whether a grace period that started after some point has completed.
  */
 static uint64_t rcu_gp_seq;
 
@@ -185,17 +227,28 @@ static uint64_t rcu_seq_read(void)
 {
     uint64_t seq = qatomic_read_u64(&rcu_gp_seq);
 
-    /* Pairs with smp_mb_release() in rcu_seq_set. */
+    /* Pairs with smp_mb_release() in rcu_seq_end. */
     smp_mb_acquire();
     return seq;
 }
 
-/* Called with rcu_sync_lock and rcu_registry_lock held. */
-static void rcu_seq_set(uint64_t seq)
+/*
+ * A grace period starts: mark it, then look at the readers.  The barrier
+ * keeps the caller's removals, and the mark, before every look at a
+ * reader, so that a thread that read the sequence before the mark may
+ * count on this grace period.  Called with rcu_registry_lock held.
+ */
+static void rcu_seq_start(void)
 {
-    /* The wait that ended a grace period comes before its count. */
+    qatomic_set_u64(&rcu_gp_seq, rcu_gp_seq + 1);
+    smp_mb();
+}
+
+/* It ends: what it saw of the readers comes before the count. */
+static void rcu_seq_end(void)
+{
     smp_mb_release();
-    qatomic_set_u64(&rcu_gp_seq, seq);
+    qatomic_set_u64(&rcu_gp_seq, rcu_gp_seq + 1);
 }
 
 /*
@@ -392,12 +445,25 @@ void rcu_wake_waiter(struct rcu_reader_data *p)
 }
 
 /*
+ * True if ctr, loaded with acquire from p->ctr, says p is quiescent, and
+ * p is parked or reads with smp_mb(): a grace period that has started
+ * (rcu_seq_start) before the load may clear it without a barrier (see
+ * "Parked readers" at the top of the file).  The flag is loaded after ctr.
+ */
+static bool rcu_quiescent_and_parked(struct rcu_reader_data *p,
+                                     unsigned long ctr)
+{
+    return !ctr && (qatomic_read(&p->parked) || !rcu_sys_membarrier);
+}
+
+/*
  * One pass over the registry: move the readers that G2 clears (see the top
  * of the file) to qsreaders, and claim their "waiting" flags if up.
  * Returns the number of flags claimed.  A reader that looks quiescent is
  * cleared only if barrier_done, that is if this pass comes after
- * rcu_sync_barrier().  Also keeps the hints that decide when to issue the
- * barrier (see rcu_only_idle_left).  Called with rcu_registry_lock held.
+ * rcu_sync_barrier(), or if it is parked.  Also keeps the hints that
+ * decide when to issue the barrier (see rcu_only_idle_left).  Called with
+ * rcu_registry_lock held.
  */
 static int rcu_scan_readers(ReaderList *qsreaders, bool barrier_done)
 {
@@ -414,7 +480,7 @@ static int rcu_scan_readers(ReaderList *qsreaders, bool barrier_done)
         if (p == self) {
             cleared = true;
         } else if (!ctr) {
-            cleared = barrier_done;
+            cleared = barrier_done || rcu_quiescent_and_parked(p, ctr);
             p->gp_quiescent_scans++;
         } else {
             cleared = ctr == gp;
@@ -560,6 +626,39 @@ static void rcu_sleep_for_readers(ReaderList *qsreaders)
 }
 
 /*
+ * Park the readers in the registry that look quiescent, just before the
+ * barrier that will let this grace period clear them: the next grace
+ * periods may then clear them without one, for as long as they stay
+ * quiescent (see "Parked readers" at the top of the file).  Called with
+ * rcu_registry_lock held.
+ */
+static void rcu_park_quiescent(void)
+{
+    struct rcu_reader_data *self = get_ptr_rcu_reader();
+    struct rcu_reader_data *p;
+
+    QLIST_FOREACH(p, &registry, node) {
+        if (p != self && !qatomic_read(&p->ctr) &&
+            !qatomic_read(&p->parked)) {
+            qatomic_set(&p->parked, true);
+        }
+    }
+}
+
+void rcu_unpark(struct rcu_reader_data *p)
+{
+    /*
+     * Announce, then read: pairs with the smp_mb() in rcu_seq_start, and
+     * without membarrier with rcu_sync_barrier() too.
+     */
+    smp_mb();
+    /* Before the next store of ctr, which is a store-release. */
+    if (rcu_sys_membarrier) {
+        qatomic_set(&p->parked, false);
+    }
+}
+
+/*
  * G2: wait until every reader in the registry is cleared: look, poll for a
  * while, issue the barrier if some reader still needs it, and only then
  * sleep.  barrier_done: the caller issued the barrier after G1 already.
@@ -588,6 +687,7 @@ static void wait_for_readers(bool barrier_done)
             break;
         }
         if (!barrier_done) {
+            rcu_park_quiescent();
             rcu_sync_barrier();
             barrier_done = true;
             rcu_scan_readers(&qsreaders, true);
@@ -619,6 +719,7 @@ static void rcu_advance_and_wait(void)
      * The barrier first, then flip the phase and wait, twice.  The
      * load-acquires of the first wait keep the second flip after them.
      */
+    rcu_park_quiescent();
     rcu_sync_barrier();
     for (int i = 0; i < 2; i++) {
         qatomic_store_release(&rcu_gp_ctr, rcu_gp_ctr ^ RCU_GP_CTR);
@@ -629,6 +730,52 @@ static void rcu_advance_and_wait(void)
     qatomic_store_release(&rcu_gp_ctr, rcu_gp_ctr + RCU_GP_CTR);
     wait_for_readers(false);
 #endif
+}
+
+/*
+ * True if no registered reader can be in the way of a grace period that
+ * has started (rcu_seq_start) before this look: each one but the caller is
+ * quiescent and parked.  Called with rcu_registry_lock held.
+ */
+static bool rcu_all_parked(void)
+{
+    struct rcu_reader_data *self = get_ptr_rcu_reader();
+    struct rcu_reader_data *p;
+
+    QLIST_FOREACH(p, &registry, node) {
+        /* Pairs with the store-releases of ctr on the read side. */
+        if (p != self &&
+            !rcu_quiescent_and_parked(p, qatomic_load_acquire(&p->ctr))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * The fast path: a grace period with no reader in its way is over as soon
+ * as it has looked.  True if it was; otherwise nothing has changed.
+ */
+static bool rcu_try_quick_gp(void)
+{
+    bool done = false;
+
+    qemu_mutex_lock(&rcu_registry_lock);
+    if (!(rcu_gp_seq & 1)) {
+        rcu_seq_start();
+        done = rcu_all_parked();
+        if (done) {
+            rcu_seq_end();
+        } else {
+            /*
+             * Take the mark back: a thread that read it waits for a later
+             * grace period than it needs, which is harmless.
+             */
+            qatomic_set_u64(&rcu_gp_seq, rcu_gp_seq - 1);
+        }
+    }
+    qemu_mutex_unlock(&rcu_registry_lock);
+    return done;
 }
 
 void synchronize_rcu(void)
@@ -660,23 +807,25 @@ void synchronize_rcu(void)
         rcu_thread_offline();
     }
 
-    /*
-     * G1's smp_mb().  It also orders the caller's removals before the load
-     * of rcu_gp_seq: a grace period that starts after this load starts
-     * after the removals, so it is good enough for this caller.
-     */
-    smp_mb();
-    target = rcu_seq_target(rcu_seq_read());
+    if (!rcu_try_quick_gp()) {
+        /*
+         * G1's smp_mb().  It also orders the caller's removals before the
+         * load of rcu_gp_seq: a grace period that starts after this load
+         * starts after the removals, so it is good enough for this caller.
+         */
+        smp_mb();
+        target = rcu_seq_target(rcu_seq_read());
 
-    qemu_mutex_lock(&rcu_sync_lock);
-    if (rcu_gp_seq < target) {
+        qemu_mutex_lock(&rcu_sync_lock);
         qemu_mutex_lock(&rcu_registry_lock);
-        rcu_seq_set(rcu_gp_seq + 1);
-        rcu_advance_and_wait();                         /* G1, G2 */
-        rcu_seq_set(rcu_gp_seq + 1);
+        if (rcu_gp_seq < target) {
+            rcu_seq_start();
+            rcu_advance_and_wait();                     /* G1, G2 */
+            rcu_seq_end();
+        }
         qemu_mutex_unlock(&rcu_registry_lock);
+        qemu_mutex_unlock(&rcu_sync_lock);
     }
-    qemu_mutex_unlock(&rcu_sync_lock);
 
     if (was_online) {
         rcu_thread_online();
@@ -694,6 +843,8 @@ void rcu_register_thread(void)
     assert(p->ctr == 0 && !p->online && p->nest == 0);
     notifier_list_init(&p->force_rcu);
     p->registered = true;
+    /* Without membarrier, readers always take a full barrier. */
+    p->parked = !rcu_sys_membarrier;
     pthread_setspecific(rcu_thread_key, p);
 
     qemu_mutex_lock(&rcu_registry_lock);
@@ -1119,6 +1270,7 @@ static void rcu_atfork_child(void)
      */
     if (rcu_sys_membarrier && !rcu_membarrier_register()) {
         rcu_sys_membarrier = false;
+        p->parked = true;
     }
 
     /*

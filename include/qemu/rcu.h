@@ -75,6 +75,16 @@ struct rcu_reader_data {
     int waiting;
 
     /*
+     * Set by a grace period, under rcu_registry_lock, on a reader that it
+     * sees quiescent, just before the barrier that lets it clear the
+     * reader; taken down by the owner when it next announces itself, after
+     * a full barrier.  While it is up and ctr is 0, grace periods clear the
+     * reader without a barrier (see util/rcu.c).  Without membarrier it is
+     * up for good: every announcement takes a full barrier.
+     */
+    int parked;
+
+    /*
      * Owner only, on a cache line that no other thread writes or polls,
      * so that nested sections cost no cache-line transfer: how many
      * sections the thread is in besides the one that ctr announces, plus
@@ -162,6 +172,7 @@ void rcu_wake_waiter(struct rcu_reader_data *p);
 QEMU_NORETURN void rcu_read_unlock_unbalanced(void);
 QEMU_NORETURN void rcu_read_lock_unregistered(void);
 void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online);
+void rcu_unpark(struct rcu_reader_data *p);
 
 /*
  * A quiescent point: store ctr (0, or a fresh snapshot), then wake a grace
@@ -190,8 +201,16 @@ static inline void rcu_reader_quiescent(struct rcu_reader_data *p,
 static inline void rcu_reader_announce(struct rcu_reader_data *p)
 {
     qatomic_store_release(&p->ctr, qatomic_load_acquire(&rcu_gp_ctr));
-    /* Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c. */
-    rcu_read_side_barrier();
+    /*
+     * Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c.
+     * A compiler barrier when that is membarrier, unless this reader is
+     * parked (then, as always without membarrier, smp_mb()).
+     */
+    if (unlikely(qatomic_read(&p->parked))) {
+        rcu_unpark(p);
+    } else {
+        barrier();
+    }
 }
 
 /*
