@@ -172,11 +172,14 @@
  *
  * Locks
  * -----
- * rcu_sync_lock serialises grace periods (G1-G3, and the counter).
- * rcu_registry_lock protects the registry of readers and their force-RCU
- * notifier lists; a grace period holds it while it scans, and drops it
- * while it sleeps.  Order: rcu_sync_lock, then rcu_registry_lock.  The
- * call_rcu thread takes the BQL with neither held.
+ * rcu_sync_lock serialises the usual grace periods (G1-G2, and the
+ * counter).  rcu_registry_lock protects the registry of readers, their
+ * force-RCU notifier lists and the statistics; a grace period holds it
+ * while it scans, and drops it while it sleeps; the fast grace period
+ * runs under it alone.  rcu_call_lock keeps the call_rcu thread's batch
+ * consistent for fork (see call_rcu below).  Order: BQL, rcu_call_lock,
+ * rcu_sync_lock, rcu_registry_lock; the call_rcu thread waits for grace
+ * periods with none of them held.
  */
 #include "qemu/osdep.h"
 #include "qemu/rcu.h"
@@ -184,6 +187,7 @@
 #include "qemu/thread.h"
 #include "qemu/queue.h"
 #include "qemu/main-loop.h"
+#include "qemu/error-report.h"
 #include <pthread.h>
 #ifdef CONFIG_LINUX
 #include <linux/membarrier.h>
@@ -266,6 +270,41 @@ static uint64_t rcu_seq_target(uint64_t seq)
 typedef QLIST_HEAD(, rcu_reader_data) ReaderList;
 static QemuMutex rcu_registry_lock;
 static ReaderList registry = QLIST_HEAD_INITIALIZER(registry);
+
+/*
+ * For statistics and stall warnings, under rcu_registry_lock: every
+ * registered reader (linked by all_node, wherever a grace period has
+ * moved its node); when the grace period that waits for readers started
+ * (0: none waits), and when it next warns of a stall; how many grace
+ * periods waited for a reader (found one in a section or online with an
+ * older snapshot), and whether the current one does; the last such reader
+ * cleared, and the one that the last grace period that waited waited for
+ * last, with how long that took; wake-ups that a timeout found missing;
+ * stall warnings logged.
+ */
+static ReaderList rcu_all_readers = QLIST_HEAD_INITIALIZER(rcu_all_readers);
+static int64_t rcu_gp_start_us;
+static int64_t rcu_stall_warn_us;
+static uint64_t rcu_gp_waited;
+static bool rcu_gp_held;
+static char rcu_cleared_name[16];
+static int rcu_cleared_tid;
+/*
+ * The reader whose claim last brought rcu_gp_pending to zero: set by it
+ * (atomically, without a lock), taken by the grace period it woke, or, if
+ * the reader unregisters first, noted by rcu_unregister_reader; both under
+ * rcu_registry_lock.  A reader unregisters only under that lock, so a
+ * non-NULL value seen under it points to a registered reader.
+ */
+static struct rcu_reader_data *rcu_waker;
+static char rcu_holdout_name[16];
+static int rcu_holdout_tid;
+static int64_t rcu_holdout_us;
+static uint64_t rcu_wakeups_rescued;
+static uint64_t rcu_stall_warnings;
+
+/* rcu_set_stall_timeout's; read by grace periods. */
+static int rcu_stall_timeout_ms = 10 * 1000;
 
 /*
  * A grace period sleeps on it; readers set it.  Reset only by the holder of
@@ -435,6 +474,7 @@ static bool rcu_claim_waiting(struct rcu_reader_data *p)
 void rcu_wake_waiter(struct rcu_reader_data *p)
 {
     if (rcu_claim_waiting(p) && qatomic_dec_fetch(&rcu_gp_pending) == 0) {
+        qatomic_set(&rcu_waker, p);
 #ifdef RCU_TEST_HOOKS
         if (rcu_test_hook_before_gp_set) {
             rcu_test_hook_before_gp_set();
@@ -454,6 +494,13 @@ static bool rcu_quiescent_and_parked(struct rcu_reader_data *p,
                                      unsigned long ctr)
 {
     return !ctr && (qatomic_read(&p->parked) || !rcu_sys_membarrier);
+}
+
+/* p is the last reader cleared so far.  Called with rcu_registry_lock held. */
+static void rcu_note_cleared(struct rcu_reader_data *p)
+{
+    memcpy(rcu_cleared_name, p->name, sizeof(p->name));
+    rcu_cleared_tid = p->tid;
 }
 
 /*
@@ -486,8 +533,15 @@ static int rcu_scan_readers(ReaderList *qsreaders, bool barrier_done)
             cleared = ctr == gp;
             p->gp_quiescent_scans = 0;
             p->gp_seen_active = true;
+            if (!cleared) {
+                p->gp_held = true;
+                rcu_gp_held = true;
+            }
         }
         if (cleared) {
+            if (p->gp_held) {
+                rcu_note_cleared(p);
+            }
             p->gp_busy = p->gp_seen_active;
             if (qatomic_read(&p->waiting) && rcu_claim_waiting(p)) {
                 claimed++;
@@ -547,6 +601,30 @@ static bool rcu_spin_for_readers(ReaderList *qsreaders, bool barrier_done)
 }
 
 /*
+ * A grace period waits for readers: if it has waited long enough, say who
+ * holds it up, and when to say it again.  Called with rcu_registry_lock
+ * held, by rcu_sleep_for_readers each time it kicks the readers.
+ */
+static void rcu_check_stall(int64_t now)
+{
+    int64_t age = now - rcu_gp_start_us;
+    struct rcu_reader_data *p;
+
+    if (!qatomic_read(&rcu_stall_timeout_ms) || age < rcu_stall_warn_us) {
+        return;
+    }
+    QLIST_FOREACH(p, &registry, node) {
+        warn_report("RCU grace period stalled for %.3f s by thread %d (%s): "
+                    "%s", age / 1e6, p->tid, p->name,
+                    qatomic_read(&p->online) ?
+                    "online, and no quiescent state since it started" :
+                    "inside a read-side critical section");
+    }
+    rcu_stall_warnings++;
+    rcu_stall_warn_us = 2 * age;
+}
+
+/*
  * Sleep until every reader left in the registry has become quiescent.
  * The readers are counted in rcu_gp_pending before their flags go up, so
  * that a reader claiming its flag at once finds it counted; the last
@@ -563,7 +641,7 @@ static bool rcu_spin_for_readers(ReaderList *qsreaders, bool barrier_done)
  */
 static void rcu_sleep_for_readers(ReaderList *qsreaders)
 {
-    struct rcu_reader_data *p;
+    struct rcu_reader_data *p, *waker;
     int64_t now, kick_at;
     int n = 0, claimed;
 
@@ -601,12 +679,19 @@ static void rcu_sleep_for_readers(ReaderList *qsreaders)
     while (qatomic_read(&rcu_gp_pending)) {
         now = g_get_monotonic_time();
         if (now >= kick_at) {
+            rcu_check_stall(now);
             QLIST_FOREACH(p, &registry, node) {
                 notifier_list_notify(&p->force_rcu, NULL);
             }
             kick_at = now + RCU_FORCE_MS * 1000;
+            /*
+             * A flag that this thread claims here belonged to a reader that
+             * left without seeing it, or has not yet looked: nearly always
+             * a lost wake-up (the reader-side barrier missing, say).
+             */
             claimed = rcu_scan_readers(qsreaders, true);
             if (claimed) {
+                rcu_wakeups_rescued += claimed;
                 qatomic_sub(&rcu_gp_pending, claimed);
             }
             continue;
@@ -619,6 +704,12 @@ static void rcu_sleep_for_readers(ReaderList *qsreaders)
         qemu_mutex_lock(&rcu_registry_lock);
         /* Re-arm; the loop condition then looks at the count again. */
         qemu_event_reset(&rcu_gp_event);
+    }
+
+    /* The reader that woke this thread, if one did, was the last. */
+    waker = qatomic_xchg(&rcu_waker, NULL);
+    if (waker) {
+        rcu_note_cleared(waker);
     }
 
     /* End this thread's reset claim on the event (see QemuEvent). */
@@ -680,6 +771,7 @@ static void wait_for_readers(bool barrier_done)
     QLIST_FOREACH(p, &registry, node) {
         p->gp_quiescent_scans = 0;
         p->gp_seen_active = false;
+        p->gp_held = false;
     }
     rcu_scan_readers(&qsreaders, barrier_done);
     while (!QLIST_EMPTY(&registry)) {
@@ -730,6 +822,26 @@ static void rcu_advance_and_wait(void)
     qatomic_store_release(&rcu_gp_ctr, rcu_gp_ctr + RCU_GP_CTR);
     wait_for_readers(false);
 #endif
+}
+
+/* The slow path of synchronize_rcu, G1 and G2 with the bookkeeping. */
+static void rcu_wait_gp(void)
+{
+    int timeout = qatomic_read(&rcu_stall_timeout_ms);
+
+    rcu_seq_start();
+    rcu_gp_start_us = g_get_monotonic_time();
+    rcu_stall_warn_us = (int64_t)timeout * 1000;
+    rcu_gp_held = false;
+    rcu_advance_and_wait();                             /* G1, G2 */
+    if (rcu_gp_held) {
+        rcu_gp_waited++;
+        memcpy(rcu_holdout_name, rcu_cleared_name, sizeof(rcu_holdout_name));
+        rcu_holdout_tid = rcu_cleared_tid;
+        rcu_holdout_us = g_get_monotonic_time() - rcu_gp_start_us;
+    }
+    rcu_gp_start_us = 0;
+    rcu_seq_end();
 }
 
 /*
@@ -819,9 +931,7 @@ void synchronize_rcu(void)
         qemu_mutex_lock(&rcu_sync_lock);
         qemu_mutex_lock(&rcu_registry_lock);
         if (rcu_gp_seq < target) {
-            rcu_seq_start();
-            rcu_advance_and_wait();                     /* G1, G2 */
-            rcu_seq_end();
+            rcu_wait_gp();
         }
         qemu_mutex_unlock(&rcu_registry_lock);
         qemu_mutex_unlock(&rcu_sync_lock);
@@ -845,10 +955,15 @@ void rcu_register_thread(void)
     p->registered = true;
     /* Without membarrier, readers always take a full barrier. */
     p->parked = !rcu_sys_membarrier;
+    p->tid = qemu_get_thread_id();
+    if (pthread_getname_np(pthread_self(), p->name, sizeof(p->name))) {
+        g_strlcpy(p->name, "?", sizeof(p->name));
+    }
     pthread_setspecific(rcu_thread_key, p);
 
     qemu_mutex_lock(&rcu_registry_lock);
     QLIST_INSERT_HEAD(&registry, p, node);
+    QLIST_INSERT_HEAD(&rcu_all_readers, p, all_node);
     qemu_mutex_unlock(&rcu_registry_lock);
 }
 
@@ -863,9 +978,15 @@ static void rcu_unregister_reader(struct rcu_reader_data *p, const char *why)
 
     qemu_mutex_lock(&rcu_registry_lock);
     QLIST_REMOVE(p, node);
+    QLIST_REMOVE(p, all_node);
     /* A grace period may be asleep waiting for this reader. */
     if (qatomic_read(&p->waiting)) {
         rcu_wake_waiter(p);
+    }
+    /* Its grace period would not find it in the registry any more. */
+    if (qatomic_read(&rcu_waker) == p) {
+        rcu_note_cleared(p);
+        qatomic_set(&rcu_waker, NULL);
     }
     qemu_mutex_unlock(&rcu_registry_lock);
     p->registered = false;
@@ -931,6 +1052,9 @@ void rcu_remove_force_rcu_notifier(Notifier *n)
 static struct rcu_head *rcu_call_stack;
 static struct rcu_head *rcu_call_batch;
 static QemuMutex rcu_call_lock;
+/* Callbacks taken from the stack and run, ever; under rcu_call_lock. */
+static uint64_t rcu_call_taken;
+static uint64_t rcu_call_run;
 static QemuEvent rcu_call_ready_event;
 static QemuOnce rcu_call_once = QEMU_ONCE_INIT;
 
@@ -994,6 +1118,7 @@ static long rcu_call_take(void)
     qemu_mutex_lock(&rcu_call_lock);
     rcu_call_batch = rcu_call_reverse(qatomic_xchg(&rcu_call_stack, NULL),
                                       &n);
+    rcu_call_taken += n;
     qemu_mutex_unlock(&rcu_call_lock);
     return n;
 }
@@ -1033,6 +1158,7 @@ static void *call_rcu_thread(void *opaque)
                 /* The callback may free head. */
                 rcu_call_batch = head->next;
                 head->func(head);
+                rcu_call_run++;
             }
             rcu_in_callback = false;
             qemu_mutex_unlock(&rcu_call_lock);
@@ -1186,6 +1312,56 @@ bool poll_state_synchronize_rcu(struct urcu_gp_poll_state state)
     return rcu_seq_read() >= state.grace_period_id;
 }
 
+void rcu_set_stall_timeout(int ms)
+{
+    assert(ms >= 0);
+    qatomic_set(&rcu_stall_timeout_ms, ms);
+}
+
+void rcu_get_stats(RcuStats *st)
+{
+    int64_t now = g_get_monotonic_time();
+    struct rcu_reader_data *p;
+    struct rcu_head *head;
+    uint64_t stacked = 0;
+
+    memset(st, 0, sizeof(*st));
+
+    /*
+     * Nothing leaves the stack while rcu_call_lock is held, and a pushed
+     * node's link does not change until then, so the walk is safe.  The
+     * acquire pairs with the compare-and-swap in call_rcu1.
+     */
+    qemu_mutex_lock(&rcu_call_lock);
+    for (head = qatomic_load_acquire(&rcu_call_stack); head;
+         head = head->next) {
+        stacked++;
+    }
+    st->cb_queued = rcu_call_taken + stacked;
+    st->cb_run = rcu_call_run;
+    qemu_mutex_unlock(&rcu_call_lock);
+    st->cb_pending = st->cb_queued - st->cb_run;
+
+    qemu_mutex_lock(&rcu_registry_lock);
+    st->gp_completed = rcu_gp_seq / 2;
+    st->gp_waited = rcu_gp_waited;
+    st->gp_age_us = rcu_gp_start_us ? now - rcu_gp_start_us : -1;
+    QLIST_FOREACH(p, &rcu_all_readers, all_node) {
+        bool online = qatomic_read(&p->online);
+
+        st->readers++;
+        st->readers_online += online;
+        st->readers_in_section += !online && qatomic_read(&p->ctr);
+    }
+    memcpy(st->holdout, rcu_holdout_name, sizeof(st->holdout));
+    st->holdout_tid = rcu_holdout_tid;
+    st->holdout_us = rcu_holdout_us;
+    st->wakeups_rescued = rcu_wakeups_rescued;
+    st->stall_warnings = rcu_stall_warnings;
+    qemu_mutex_unlock(&rcu_registry_lock);
+    st->stall_timeout_ms = qatomic_read(&rcu_stall_timeout_ms);
+}
+
 /*
  * fork() support.  rcu_atfork_enabled: set by rcu_enable/disable_atfork,
  * read by the prepare handler.
@@ -1280,10 +1456,15 @@ static void rcu_atfork_child(void)
      * child does not have, so make new ones.
      */
     QLIST_INIT(&registry);
+    QLIST_INIT(&rcu_all_readers);
     if (p->registered) {
         QLIST_INSERT_HEAD(&registry, p, node);
+        QLIST_INSERT_HEAD(&rcu_all_readers, p, all_node);
         p->waiting = false;
+        p->tid = qemu_get_thread_id();
     }
+    rcu_gp_start_us = 0;
+    rcu_waker = NULL;
     qemu_mutex_init(&rcu_sync_lock);
     qemu_mutex_init(&rcu_registry_lock);
     qemu_mutex_init(&rcu_call_lock);
@@ -1330,9 +1511,30 @@ static bool rcu_init_membarrier(void)
  * Runs before main(), while the process has one thread: the read side's
  * barrier kind must not change once readers exist.
  */
+/* GRACE_RCU_STALL_TIMEOUT_MS, a number of milliseconds; 0 turns it off. */
+static void rcu_init_stall_timeout(void)
+{
+    const char *env = getenv("GRACE_RCU_STALL_TIMEOUT_MS");
+    char *end;
+    long long ms;
+
+    if (!env) {
+        return;
+    }
+    errno = 0;
+    ms = g_ascii_strtoll(env, &end, 10);
+    if (errno || end == env || *end || ms < 0 || ms > INT_MAX) {
+        fprintf(stderr, "qemu: RCU: ignoring GRACE_RCU_STALL_TIMEOUT_MS=%s: "
+                "not a number of milliseconds from 0 to %d\n", env, INT_MAX);
+        return;
+    }
+    rcu_stall_timeout_ms = ms;
+}
+
 static void __attribute__((constructor)) rcu_init(void)
 {
     rcu_sys_membarrier = rcu_init_membarrier();
+    rcu_init_stall_timeout();
     qemu_mutex_init(&rcu_sync_lock);
     qemu_mutex_init(&rcu_registry_lock);
     qemu_mutex_init(&rcu_call_lock);

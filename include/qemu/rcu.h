@@ -119,12 +119,24 @@ struct rcu_reader_data {
     int gp_quiescent_scans;
     bool gp_seen_active;
     bool gp_busy;
+    /* In the current wait: found in a section with an older snapshot. */
+    bool gp_held;
 
     /*
      * Called by a grace period that this reader holds up, under
      * rcu_registry_lock; changed by the owner under the same lock.
      */
     NotifierList force_rcu;
+
+    /*
+     * Every registered reader, wherever a grace period has moved its node,
+     * for statistics and stall warnings; under rcu_registry_lock.  The
+     * thread's name and id are set by the owner when it registers, before
+     * it joins the list.
+     */
+    QLIST_ENTRY(rcu_reader_data) all_node;
+    char name[16];
+    int tid;
 } QEMU_ALIGNED(64);
 
 /* The calling thread's reader state. */
@@ -460,6 +472,40 @@ struct urcu_gp_poll_state {
 
 struct urcu_gp_poll_state start_poll_synchronize_rcu(void);
 bool poll_state_synchronize_rcu(struct urcu_gp_poll_state state);
+
+/*
+ * What RCU is doing, for 'info rcu' and 'x-query-rcu' (a snapshot: the
+ * figures are read one after the other, not all at one instant).
+ */
+typedef struct RcuStats {
+    uint64_t gp_completed;      /* grace periods completed */
+    uint64_t gp_waited;         /* of those, the ones that waited for a reader */
+    int64_t gp_age_us;          /* age of the grace period waiting, or -1 */
+    uint64_t cb_queued;         /* callbacks queued by call_rcu, ever */
+    uint64_t cb_run;            /* callbacks that have run */
+    uint64_t cb_pending;        /* queued and not yet run */
+    int readers;                /* registered threads */
+    int readers_online;         /* of those, online QSBR threads */
+    int readers_in_section;     /* of those, in rcu_read_lock */
+    char holdout[16];           /* the thread that the last grace period that */
+    int holdout_tid;            /* waited waited for last ("" and 0: none) */
+    int64_t holdout_us;         /* and how long that grace period took */
+    uint64_t wakeups_rescued;   /* readers counted off after a timeout */
+    int stall_timeout_ms;       /* rcu_set_stall_timeout (0: off) */
+    uint64_t stall_warnings;    /* stall warnings logged */
+} RcuStats;
+
+void rcu_get_stats(RcuStats *stats);
+
+/*
+ * Stall warnings.  A grace period that has waited ms milliseconds for a
+ * reader logs which threads hold it up, and in what state (in a read-side
+ * section, or online without a quiescent state); it logs again after 2ms,
+ * 4ms, and so on, as long as it lasts.  0 turns the warnings off.  The
+ * default is 10 s, or GRACE_RCU_STALL_TIMEOUT_MS from the environment at
+ * startup.
+ */
+void rcu_set_stall_timeout(int ms);
 
 /*
  * Force-RCU notifiers.  A thread that can hold up grace periods for long

@@ -166,6 +166,44 @@ static void test_waits_for_readers(void)
     qemu_sem_destroy(&holdup.leave);
 }
 
+/*
+ * Statistics: callbacks held up by a reader are queued and pending; after
+ * a drain they have run (all but, perhaps, the drain's own, which counts
+ * as run only once it has returned).
+ */
+static void test_stats(void)
+{
+    QemuThread reader;
+    RcuStats before, during, after;
+    int count = 0;
+
+    drain_call_rcu();
+    rcu_get_stats(&before);
+    g_assert_cmpuint(before.cb_pending, <=, 1);
+    qemu_sem_init(&holdup.inside, 0);
+    qemu_sem_init(&holdup.leave, 0);
+    qemu_thread_create(&reader, "rcu-holdup", holdup_reader, NULL,
+                       QEMU_THREAD_JOINABLE);
+    qemu_sem_wait(&holdup.inside);
+    for (int i = 0; i < 100; i++) {
+        call_rcu(obj_new(i, NULL, &count), obj_reclaim, rcu);
+    }
+    rcu_get_stats(&during);
+    g_assert_cmpuint(during.cb_queued, >=, before.cb_queued + 100);
+    g_assert_cmpuint(during.cb_pending, >=, 100);
+    g_assert_cmpuint(during.cb_pending, ==, during.cb_queued - during.cb_run);
+
+    qemu_sem_post(&holdup.leave);
+    drain_call_rcu();
+    qemu_thread_join(&reader);
+    rcu_get_stats(&after);
+    g_assert_cmpint(qatomic_read(&count), ==, 100);
+    g_assert_cmpuint(after.cb_run, >=, before.cb_run + 100);
+    g_assert_cmpuint(after.cb_pending, <=, 1);
+    qemu_sem_destroy(&holdup.inside);
+    qemu_sem_destroy(&holdup.leave);
+}
+
 /* Callbacks need the BQL: a drain under it must let go of it. */
 static void test_drain_with_bql(void)
 {
@@ -534,6 +572,7 @@ int main(int argc, char **argv)
     g_test_add_func("/call-rcu/order", test_order);
     g_test_add_func("/call-rcu/rcu-barrier", test_rcu_barrier);
     g_test_add_func("/call-rcu/batch-delay", test_batch_delay);
+    g_test_add_func("/call-rcu/stats", test_stats);
     g_test_add_func("/call-rcu/g-free-rcu", test_g_free_rcu);
     g_test_add_func("/call-rcu/waits-for-readers", test_waits_for_readers);
     g_test_add_func("/call-rcu/drain-with-bql", test_drain_with_bql);

@@ -13,6 +13,7 @@
 #include "qemu/rcu.h"
 #include "qemu/thread.h"
 #include "qemu/atomic.h"
+#include <math.h>
 #include <sys/wait.h>
 
 /*
@@ -934,6 +935,170 @@ static void test_fork_concurrent(void)
 }
 
 /*
+ * Statistics: registered, online and in-section readers are counted; a
+ * grace period that waits shows its age, and once it is over the reader
+ * it waited for is the last holdout.
+ */
+typedef struct StatsReader {
+    QemuSemaphore inside, leave;
+    bool online;
+} StatsReader;
+
+static void *stats_reader(void *opaque)
+{
+    StatsReader *r = opaque;
+
+    rcu_register_thread();
+    if (r->online) {
+        rcu_thread_online();
+    } else {
+        rcu_read_lock();
+    }
+    qemu_sem_post(&r->inside);
+    qemu_sem_wait(&r->leave);
+    if (r->online) {
+        rcu_thread_offline();
+    } else {
+        rcu_read_unlock();
+    }
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void *stats_gp(void *opaque)
+{
+    synchronize_rcu();
+    return NULL;
+}
+
+static void test_stats(void)
+{
+    StatsReader r[2] = { { .online = false }, { .online = true } };
+    QemuThread t[2], gp;
+    RcuStats before, during, after;
+
+    /* No grace period but ours while this runs (the polling API's). */
+    drain_call_rcu();
+    rcu_get_stats(&before);
+    g_assert_cmpint(before.readers, >=, 1);     /* this thread */
+    g_assert_cmpint(before.gp_age_us, ==, -1);
+    for (int i = 0; i < 2; i++) {
+        qemu_sem_init(&r[i].inside, 0);
+        qemu_sem_init(&r[i].leave, 0);
+        qemu_thread_create(&t[i], i ? "rcu-stats-on" : "rcu-stats-sec",
+                           stats_reader, &r[i], QEMU_THREAD_JOINABLE);
+        qemu_sem_wait(&r[i].inside);
+    }
+    qemu_thread_create(&gp, "rcu-stats-gp", stats_gp, NULL,
+                       QEMU_THREAD_JOINABLE);
+    do {
+        g_usleep(1000);
+        rcu_get_stats(&during);
+    } while (during.gp_age_us < 0);
+    g_assert_cmpint(during.readers, ==, before.readers + 2);
+    g_assert_cmpint(during.readers_online, ==, before.readers_online + 1);
+    g_assert_cmpint(during.readers_in_section, ==,
+                    before.readers_in_section + 1);
+
+    /* The online one leaves last: it is the holdout. */
+    qemu_sem_post(&r[0].leave);
+    qemu_thread_join(&t[0]);
+    g_usleep(10 * 1000);
+    qemu_sem_post(&r[1].leave);
+    qemu_thread_join(&t[1]);
+    qemu_thread_join(&gp);
+
+    rcu_get_stats(&after);
+    g_assert_cmpint(after.gp_age_us, ==, -1);
+    g_assert_cmpint(after.readers, ==, before.readers);
+    g_assert_cmpuint(after.gp_completed, >, before.gp_completed);
+    g_assert_cmpuint(after.gp_waited, >, before.gp_waited);
+    g_assert_cmpstr(after.holdout, ==, "rcu-stats-on");
+    g_assert_cmpint(after.holdout_tid, >, 0);
+    g_assert_cmpint(after.holdout_us, >=, 10 * 1000);
+    for (int i = 0; i < 2; i++) {
+        qemu_sem_destroy(&r[i].inside);
+        qemu_sem_destroy(&r[i].leave);
+    }
+}
+
+/*
+ * Stall warnings: a grace period held up for 450 ms with a 100 ms
+ * threshold names both holdouts, once at 100 ms and then at doubling
+ * intervals: at most 1 + log2(elapsed / 100 ms) times, however slow the
+ * host.
+ */
+static void test_stall_warning(void)
+{
+    if (g_test_subprocess()) {
+        StatsReader r[2] = { { .online = false }, { .online = true } };
+        QemuThread t[2], gp;
+        RcuStats st;
+        int64_t start;
+
+        rcu_set_stall_timeout(100);
+        for (int i = 0; i < 2; i++) {
+            qemu_sem_init(&r[i].inside, 0);
+            qemu_sem_init(&r[i].leave, 0);
+            qemu_thread_create(&t[i], i ? "rcu-stuck-on" : "rcu-stuck-sec",
+                               stats_reader, &r[i], QEMU_THREAD_JOINABLE);
+            qemu_sem_wait(&r[i].inside);
+        }
+        start = g_get_monotonic_time();
+        qemu_thread_create(&gp, "rcu-stall-gp", stats_gp, NULL,
+                           QEMU_THREAD_JOINABLE);
+        g_usleep(450 * 1000);
+        for (int i = 0; i < 2; i++) {
+            qemu_sem_post(&r[i].leave);
+            qemu_thread_join(&t[i]);
+        }
+        qemu_thread_join(&gp);
+        rcu_get_stats(&st);
+        g_assert_cmpuint(st.stall_warnings, >=, 1);
+        g_assert_cmpuint(st.stall_warnings, <=,
+                         1 + log2((g_get_monotonic_time() - start) / 1e5));
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("*warning: RCU grace period stalled for 0.1*"
+                              "(rcu-stuck-sec): inside a read-side critical "
+                              "section*");
+    g_test_trap_assert_stderr("*warning: RCU grace period stalled for 0.1*"
+                              "(rcu-stuck-on): online, and no quiescent state "
+                              "since it started*");
+}
+
+/* Below the threshold, or with warnings off, nothing is logged. */
+static void test_no_stall_warning(void)
+{
+    if (g_test_subprocess()) {
+        StatsReader r = { .online = false };
+        QemuThread t, gp;
+        RcuStats st;
+
+        qemu_sem_init(&r.inside, 0);
+        qemu_sem_init(&r.leave, 0);
+        rcu_set_stall_timeout(0);
+        qemu_thread_create(&t, "rcu-stuck", stats_reader, &r,
+                           QEMU_THREAD_JOINABLE);
+        qemu_sem_wait(&r.inside);
+        qemu_thread_create(&gp, "rcu-stall-gp", stats_gp, NULL,
+                           QEMU_THREAD_JOINABLE);
+        g_usleep(200 * 1000);
+        qemu_sem_post(&r.leave);
+        qemu_thread_join(&t);
+        qemu_thread_join(&gp);
+        rcu_get_stats(&st);
+        g_assert_cmpuint(st.stall_warnings, ==, 0);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr_unmatched("*stalled*");
+}
+
+/*
  * Misuse, each in a subprocess that must die with the message.  Some
  * checks sit on the inline fast path and exist in debug builds only.
  */
@@ -1081,6 +1246,9 @@ int main(int argc, char **argv)
     g_test_add_func("/rcu/exit-registered", test_exit_registered);
     g_test_add_func("/rcu/fork", test_fork);
     g_test_add_func("/rcu/fork-concurrent", test_fork_concurrent);
+    g_test_add_func("/rcu/stats", test_stats);
+    g_test_add_func("/rcu/stall-warning", test_stall_warning);
+    g_test_add_func("/rcu/no-stall-warning", test_no_stall_warning);
 #ifdef RCU_TEST_HOOKS
     g_test_add_func("/rcu/late-set", test_late_set);
 #endif
