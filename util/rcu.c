@@ -493,6 +493,10 @@ void rcu_wake_waiter(struct rcu_reader_data *p)
 static bool rcu_quiescent_and_parked(struct rcu_reader_data *p,
                                      unsigned long ctr)
 {
+#ifdef RCU_BUG_QUIESCENT_NO_BARRIER
+    /* Seeded bug (tests/unit/meson.build): any quiescent reader will do. */
+    return !ctr;
+#endif
     return !ctr && (qatomic_read(&p->parked) || !rcu_sys_membarrier);
 }
 
@@ -738,11 +742,13 @@ static void rcu_park_quiescent(void)
 
 void rcu_unpark(struct rcu_reader_data *p)
 {
+#ifndef RCU_BUG_UNPARK_NO_FENCE         /* seeded bug: tests/unit/meson.build */
     /*
      * Announce, then read: pairs with the smp_mb() in rcu_seq_start, and
      * without membarrier with rcu_sync_barrier() too.
      */
     smp_mb();
+#endif
     /* Before the next store of ctr, which is a store-release. */
     if (rcu_sys_membarrier) {
         qatomic_set(&p->parked, false);
@@ -796,12 +802,8 @@ static void wait_for_readers(bool barrier_done)
 /* G1 and G2; called with rcu_sync_lock and rcu_registry_lock held. */
 static void rcu_advance_and_wait(void)
 {
-#ifdef RCU_BROKEN_SKIP_READER_WAIT
-    /*
-     * Deliberately broken: grace periods end at once.  Only the
-     * rcutorture-skipwait test program is built this way, to show that
-     * rcutorture notices (tests/unit/meson.build).
-     */
+#ifdef RCU_BUG_SKIP_WAIT
+    /* Seeded bug (tests/unit/meson.build): grace periods end at once. */
     qatomic_store_release(&rcu_gp_ctr, rcu_gp_ctr + RCU_GP_CTR);
     return;
 #endif
@@ -1146,7 +1148,9 @@ static void *call_rcu_thread(void *opaque)
          * The exchange in rcu_call_take comes before this grace period, so
          * every callback's grace period starts after it was queued.
          */
+#ifndef RCU_BUG_RECLAIM_EARLY
         synchronize_rcu();
+#endif
 
         while (rcu_call_batch) {
             qemu_mutex_lock_iothread();
@@ -1165,6 +1169,10 @@ static void *call_rcu_thread(void *opaque)
             qemu_mutex_unlock_iothread();
         }
 
+#ifdef RCU_BUG_RECLAIM_EARLY
+        /* Seeded bug (tests/unit/meson.build): the wait after the batch. */
+        synchronize_rcu();
+#endif
         if (n < RCU_CALL_MIN_BATCH && qatomic_read(&rcu_call_stack) &&
             !qatomic_read(&rcu_drain_pending)) {
             qemu_msleep(RCU_CALL_NAP_MS);

@@ -198,9 +198,11 @@ static inline void rcu_reader_quiescent(struct rcu_reader_data *p,
 {
     qatomic_store_release(&p->ctr, ctr);
     rcu_read_side_barrier();
+#ifndef RCU_BUG_LOST_WAKEUP     /* seeded bug: see tests/unit/meson.build */
     if (unlikely(qatomic_read(&p->waiting))) {
         rcu_wake_waiter(p);
     }
+#endif
 }
 
 /*
@@ -218,11 +220,13 @@ static inline void rcu_reader_announce(struct rcu_reader_data *p)
      * A compiler barrier when that is membarrier, unless this reader is
      * parked (then, as always without membarrier, smp_mb()).
      */
+#ifndef RCU_BUG_READER_NO_BARRIER       /* seeded bug: tests/unit/meson.build */
     if (unlikely(qatomic_read(&p->parked))) {
         rcu_unpark(p);
     } else {
         barrier();
     }
+#endif
 }
 
 /*
@@ -254,6 +258,9 @@ static inline void rcu_read_lock(void)
 #endif
         rcu_reader_announce(p);
     } else {
+#ifdef RCU_BUG_NESTED_REFRESH   /* seeded bug: see tests/unit/meson.build */
+        rcu_reader_announce(p);
+#endif
         p->nest++;
     }
 }
