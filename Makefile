@@ -47,7 +47,10 @@ check-unit:
 check-slow:
 	$(call run_tests,--suite slow --timeout-multiplier 4)
 
+# One benchmark at a time; bench-summary (last) prints one table of every
+# figure from build/bench/*.json, so old results go first.
 bench: all
+	@rm -f $(BUILD)/bench/*.json $(BUILD)/bench/*.png
 	@$(MESON_TEST) --suite bench --verbose --num-processes 1 --timeout-multiplier 0
 
 # Builds the guest first if needed (scripts/build-linux-guest.sh; a

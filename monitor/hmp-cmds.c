@@ -1,6 +1,6 @@
 /*
  * HMP's command tables and built-in commands: help, info (status,
- * version, name, mtree, ramblock, chardev, history), stop, cont,
+ * version, name, mtree, ramblock, chardev, history, rcu), stop, cont,
  * system_reset, system_powerdown and quit.
  *
  * The tables are written at start-up by hmp_register_* (main thread) and
@@ -13,6 +13,7 @@
 #include "exec/ramblock.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
+#include "qemu/rcu.h"
 #include "monitor-internal.h"
 
 static GPtrArray *hmp_commands;         /* of const HMPCommand * */
@@ -212,6 +213,42 @@ static void hmp_info_chardev(Monitor *mon, int argc, char **argv)
     hmp_print_gstring(mon, qemu_chr_info);
 }
 
+static void hmp_info_rcu(Monitor *mon, int argc, char **argv)
+{
+    RcuStats st;
+
+    rcu_get_stats(&st);
+    monitor_printf(mon, "grace periods: %" PRIu64 " completed, %" PRIu64
+                   " of them waited for a reader; ", st.gp_completed,
+                   st.gp_waited);
+    if (st.gp_age_us >= 0) {
+        monitor_printf(mon, "one waiting for %.3f s\n", st.gp_age_us / 1e6);
+    } else {
+        monitor_printf(mon, "none waiting\n");
+    }
+    monitor_printf(mon, "callbacks: %" PRIu64 " queued, %" PRIu64 " run, %"
+                   PRIu64 " pending\n", st.cb_queued, st.cb_run,
+                   st.cb_pending);
+    monitor_printf(mon, "readers: %d registered, %d online, %d in a "
+                   "read-side section\n", st.readers, st.readers_online,
+                   st.readers_in_section);
+    if (st.holdout_tid) {
+        monitor_printf(mon, "last holdout: thread %d (%s), for %.3f s\n",
+                       st.holdout_tid, st.holdout, st.holdout_us / 1e6);
+    } else {
+        monitor_printf(mon, "last holdout: none\n");
+    }
+    monitor_printf(mon, "wake-ups found missing: %" PRIu64 "\n",
+                   st.wakeups_rescued);
+    if (st.stall_timeout_ms) {
+        monitor_printf(mon, "stall warnings: after %.3f s, %" PRIu64
+                       " so far\n", st.stall_timeout_ms / 1e3,
+                       st.stall_warnings);
+    } else {
+        monitor_printf(mon, "stall warnings: off\n");
+    }
+}
+
 static void hmp_info_history(Monitor *mon, int argc, char **argv)
 {
     const char *line;
@@ -244,6 +281,8 @@ static const HMPCommand hmp_builtin_info[] = {
     { "chardev", "", "show the character devices", 0, 0, hmp_info_chardev },
     { "history", "", "show the command line history", 0, 0,
       hmp_info_history },
+    { "rcu", "", "show the state of RCU: grace periods, callbacks, "
+      "readers", 0, 0, hmp_info_rcu },
 };
 
 void hmp_register_builtins(void)

@@ -2,7 +2,7 @@
  * QMP's command table and built-in commands: qmp_capabilities (handled
  * by the dispatcher; listed here for query-commands), query-version,
  * query-status, query-name, query-commands, query-memory-size-summary,
- * stop, cont, system_reset, system_powerdown, quit and
+ * x-query-rcu, stop, cont, system_reset, system_powerdown, quit and
  * human-monitor-command.
  *
  * The table is written at start-up by qmp_register_command (main thread)
@@ -12,6 +12,7 @@
 #include "qapi/error.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
+#include "qemu/rcu.h"
 #include "monitor-internal.h"
 
 static GPtrArray *qmp_commands;         /* of const QmpCommand * */
@@ -167,6 +168,40 @@ static JsonNode *qmp_query_memory_size_summary(JsonObject *args,
     return qmp_object_node(ret);
 }
 
+/* Experimental (x-): the fields may change with the RCU implementation. */
+static JsonNode *qmp_x_query_rcu(JsonObject *args, Error **errp)
+{
+    JsonObject *ret = json_object_new();
+    RcuStats st;
+
+    rcu_get_stats(&st);
+    json_object_set_int_member(ret, "grace-periods", st.gp_completed);
+    json_object_set_int_member(ret, "grace-periods-waited", st.gp_waited);
+    if (st.gp_age_us >= 0) {
+        json_object_set_int_member(ret, "grace-period-age-us", st.gp_age_us);
+    }
+    json_object_set_int_member(ret, "callbacks-queued", st.cb_queued);
+    json_object_set_int_member(ret, "callbacks-run", st.cb_run);
+    json_object_set_int_member(ret, "callbacks-pending", st.cb_pending);
+    json_object_set_int_member(ret, "readers", st.readers);
+    json_object_set_int_member(ret, "readers-online", st.readers_online);
+    json_object_set_int_member(ret, "readers-in-section",
+                               st.readers_in_section);
+    if (st.holdout_tid) {
+        JsonObject *h = json_object_new();
+
+        json_object_set_int_member(h, "thread-id", st.holdout_tid);
+        json_object_set_string_member(h, "name", st.holdout);
+        json_object_set_int_member(h, "held-us", st.holdout_us);
+        json_object_set_object_member(ret, "last-holdout", h);
+    }
+    json_object_set_int_member(ret, "wakeups-found-missing",
+                               st.wakeups_rescued);
+    json_object_set_int_member(ret, "stall-timeout-ms", st.stall_timeout_ms);
+    json_object_set_int_member(ret, "stall-warnings", st.stall_warnings);
+    return qmp_object_node(ret);
+}
+
 static JsonNode *qmp_stop(JsonObject *args, Error **errp)
 {
     monitor_do_stop();
@@ -223,6 +258,7 @@ static const QmpCommand qmp_builtin_commands[] = {
     { "query-name", qmp_query_name, NULL },
     { "query-commands", qmp_query_commands, NULL },
     { "query-memory-size-summary", qmp_query_memory_size_summary, NULL },
+    { "x-query-rcu", qmp_x_query_rcu, NULL },
     { "stop", qmp_stop, NULL },
     { "cont", qmp_cont, NULL },
     { "system_reset", qmp_system_reset, NULL },

@@ -35,6 +35,8 @@ PKGS="$PKGS opensbi u-boot-qemu linux-source-6.1 linux-source-6.12 bc flex
 PKGS="$PKGS python3-pytest spin clang libclang-rt-14-dev"
 # Benchmark peers only: Grace never links or runs these in 'make check'
 PKGS="$PKGS liburcu-dev qemu-system-misc"
+# Benchmark plots (make bench draws PNGs under build/bench)
+PKGS="$PKGS python3-matplotlib"
 
 if [ "${list:-no}" = yes ]; then
     echo $PKGS

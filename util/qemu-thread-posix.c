@@ -54,19 +54,57 @@ static void cond_init_monotonic(pthread_cond_t *cond)
 }
 
 /*
- * Mutexes.  Debug builds use error-checking mutexes, so that a double lock
- * or an unlock by the wrong thread aborts instead of corrupting state.
+ * Mutexes.  Debug builds check that a thread never takes a mutex it holds
+ * and never releases one it does not hold, and abort if it does.
+ *
+ * The owner is recorded here, as the address of a byte of the thread's
+ * TLS, rather than left to PTHREAD_MUTEX_ERRORCHECK, because a forked
+ * child keeps the forking thread's TLS at the same address but gives the
+ * thread a new kernel thread id: an error-checking mutex taken before
+ * fork (the BQL, say) would refuse to be released in the child.  owner is
+ * written only by the thread that holds the mutex, just after taking it
+ * and just before releasing it; other threads read it only to compare it
+ * with their own tag, which it can equal only if they wrote it.
+ *
+ * QEMU_MUTEX_CHECK_OWNER turns the checks on outside debug builds too
+ * (tests/unit/meson.build builds a test program that way).
  */
+#if defined(CONFIG_DEBUG) && !defined(QEMU_MUTEX_CHECK_OWNER)
+#define QEMU_MUTEX_CHECK_OWNER 1
+#endif
+
+#ifdef QEMU_MUTEX_CHECK_OWNER
+static __thread char mutex_thread_tag;
+#define MUTEX_SELF ((uintptr_t)&mutex_thread_tag)
+
+/* The calling thread has just taken mutex. */
+static void mutex_taken(QemuMutex *mutex)
+{
+    qatomic_set(&mutex->owner, MUTEX_SELF);
+}
+
+/* The calling thread is about to release mutex (or wait on it). */
+static void mutex_releasing(QemuMutex *mutex, const char *fn)
+{
+    if (qatomic_read(&mutex->owner) != MUTEX_SELF) {
+        error_exit(EPERM, fn);
+    }
+    qatomic_set(&mutex->owner, 0);
+}
+#else
+static inline void mutex_taken(QemuMutex *mutex)
+{
+}
+
+static inline void mutex_releasing(QemuMutex *mutex, const char *fn)
+{
+}
+#endif
+
 void qemu_mutex_init(QemuMutex *mutex)
 {
-    pthread_mutexattr_t attr;
-
-    check(pthread_mutexattr_init(&attr), "pthread_mutexattr_init");
-#ifdef CONFIG_DEBUG
-    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
-#endif
-    check(pthread_mutex_init(&mutex->lock, &attr), "pthread_mutex_init");
-    pthread_mutexattr_destroy(&attr);
+    check(pthread_mutex_init(&mutex->lock, NULL), "pthread_mutex_init");
+    mutex->owner = 0;
     mutex->initialized = true;
 }
 
@@ -80,7 +118,13 @@ void qemu_mutex_destroy(QemuMutex *mutex)
 void qemu_mutex_lock(QemuMutex *mutex)
 {
     assert(mutex->initialized);
+#ifdef QEMU_MUTEX_CHECK_OWNER
+    if (qatomic_read(&mutex->owner) == MUTEX_SELF) {
+        error_exit(EDEADLK, "qemu_mutex_lock");
+    }
+#endif
     check(pthread_mutex_lock(&mutex->lock), "pthread_mutex_lock");
+    mutex_taken(mutex);
 }
 
 int qemu_mutex_trylock(QemuMutex *mutex)
@@ -93,12 +137,14 @@ int qemu_mutex_trylock(QemuMutex *mutex)
         return -EBUSY;
     }
     check(err, "pthread_mutex_trylock");
+    mutex_taken(mutex);
     return 0;
 }
 
 void qemu_mutex_unlock(QemuMutex *mutex)
 {
     assert(mutex->initialized);
+    mutex_releasing(mutex, "qemu_mutex_unlock");
     check(pthread_mutex_unlock(&mutex->lock), "pthread_mutex_unlock");
 }
 
@@ -177,7 +223,9 @@ void qemu_cond_broadcast(QemuCond *cond)
 void qemu_cond_wait(QemuCond *cond, QemuMutex *mutex)
 {
     assert(cond->initialized);
+    mutex_releasing(mutex, "qemu_cond_wait");
     check(pthread_cond_wait(&cond->cond, &mutex->lock), "pthread_cond_wait");
+    mutex_taken(mutex);
 }
 
 bool qemu_cond_timedwait(QemuCond *cond, QemuMutex *mutex, int ms)
@@ -187,7 +235,9 @@ bool qemu_cond_timedwait(QemuCond *cond, QemuMutex *mutex, int ms)
 
     assert(cond->initialized);
     deadline_after_ms(&ts, ms);
+    mutex_releasing(mutex, "qemu_cond_timedwait");
     err = pthread_cond_timedwait(&cond->cond, &mutex->lock, &ts);
+    mutex_taken(mutex);
     if (err == ETIMEDOUT) {
         return false;
     }

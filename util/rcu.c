@@ -14,7 +14,7 @@
  *   G2  for each registered reader, load-acquire its ctr until the reader
  *       is cleared, in one of two ways:
  *       (a) it carries the new snapshot;
- *       (b) it is quiescent (nesting count zero) in a load made after
+ *       (b) it is quiescent (ctr zero) in a load made after
  *           rcu_sync_barrier(): a full barrier on the updater and, with
  *           membarrier, on every thread of the process that is running.
  *       A reader in a section with an older snapshot is not cleared.
@@ -23,9 +23,13 @@
  *
  *   R1  ctr = snapshot (a load-acquire of rcu_gp_ctr, stored with a
  *       store-release)
- *   R2  rcu_read_side_barrier()
+ *   R2  a compiler barrier; smp_mb() where readers have no membarrier,
+ *       or if the reader is parked (see below)
  *   R3  reads of shared data
  *   R4  ctr = 0 (store-release)
+ *
+ * Nested sections only count in the reader's private nest count: they are
+ * part of the outermost one, and ctr keeps its snapshot until R4.
  *
  * Take a reader that reads the object at R3, and the way G2 cleared it.
  *
@@ -54,7 +58,48 @@
  * thread is never quiescent, so (a) clears it: at its next quiescent
  * state.  The thread calling synchronize_rcu is outside any section and
  * has no other order to keep than its own program order; it is cleared
- * at once.
+ * at once.  So a thread that never reads need not register to call it:
+ * it is not in the registry, and nothing waits for it.
+ *
+ * Parked readers
+ * --------------
+ * A grace period that finds every other reader quiescent still needs (b),
+ * hence the barrier, which costs a system call even when no CPU needs
+ * interrupting.  A reader that stays quiescent for a while (a thread
+ * asleep in a poll, the main thread of a program whose work is elsewhere)
+ * would cost every grace period that system call.  So a grace period that
+ * issues the barrier first "parks" the readers that look quiescent: it
+ * raises their "parked" flag, then issues the barrier.  A reader that
+ * starts a section (R1, or rcu_thread_online) and then finds its flag up
+ * runs smp_mb() before its reads (R2 becomes a full barrier), and only
+ * then takes the flag down.  A later grace period may clear a reader that
+ * it sees quiescent and parked (ctr loaded first, with acquire, then the
+ * flag) without a barrier, after a full barrier of its own between
+ * marking its start (rcu_seq_start) and looking:
+ *
+ *  - a section whose R1 came before the barrier point of the parking
+ *    grace period is visible to every later look, so the reader does not
+ *    look quiescent until R4 (store-release) has followed its reads;
+ *  - a section whose R1 came after it found the flag up, since the flag
+ *    was raised before the barrier: its R2 is a full barrier, and with the
+ *    grace period's own, either the look sees R1 (not quiescent), or the
+ *    reads see the removal (store buffering, full barriers on both sides);
+ *  - a section after the reader took the flag down: the flag went down
+ *    before R4 of the section that took it down (a store-release), so a
+ *    look that sees that R4, or anything later, finds the flag down.
+ *
+ * tests/spin/rcu-park.pml checks this against store buffers, and finds
+ * the protocol broken without either full barrier or with the flag raised
+ * after the barrier.
+ *
+ * A grace period whose every other reader is quiescent and parked has no
+ * reader to wait for: synchronize_rcu tries one first, under
+ * rcu_registry_lock alone, and it costs about what taking a mutex does
+ * (liburcu's synchronize_rcu returns at once only when no thread is
+ * registered at all).  The usual grace period clears parked readers the
+ * same way, so that an idle thread costs it no barrier either.  Where
+ * readers use smp_mb() (no membarrier) every quiescent reader is as good
+ * as parked.
  *
  * The barrier is the expensive step: membarrier interrupts every CPU
  * that runs a thread of the process, which costs about 17 us on a virtual
@@ -82,7 +127,12 @@
  * once, by the last reader, and not at all if it counted everyone off
  * itself).  rcu_gp_event is reset before the flags go up, so a set cannot
  * be lost, and only the thread holding rcu_sync_lock resets it
- * (QemuEvent's one-resetter rule, taken in turns under that lock).
+ * (QemuEvent's one-resetter rule, taken in turns under that lock).  A set
+ * may arrive late, from the last reader of an earlier grace period that
+ * was preempted between its count and its set, so a wake-up only says
+ * "look again": the waiter resets the event after every wake-up and looks
+ * at rcu_gp_pending before it sleeps again, and it kicks the readers by
+ * the clock (tests/spin/rcu-gp-wait.pml checks this loop).
  *
  * 32-bit hosts
  * ------------
@@ -109,7 +159,10 @@
  * exchange, which comes before synchronize_rcu, so its grace period
  * started after the push.  drain_call_rcu queues a callback that sets an
  * event: since batches run in order, when it runs everything queued
- * before it has run.
+ * before it has run.  fork() waits until no callback is running, so a
+ * child finds each callback its parent queued either run (before the
+ * fork) or still to run: on the stack, or taken by the parent's thread;
+ * the child's own call_rcu thread runs the latter first.
  *
  * Readers that stay in a section, or online, for long would hold grace
  * periods up without limit (a vCPU running a guest loop).  A grace period
@@ -119,11 +172,14 @@
  *
  * Locks
  * -----
- * rcu_sync_lock serialises grace periods (G1-G3, and the counter).
- * rcu_registry_lock protects the registry of readers and their force-RCU
- * notifier lists; a grace period holds it while it scans, and drops it
- * while it sleeps.  Order: rcu_sync_lock, then rcu_registry_lock.  The
- * call_rcu thread takes the BQL with neither held.
+ * rcu_sync_lock serialises the usual grace periods (G1-G2, and the
+ * counter).  rcu_registry_lock protects the registry of readers, their
+ * force-RCU notifier lists and the statistics; a grace period holds it
+ * while it scans, and drops it while it sleeps; the fast grace period
+ * runs under it alone.  rcu_call_lock keeps the call_rcu thread's batch
+ * consistent for fork (see call_rcu below).  Order: BQL, rcu_call_lock,
+ * rcu_sync_lock, rcu_registry_lock; the call_rcu thread waits for grace
+ * periods with none of them held.
  */
 #include "qemu/osdep.h"
 #include "qemu/rcu.h"
@@ -131,6 +187,7 @@
 #include "qemu/thread.h"
 #include "qemu/queue.h"
 #include "qemu/main-loop.h"
+#include "qemu/error-report.h"
 #include <pthread.h>
 #ifdef CONFIG_LINUX
 #include <linux/membarrier.h>
@@ -141,15 +198,15 @@
 #define RCU_TWO_PHASE 1
 #endif
 
-/* Every snapshot is a copy of it, so it must carry a nesting count of 1. */
-QEMU_BUILD_BUG_ON((RCU_GP_CTR & RCU_NEST_MASK) != 0);
+/* Odd, so that no snapshot is 0 (quiescent): RCU_GP_CTR keeps it odd. */
+QEMU_BUILD_BUG_ON(RCU_GP_CTR & 1);
 
 /*
  * The grace-period counter: written by synchronize_rcu with rcu_sync_lock
  * held, read by every reader.  On a cache line of its own, since readers
  * load it all the time and nothing else should invalidate it.
  */
-unsigned long rcu_gp_ctr QEMU_ALIGNED(64) = RCU_NEST_ONE;
+unsigned long rcu_gp_ctr QEMU_ALIGNED(64) = 1;
 
 /* Written once by rcu_init(), before main(); read by every reader. */
 bool rcu_sys_membarrier;
@@ -157,22 +214,97 @@ bool rcu_sys_membarrier;
 __thread struct rcu_reader_data rcu_reader
     __attribute__((tls_model("initial-exec")));
 
-/* Serialises grace periods.  rcu_gp_started/completed are written under it. */
+/* Serialises grace periods. */
 static QemuMutex rcu_sync_lock;
 
 /*
- * Grace periods started and completed so far.  Written under
- * rcu_sync_lock; rcu_gp_started is read without it by synchronize_rcu,
- * to find out whether a grace period that started after the call has
- * completed meanwhile.
+ * The grace-period sequence: twice the number of grace periods completed,
+ * plus one while one is in progress.  Written with rcu_registry_lock held
+ * (and rcu_sync_lock, except by the fast path of synchronize_rcu, which
+ * starts and ends a grace period within one hold of rcu_registry_lock);
+ * read without locks by synchronize_rcu and the polling API, to find out
+ * whether a grace period that started after some point has completed.
  */
-static uint64_t rcu_gp_started;
-static uint64_t rcu_gp_completed;
+static uint64_t rcu_gp_seq;
+
+static uint64_t rcu_seq_read(void)
+{
+    uint64_t seq = qatomic_read_u64(&rcu_gp_seq);
+
+    /* Pairs with smp_mb_release() in rcu_seq_end. */
+    smp_mb_acquire();
+    return seq;
+}
+
+/*
+ * A grace period starts: mark it, then look at the readers.  The barrier
+ * keeps the caller's removals, and the mark, before every look at a
+ * reader, so that a thread that read the sequence before the mark may
+ * count on this grace period.  Called with rcu_registry_lock held.
+ */
+static void rcu_seq_start(void)
+{
+    qatomic_set_u64(&rcu_gp_seq, rcu_gp_seq + 1);
+    smp_mb();
+}
+
+/* It ends: what it saw of the readers comes before the count. */
+static void rcu_seq_end(void)
+{
+    smp_mb_release();
+    qatomic_set_u64(&rcu_gp_seq, rcu_gp_seq + 1);
+}
+
+/*
+ * The sequence value at which a grace period that starts after the
+ * caller read seq will have completed: the next even value, or the one
+ * after it if a grace period (which may have started earlier) is in
+ * progress.
+ */
+static uint64_t rcu_seq_target(uint64_t seq)
+{
+    return (seq + 3) & ~(uint64_t)1;
+}
 
 /* The registered readers; under rcu_registry_lock. */
 typedef QLIST_HEAD(, rcu_reader_data) ReaderList;
 static QemuMutex rcu_registry_lock;
 static ReaderList registry = QLIST_HEAD_INITIALIZER(registry);
+
+/*
+ * For statistics and stall warnings, under rcu_registry_lock: every
+ * registered reader (linked by all_node, wherever a grace period has
+ * moved its node); when the grace period that waits for readers started
+ * (0: none waits), and when it next warns of a stall; how many grace
+ * periods waited for a reader (found one in a section or online with an
+ * older snapshot), and whether the current one does; the last such reader
+ * cleared, and the one that the last grace period that waited waited for
+ * last, with how long that took; wake-ups that a timeout found missing;
+ * stall warnings logged.
+ */
+static ReaderList rcu_all_readers = QLIST_HEAD_INITIALIZER(rcu_all_readers);
+static int64_t rcu_gp_start_us;
+static int64_t rcu_stall_warn_us;
+static uint64_t rcu_gp_waited;
+static bool rcu_gp_held;
+static char rcu_cleared_name[16];
+static int rcu_cleared_tid;
+/*
+ * The reader whose claim last brought rcu_gp_pending to zero: set by it
+ * (atomically, without a lock), taken by the grace period it woke, or, if
+ * the reader unregisters first, noted by rcu_unregister_reader; both under
+ * rcu_registry_lock.  A reader unregisters only under that lock, so a
+ * non-NULL value seen under it points to a registered reader.
+ */
+static struct rcu_reader_data *rcu_waker;
+static char rcu_holdout_name[16];
+static int rcu_holdout_tid;
+static int64_t rcu_holdout_us;
+static uint64_t rcu_wakeups_rescued;
+static uint64_t rcu_stall_warnings;
+
+/* rcu_set_stall_timeout's; read by grace periods. */
+static int rcu_stall_timeout_ms = 10 * 1000;
 
 /*
  * A grace period sleeps on it; readers set it.  Reset only by the holder of
@@ -196,6 +328,10 @@ static pthread_key_t rcu_thread_key;
  */
 static int rcu_drain_pending;
 
+/* True on the call_rcu thread, and there while it runs callbacks. */
+static __thread bool rcu_in_call_thread;
+static __thread bool rcu_in_callback;
+
 static QEMU_NORETURN QEMU_COLD void rcu_abort(const char *msg)
 {
     fprintf(stderr, "qemu: RCU: %s\n", msg);
@@ -207,9 +343,10 @@ void rcu_read_unlock_unbalanced(void)
     rcu_abort("rcu_read_unlock without a matching rcu_read_lock");
 }
 
-void rcu_read_lock_too_deep(void)
+void rcu_read_lock_unregistered(void)
 {
-    rcu_abort("rcu_read_lock nested too deeply");
+    rcu_abort("rcu_read_lock called by a thread that is not registered "
+              "(rcu_register_thread): grace periods would not wait for it");
 }
 
 void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online)
@@ -222,7 +359,8 @@ void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online)
     } else if (p->online != online) {
         msg = g_strdup_printf("%s called while the thread is %s", fn,
                               p->online ? "online" : "offline");
-    } else if ((p->ctr & RCU_NEST_MASK) != (online ? RCU_NEST_ONE : 0)) {
+    } else if (online ? p->nest != RCU_NEST_ONLINE
+                      : p->nest || qatomic_read(&p->ctr)) {
         msg = g_strdup_printf("%s called inside an RCU read-side critical "
                               "section", fn);
     } else {
@@ -234,7 +372,10 @@ void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online)
 /* True if p is inside rcu_read_lock (being online does not count). */
 static bool rcu_reader_in_section(struct rcu_reader_data *p)
 {
-    return (p->ctr & RCU_NEST_MASK) > (p->online ? RCU_NEST_ONE : 0);
+    if (p->online) {
+        return p->nest > RCU_NEST_ONLINE;   /* debug builds count them */
+    }
+    return qatomic_read(&p->ctr) != 0;
 }
 
 /*
@@ -288,6 +429,16 @@ static int rcu_spin_us = RCU_SPIN_MAX_US;
  */
 static int rcu_gp_pending;
 
+#ifdef RCU_TEST_HOOKS
+/*
+ * Test programs built with RCU_TEST_HOOKS (tests/unit/meson.build) set
+ * these to widen the races they want to hit.  Called, when set:
+ *   rcu_test_hook_before_gp_set: by the reader whose claim brought
+ *       rcu_gp_pending to zero, before it sets rcu_gp_event.
+ */
+void (*rcu_test_hook_before_gp_set)(void);
+#endif
+
 static inline void rcu_cpu_relax(void)
 {
 #if defined(__i386__) || defined(__x86_64__)
@@ -323,8 +474,37 @@ static bool rcu_claim_waiting(struct rcu_reader_data *p)
 void rcu_wake_waiter(struct rcu_reader_data *p)
 {
     if (rcu_claim_waiting(p) && qatomic_dec_fetch(&rcu_gp_pending) == 0) {
+        qatomic_set(&rcu_waker, p);
+#ifdef RCU_TEST_HOOKS
+        if (rcu_test_hook_before_gp_set) {
+            rcu_test_hook_before_gp_set();
+        }
+#endif
         qemu_event_set(&rcu_gp_event);
     }
+}
+
+/*
+ * True if ctr, loaded with acquire from p->ctr, says p is quiescent, and
+ * p is parked or reads with smp_mb(): a grace period that has started
+ * (rcu_seq_start) before the load may clear it without a barrier (see
+ * "Parked readers" at the top of the file).  The flag is loaded after ctr.
+ */
+static bool rcu_quiescent_and_parked(struct rcu_reader_data *p,
+                                     unsigned long ctr)
+{
+#ifdef RCU_BUG_QUIESCENT_NO_BARRIER
+    /* Seeded bug (tests/unit/meson.build): any quiescent reader will do. */
+    return !ctr;
+#endif
+    return !ctr && (qatomic_read(&p->parked) || !rcu_sys_membarrier);
+}
+
+/* p is the last reader cleared so far.  Called with rcu_registry_lock held. */
+static void rcu_note_cleared(struct rcu_reader_data *p)
+{
+    memcpy(rcu_cleared_name, p->name, sizeof(p->name));
+    rcu_cleared_tid = p->tid;
 }
 
 /*
@@ -332,8 +512,9 @@ void rcu_wake_waiter(struct rcu_reader_data *p)
  * of the file) to qsreaders, and claim their "waiting" flags if up.
  * Returns the number of flags claimed.  A reader that looks quiescent is
  * cleared only if barrier_done, that is if this pass comes after
- * rcu_sync_barrier().  Also keeps the hints that decide when to issue the
- * barrier (see rcu_only_idle_left).  Called with rcu_registry_lock held.
+ * rcu_sync_barrier(), or if it is parked.  Also keeps the hints that
+ * decide when to issue the barrier (see rcu_only_idle_left).  Called with
+ * rcu_registry_lock held.
  */
 static int rcu_scan_readers(ReaderList *qsreaders, bool barrier_done)
 {
@@ -349,15 +530,22 @@ static int rcu_scan_readers(ReaderList *qsreaders, bool barrier_done)
 
         if (p == self) {
             cleared = true;
-        } else if (!(ctr & RCU_NEST_MASK)) {
-            cleared = barrier_done;
+        } else if (!ctr) {
+            cleared = barrier_done || rcu_quiescent_and_parked(p, ctr);
             p->gp_quiescent_scans++;
         } else {
-            cleared = !((ctr ^ gp) & ~RCU_NEST_MASK);
+            cleared = ctr == gp;
             p->gp_quiescent_scans = 0;
             p->gp_seen_active = true;
+            if (!cleared) {
+                p->gp_held = true;
+                rcu_gp_held = true;
+            }
         }
         if (cleared) {
+            if (p->gp_held) {
+                rcu_note_cleared(p);
+            }
             p->gp_busy = p->gp_seen_active;
             if (qatomic_read(&p->waiting) && rcu_claim_waiting(p)) {
                 claimed++;
@@ -417,16 +605,48 @@ static bool rcu_spin_for_readers(ReaderList *qsreaders, bool barrier_done)
 }
 
 /*
+ * A grace period waits for readers: if it has waited long enough, say who
+ * holds it up, and when to say it again.  Called with rcu_registry_lock
+ * held, by rcu_sleep_for_readers each time it kicks the readers.
+ */
+static void rcu_check_stall(int64_t now)
+{
+    int64_t age = now - rcu_gp_start_us;
+    struct rcu_reader_data *p;
+
+    if (!qatomic_read(&rcu_stall_timeout_ms) || age < rcu_stall_warn_us) {
+        return;
+    }
+    QLIST_FOREACH(p, &registry, node) {
+        warn_report("RCU grace period stalled for %.3f s by thread %d (%s): "
+                    "%s", age / 1e6, p->tid, p->name,
+                    qatomic_read(&p->online) ?
+                    "online, and no quiescent state since it started" :
+                    "inside a read-side critical section");
+    }
+    rcu_stall_warnings++;
+    rcu_stall_warn_us = 2 * age;
+}
+
+/*
  * Sleep until every reader left in the registry has become quiescent.
  * The readers are counted in rcu_gp_pending before their flags go up, so
  * that a reader claiming its flag at once finds it counted; the last
  * claim wakes this thread, so there is one wake-up however many readers
  * there are.  Called with rcu_registry_lock held; drops it while asleep.
+ *
+ * A wake-up proves nothing: the set that caused it may be a late one from
+ * an earlier grace period, whose last reader counted itself off and was
+ * preempted before its qemu_event_set.  So the loop re-arms after every
+ * wake-up (reset, then look at rcu_gp_pending again: the usual QemuEvent
+ * pattern), and decides when to kick the readers by the clock, not by
+ * whether the wait timed out.  Each time it kicks it also rescans, which
+ * counts off readers whose wake-up went missing.
  */
 static void rcu_sleep_for_readers(ReaderList *qsreaders)
 {
-    struct rcu_reader_data *p;
-    bool waited_long = false;
+    struct rcu_reader_data *p, *waker;
+    int64_t now, kick_at;
     int n = 0, claimed;
 
     /* Reset before the flags go up, so that no set can be lost. */
@@ -453,22 +673,86 @@ static void rcu_sleep_for_readers(ReaderList *qsreaders)
         qatomic_sub(&rcu_gp_pending, claimed);
     }
 
+    /* Kick at once while someone drains, else after RCU_FORCE_MS. */
+    now = g_get_monotonic_time();
+    kick_at = now;
+    if (!qatomic_read(&rcu_drain_pending)) {
+        kick_at += RCU_FORCE_MS * 1000;
+    }
+    /* The condition: pairs with the decrement in rcu_wake_waiter. */
     while (qatomic_read(&rcu_gp_pending)) {
-        if (waited_long || qatomic_read(&rcu_drain_pending)) {
+        now = g_get_monotonic_time();
+        if (now >= kick_at) {
+            rcu_check_stall(now);
             QLIST_FOREACH(p, &registry, node) {
                 notifier_list_notify(&p->force_rcu, NULL);
             }
+            kick_at = now + RCU_FORCE_MS * 1000;
+            /*
+             * A flag that this thread claims here belonged to a reader that
+             * left without seeing it, or has not yet looked: nearly always
+             * a lost wake-up (the reader-side barrier missing, say).
+             */
+            claimed = rcu_scan_readers(qsreaders, true);
+            if (claimed) {
+                rcu_wakeups_rescued += claimed;
+                qatomic_sub(&rcu_gp_pending, claimed);
+            }
+            continue;
         }
+
         /* Readers can unregister while the lock is dropped. */
         qemu_mutex_unlock(&rcu_registry_lock);
-        if (!qemu_event_timedwait(&rcu_gp_event, RCU_FORCE_MS)) {
-            waited_long = true;
-        }
+        qemu_event_timedwait(&rcu_gp_event,
+                             (kick_at - now + 999) / 1000);
         qemu_mutex_lock(&rcu_registry_lock);
+        /* Re-arm; the loop condition then looks at the count again. */
+        qemu_event_reset(&rcu_gp_event);
+    }
+
+    /* The reader that woke this thread, if one did, was the last. */
+    waker = qatomic_xchg(&rcu_waker, NULL);
+    if (waker) {
+        rcu_note_cleared(waker);
     }
 
     /* End this thread's reset claim on the event (see QemuEvent). */
     qemu_event_set(&rcu_gp_event);
+}
+
+/*
+ * Park the readers in the registry that look quiescent, just before the
+ * barrier that will let this grace period clear them: the next grace
+ * periods may then clear them without one, for as long as they stay
+ * quiescent (see "Parked readers" at the top of the file).  Called with
+ * rcu_registry_lock held.
+ */
+static void rcu_park_quiescent(void)
+{
+    struct rcu_reader_data *self = get_ptr_rcu_reader();
+    struct rcu_reader_data *p;
+
+    QLIST_FOREACH(p, &registry, node) {
+        if (p != self && !qatomic_read(&p->ctr) &&
+            !qatomic_read(&p->parked)) {
+            qatomic_set(&p->parked, true);
+        }
+    }
+}
+
+void rcu_unpark(struct rcu_reader_data *p)
+{
+#ifndef RCU_BUG_UNPARK_NO_FENCE         /* seeded bug: tests/unit/meson.build */
+    /*
+     * Announce, then read: pairs with the smp_mb() in rcu_seq_start, and
+     * without membarrier with rcu_sync_barrier() too.
+     */
+    smp_mb();
+#endif
+    /* Before the next store of ctr, which is a store-release. */
+    if (rcu_sys_membarrier) {
+        qatomic_set(&p->parked, false);
+    }
 }
 
 /*
@@ -493,6 +777,7 @@ static void wait_for_readers(bool barrier_done)
     QLIST_FOREACH(p, &registry, node) {
         p->gp_quiescent_scans = 0;
         p->gp_seen_active = false;
+        p->gp_held = false;
     }
     rcu_scan_readers(&qsreaders, barrier_done);
     while (!QLIST_EMPTY(&registry)) {
@@ -500,6 +785,7 @@ static void wait_for_readers(bool barrier_done)
             break;
         }
         if (!barrier_done) {
+            rcu_park_quiescent();
             rcu_sync_barrier();
             barrier_done = true;
             rcu_scan_readers(&qsreaders, true);
@@ -516,12 +802,8 @@ static void wait_for_readers(bool barrier_done)
 /* G1 and G2; called with rcu_sync_lock and rcu_registry_lock held. */
 static void rcu_advance_and_wait(void)
 {
-#ifdef RCU_BROKEN_SKIP_READER_WAIT
-    /*
-     * Deliberately broken: grace periods end at once.  Only the
-     * rcutorture-skipwait test program is built this way, to show that
-     * rcutorture notices (tests/unit/meson.build).
-     */
+#ifdef RCU_BUG_SKIP_WAIT
+    /* Seeded bug (tests/unit/meson.build): grace periods end at once. */
     qatomic_store_release(&rcu_gp_ctr, rcu_gp_ctr + RCU_GP_CTR);
     return;
 #endif
@@ -531,6 +813,7 @@ static void rcu_advance_and_wait(void)
      * The barrier first, then flip the phase and wait, twice.  The
      * load-acquires of the first wait keep the second flip after them.
      */
+    rcu_park_quiescent();
     rcu_sync_barrier();
     for (int i = 0; i < 2; i++) {
         qatomic_store_release(&rcu_gp_ctr, rcu_gp_ctr ^ RCU_GP_CTR);
@@ -543,19 +826,85 @@ static void rcu_advance_and_wait(void)
 #endif
 }
 
+/* The slow path of synchronize_rcu, G1 and G2 with the bookkeeping. */
+static void rcu_wait_gp(void)
+{
+    int timeout = qatomic_read(&rcu_stall_timeout_ms);
+
+    rcu_seq_start();
+    rcu_gp_start_us = g_get_monotonic_time();
+    rcu_stall_warn_us = (int64_t)timeout * 1000;
+    rcu_gp_held = false;
+    rcu_advance_and_wait();                             /* G1, G2 */
+    if (rcu_gp_held) {
+        rcu_gp_waited++;
+        memcpy(rcu_holdout_name, rcu_cleared_name, sizeof(rcu_holdout_name));
+        rcu_holdout_tid = rcu_cleared_tid;
+        rcu_holdout_us = g_get_monotonic_time() - rcu_gp_start_us;
+    }
+    rcu_gp_start_us = 0;
+    rcu_seq_end();
+}
+
+/*
+ * True if no registered reader can be in the way of a grace period that
+ * has started (rcu_seq_start) before this look: each one but the caller is
+ * quiescent and parked.  Called with rcu_registry_lock held.
+ */
+static bool rcu_all_parked(void)
+{
+    struct rcu_reader_data *self = get_ptr_rcu_reader();
+    struct rcu_reader_data *p;
+
+    QLIST_FOREACH(p, &registry, node) {
+        /* Pairs with the store-releases of ctr on the read side. */
+        if (p != self &&
+            !rcu_quiescent_and_parked(p, qatomic_load_acquire(&p->ctr))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * The fast path: a grace period with no reader in its way is over as soon
+ * as it has looked.  True if it was; otherwise nothing has changed.
+ */
+static bool rcu_try_quick_gp(void)
+{
+    bool done = false;
+
+    qemu_mutex_lock(&rcu_registry_lock);
+    if (!(rcu_gp_seq & 1)) {
+        rcu_seq_start();
+        done = rcu_all_parked();
+        if (done) {
+            rcu_seq_end();
+        } else {
+            /*
+             * Take the mark back: a thread that read it waits for a later
+             * grace period than it needs, which is harmless.
+             */
+            qatomic_set_u64(&rcu_gp_seq, rcu_gp_seq - 1);
+        }
+    }
+    qemu_mutex_unlock(&rcu_registry_lock);
+    return done;
+}
+
 void synchronize_rcu(void)
 {
     struct rcu_reader_data *p = get_ptr_rcu_reader();
     bool was_online = p->online;
-    uint64_t started;
+    uint64_t target;
 
-    if (!p->registered) {
-        rcu_abort("synchronize_rcu called by a thread that is not "
-                  "registered (rcu_register_thread)");
-    }
     if (rcu_reader_in_section(p)) {
         rcu_abort("synchronize_rcu called inside an RCU read-side "
                   "critical section");
+    }
+    /* It would stall every later callback, and it holds the BQL. */
+    if (rcu_in_callback) {
+        rcu_abort("synchronize_rcu called from an RCU callback");
     }
 #ifdef CONFIG_DEBUG
     /*
@@ -572,23 +921,23 @@ void synchronize_rcu(void)
         rcu_thread_offline();
     }
 
-    /*
-     * G1's smp_mb().  It also orders the caller's removals before the load
-     * of rcu_gp_started: a grace period that starts after this load starts
-     * after the removals, so it is good enough for this caller.
-     */
-    smp_mb();
-    started = qatomic_read_u64(&rcu_gp_started);
+    if (!rcu_try_quick_gp()) {
+        /*
+         * G1's smp_mb().  It also orders the caller's removals before the
+         * load of rcu_gp_seq: a grace period that starts after this load
+         * starts after the removals, so it is good enough for this caller.
+         */
+        smp_mb();
+        target = rcu_seq_target(rcu_seq_read());
 
-    qemu_mutex_lock(&rcu_sync_lock);
-    if (qatomic_read_u64(&rcu_gp_completed) <= started) {
-        qatomic_set_u64(&rcu_gp_started, rcu_gp_started + 1);
+        qemu_mutex_lock(&rcu_sync_lock);
         qemu_mutex_lock(&rcu_registry_lock);
-        rcu_advance_and_wait();                         /* G1, G2 */
+        if (rcu_gp_seq < target) {
+            rcu_wait_gp();
+        }
         qemu_mutex_unlock(&rcu_registry_lock);
-        qatomic_set_u64(&rcu_gp_completed, rcu_gp_completed + 1);
+        qemu_mutex_unlock(&rcu_sync_lock);
     }
-    qemu_mutex_unlock(&rcu_sync_lock);
 
     if (was_online) {
         rcu_thread_online();
@@ -603,13 +952,20 @@ void rcu_register_thread(void)
         rcu_abort("rcu_register_thread called twice (the main thread is "
                   "registered at startup)");
     }
-    assert(p->ctr == 0 && !p->online);
+    assert(p->ctr == 0 && !p->online && p->nest == 0);
     notifier_list_init(&p->force_rcu);
     p->registered = true;
+    /* Without membarrier, readers always take a full barrier. */
+    p->parked = !rcu_sys_membarrier;
+    p->tid = qemu_get_thread_id();
+    if (pthread_getname_np(pthread_self(), p->name, sizeof(p->name))) {
+        g_strlcpy(p->name, "?", sizeof(p->name));
+    }
     pthread_setspecific(rcu_thread_key, p);
 
     qemu_mutex_lock(&rcu_registry_lock);
     QLIST_INSERT_HEAD(&registry, p, node);
+    QLIST_INSERT_HEAD(&rcu_all_readers, p, all_node);
     qemu_mutex_unlock(&rcu_registry_lock);
 }
 
@@ -624,9 +980,15 @@ static void rcu_unregister_reader(struct rcu_reader_data *p, const char *why)
 
     qemu_mutex_lock(&rcu_registry_lock);
     QLIST_REMOVE(p, node);
+    QLIST_REMOVE(p, all_node);
     /* A grace period may be asleep waiting for this reader. */
     if (qatomic_read(&p->waiting)) {
         rcu_wake_waiter(p);
+    }
+    /* Its grace period would not find it in the registry any more. */
+    if (qatomic_read(&rcu_waker) == p) {
+        rcu_note_cleared(p);
+        qatomic_set(&rcu_waker, NULL);
     }
     qemu_mutex_unlock(&rcu_registry_lock);
     p->registered = false;
@@ -680,11 +1042,23 @@ void rcu_remove_force_rcu_notifier(Notifier *n)
  * rcu_call_stack: pushed by call_rcu1 on any thread (compare-and-swap),
  * emptied by the call_rcu thread (exchange).  rcu_call_ready_event: set by
  * the push that finds the stack empty; reset only by the call_rcu thread.
+ *
+ * rcu_call_batch: the callbacks that the call_rcu thread has taken from
+ * the stack and not yet started, in queueing order.  Written by that
+ * thread with rcu_call_lock held, which it also holds while it runs
+ * callbacks; fork's prepare handler takes the lock, so that the child
+ * finds every callback either run or in rcu_call_batch, and runs the
+ * latter itself (see rcu_atfork_child).  rcu_call_lock nests inside the
+ * BQL and outside rcu_sync_lock.
  */
 static struct rcu_head *rcu_call_stack;
+static struct rcu_head *rcu_call_batch;
+static QemuMutex rcu_call_lock;
+/* Callbacks taken from the stack and run, ever; under rcu_call_lock. */
+static uint64_t rcu_call_taken;
+static uint64_t rcu_call_run;
 static QemuEvent rcu_call_ready_event;
 static QemuOnce rcu_call_once = QEMU_ONCE_INIT;
-static __thread bool rcu_in_call_thread;
 
 /*
  * A batch smaller than this, with more callbacks queued by the time it has
@@ -696,6 +1070,15 @@ static __thread bool rcu_in_call_thread;
 
 /* Callbacks run under one hold of the BQL, at most. */
 #define RCU_CALL_BQL_CHUNK 1000
+
+/* call_rcu_set_batch_delay's; read by the call_rcu thread. */
+static int rcu_call_delay_ms;
+
+void call_rcu_set_batch_delay(int ms)
+{
+    assert(ms >= 0);
+    qatomic_set(&rcu_call_delay_ms, ms);
+}
 
 void rcu_g_free_cb(struct rcu_head *head)
 {
@@ -729,36 +1112,67 @@ static void rcu_call_wait_for_work(void)
     }
 }
 
+/* Take everything queued so far into rcu_call_batch; returns how many. */
+static long rcu_call_take(void)
+{
+    long n;
+
+    qemu_mutex_lock(&rcu_call_lock);
+    rcu_call_batch = rcu_call_reverse(qatomic_xchg(&rcu_call_stack, NULL),
+                                      &n);
+    rcu_call_taken += n;
+    qemu_mutex_unlock(&rcu_call_lock);
+    return n;
+}
+
 static void *call_rcu_thread(void *opaque)
 {
     rcu_register_thread();
     rcu_in_call_thread = true;
 
     for (;;) {
-        struct rcu_head *batch;
-        long n;
+        long n = 0;
 
-        rcu_call_wait_for_work();
+        /* A child of fork may start with its parent's batch. */
+        if (!rcu_call_batch) {
+            int delay;
+
+            rcu_call_wait_for_work();
+            delay = qatomic_read(&rcu_call_delay_ms);
+            if (delay) {
+                qemu_msleep(delay);
+            }
+            n = rcu_call_take();
+        }
         /*
-         * Everything pushed so far; the exchange comes before the grace
-         * period below, so every callback's grace period starts after it
-         * was queued.
+         * The exchange in rcu_call_take comes before this grace period, so
+         * every callback's grace period starts after it was queued.
          */
-        batch = rcu_call_reverse(qatomic_xchg(&rcu_call_stack, NULL), &n);
+#ifndef RCU_BUG_RECLAIM_EARLY
         synchronize_rcu();
+#endif
 
-        while (batch) {
+        while (rcu_call_batch) {
             qemu_mutex_lock_iothread();
-            for (int i = 0; batch && i < RCU_CALL_BQL_CHUNK; i++) {
-                struct rcu_head *head = batch;
+            qemu_mutex_lock(&rcu_call_lock);
+            rcu_in_callback = true;
+            for (int i = 0; rcu_call_batch && i < RCU_CALL_BQL_CHUNK; i++) {
+                struct rcu_head *head = rcu_call_batch;
 
                 /* The callback may free head. */
-                batch = head->next;
+                rcu_call_batch = head->next;
                 head->func(head);
+                rcu_call_run++;
             }
+            rcu_in_callback = false;
+            qemu_mutex_unlock(&rcu_call_lock);
             qemu_mutex_unlock_iothread();
         }
 
+#ifdef RCU_BUG_RECLAIM_EARLY
+        /* Seeded bug (tests/unit/meson.build): the wait after the batch. */
+        synchronize_rcu();
+#endif
         if (n < RCU_CALL_MIN_BATCH && qatomic_read(&rcu_call_stack) &&
             !qatomic_read(&rcu_drain_pending)) {
             qemu_msleep(RCU_CALL_NAP_MS);
@@ -850,13 +1264,126 @@ void drain_call_rcu(void)
 }
 
 /*
+ * Polling for a grace period (liburcu's API).  A handle is the sequence
+ * value at which a grace period that started after the call has ended.
+ * start_poll_synchronize_rcu makes sure that one will: it queues
+ * rcu_poll_head, whose callback runs after a grace period that started
+ * after the push and queues itself again if a later handle needs one more.
+ *
+ * rcu_poll_want: the largest handle given out; raised with compare-and-
+ * swap.  rcu_poll_queued: rcu_poll_head is queued; set by whoever queues
+ * it (exchange), cleared by its callback.  The callback clears the flag
+ * before it looks at rcu_poll_want and start_poll raises rcu_poll_want
+ * before it looks at the flag (all sequentially consistent), so either the
+ * callback sees the new handle or start_poll sees the flag down and
+ * queues the head itself.
+ */
+static uint64_t rcu_poll_want;
+static bool rcu_poll_queued;
+static struct rcu_head rcu_poll_head;
+
+static void rcu_poll_cb(struct rcu_head *head)
+{
+    qatomic_xchg(&rcu_poll_queued, false);
+    if (rcu_seq_read() < qatomic_read_u64(&rcu_poll_want) &&
+        !qatomic_xchg(&rcu_poll_queued, true)) {
+        call_rcu1(&rcu_poll_head, rcu_poll_cb);
+    }
+}
+
+struct urcu_gp_poll_state start_poll_synchronize_rcu(void)
+{
+    struct urcu_gp_poll_state state;
+    uint64_t want;
+
+    /* As in synchronize_rcu: the caller's removals come first. */
+    smp_mb();
+    state.grace_period_id = rcu_seq_target(rcu_seq_read());
+
+    want = qatomic_read_u64(&rcu_poll_want);
+    while (want < state.grace_period_id) {
+        uint64_t seen = qatomic_cmpxchg__nocheck(&rcu_poll_want, want,
+                                                 state.grace_period_id);
+        if (seen == want) {
+            break;
+        }
+        want = seen;
+    }
+    if (!qatomic_xchg(&rcu_poll_queued, true)) {
+        call_rcu1(&rcu_poll_head, rcu_poll_cb);
+    }
+    return state;
+}
+
+bool poll_state_synchronize_rcu(struct urcu_gp_poll_state state)
+{
+    return rcu_seq_read() >= state.grace_period_id;
+}
+
+void rcu_set_stall_timeout(int ms)
+{
+    assert(ms >= 0);
+    qatomic_set(&rcu_stall_timeout_ms, ms);
+}
+
+void rcu_get_stats(RcuStats *st)
+{
+    int64_t now = g_get_monotonic_time();
+    struct rcu_reader_data *p;
+    struct rcu_head *head;
+    uint64_t stacked = 0;
+
+    memset(st, 0, sizeof(*st));
+
+    /*
+     * Nothing leaves the stack while rcu_call_lock is held, and a pushed
+     * node's link does not change until then, so the walk is safe.  The
+     * acquire pairs with the compare-and-swap in call_rcu1.
+     */
+    qemu_mutex_lock(&rcu_call_lock);
+    for (head = qatomic_load_acquire(&rcu_call_stack); head;
+         head = head->next) {
+        stacked++;
+    }
+    st->cb_queued = rcu_call_taken + stacked;
+    st->cb_run = rcu_call_run;
+    qemu_mutex_unlock(&rcu_call_lock);
+    st->cb_pending = st->cb_queued - st->cb_run;
+
+    qemu_mutex_lock(&rcu_registry_lock);
+    st->gp_completed = rcu_gp_seq / 2;
+    st->gp_waited = rcu_gp_waited;
+    st->gp_age_us = rcu_gp_start_us ? now - rcu_gp_start_us : -1;
+    QLIST_FOREACH(p, &rcu_all_readers, all_node) {
+        bool online = qatomic_read(&p->online);
+
+        st->readers++;
+        st->readers_online += online;
+        st->readers_in_section += !online && qatomic_read(&p->ctr);
+    }
+    memcpy(st->holdout, rcu_holdout_name, sizeof(st->holdout));
+    st->holdout_tid = rcu_holdout_tid;
+    st->holdout_us = rcu_holdout_us;
+    st->wakeups_rescued = rcu_wakeups_rescued;
+    st->stall_warnings = rcu_stall_warnings;
+    qemu_mutex_unlock(&rcu_registry_lock);
+    st->stall_timeout_ms = qatomic_read(&rcu_stall_timeout_ms);
+}
+
+/*
  * fork() support.  rcu_atfork_enabled: set by rcu_enable/disable_atfork,
- * read by the prepare handler.  The other two: the forking thread's state
- * between the prepare handler and the parent/child handler.
+ * read by the prepare handler.
+ *
+ * The other two carry the forking thread's state from the prepare handler
+ * to the parent or child handler, so they are per thread: two threads may
+ * fork at once, and the second runs its prepare handler (which would
+ * overwrite a global before blocking on rcu_sync_lock) while the first is
+ * between its own handlers.  In the child the forking thread is the only
+ * thread, with its own copy of them.
  */
 static bool rcu_atfork_enabled = true;
-static bool rcu_atfork_locked;
-static bool rcu_atfork_was_online;
+static __thread bool rcu_atfork_locked;
+static __thread bool rcu_atfork_was_online;
 
 void rcu_enable_atfork(void)
 {
@@ -879,11 +1406,19 @@ static void rcu_atfork_prepare(void)
     if (rcu_reader_in_section(p)) {
         rcu_abort("fork() called inside an RCU read-side critical section");
     }
+    /* It holds rcu_call_lock, which it is about to take. */
+    if (rcu_in_call_thread) {
+        rcu_abort("fork() called from an RCU callback");
+    }
     rcu_atfork_was_online = p->online;
     if (p->online) {
         rcu_thread_offline();
     }
-    /* No grace period in progress, nobody in the registry. */
+    /*
+     * No callback running and rcu_call_batch up to date; no grace period
+     * in progress; nobody in the registry.
+     */
+    qemu_mutex_lock(&rcu_call_lock);
     qemu_mutex_lock(&rcu_sync_lock);
     qemu_mutex_lock(&rcu_registry_lock);
     rcu_atfork_locked = true;
@@ -897,6 +1432,7 @@ static void rcu_atfork_parent(void)
     rcu_atfork_locked = false;
     qemu_mutex_unlock(&rcu_registry_lock);
     qemu_mutex_unlock(&rcu_sync_lock);
+    qemu_mutex_unlock(&rcu_call_lock);
     if (rcu_atfork_was_online) {
         rcu_thread_online();
     }
@@ -918,6 +1454,7 @@ static void rcu_atfork_child(void)
      */
     if (rcu_sys_membarrier && !rcu_membarrier_register()) {
         rcu_sys_membarrier = false;
+        p->parked = true;
     }
 
     /*
@@ -927,18 +1464,26 @@ static void rcu_atfork_child(void)
      * child does not have, so make new ones.
      */
     QLIST_INIT(&registry);
+    QLIST_INIT(&rcu_all_readers);
     if (p->registered) {
         QLIST_INSERT_HEAD(&registry, p, node);
+        QLIST_INSERT_HEAD(&rcu_all_readers, p, all_node);
         p->waiting = false;
+        p->tid = qemu_get_thread_id();
     }
+    rcu_gp_start_us = 0;
+    rcu_waker = NULL;
     qemu_mutex_init(&rcu_sync_lock);
     qemu_mutex_init(&rcu_registry_lock);
+    qemu_mutex_init(&rcu_call_lock);
     qemu_event_init(&rcu_gp_event, false);
 
     /*
-     * No call_rcu thread either: the next call_rcu1 or drain starts one,
-     * which then runs what the parent had queued and not yet taken.
-     * Nobody is draining in the child.
+     * No call_rcu thread either: the next call_rcu1 or drain starts one.
+     * It runs first the batch that the parent's thread had taken and not
+     * yet started (rcu_call_batch: none of it ran in this process), then
+     * what the parent had queued and not yet taken, in order, so that a
+     * drain in the child covers both.  Nobody is draining in the child.
      */
     rcu_call_once = (QemuOnce)QEMU_ONCE_INIT;
     rcu_drain_pending = 0;
@@ -974,11 +1519,33 @@ static bool rcu_init_membarrier(void)
  * Runs before main(), while the process has one thread: the read side's
  * barrier kind must not change once readers exist.
  */
+/* GRACE_RCU_STALL_TIMEOUT_MS, a number of milliseconds; 0 turns it off. */
+static void rcu_init_stall_timeout(void)
+{
+    const char *env = getenv("GRACE_RCU_STALL_TIMEOUT_MS");
+    char *end;
+    long long ms;
+
+    if (!env) {
+        return;
+    }
+    errno = 0;
+    ms = g_ascii_strtoll(env, &end, 10);
+    if (errno || end == env || *end || ms < 0 || ms > INT_MAX) {
+        fprintf(stderr, "qemu: RCU: ignoring GRACE_RCU_STALL_TIMEOUT_MS=%s: "
+                "not a number of milliseconds from 0 to %d\n", env, INT_MAX);
+        return;
+    }
+    rcu_stall_timeout_ms = ms;
+}
+
 static void __attribute__((constructor)) rcu_init(void)
 {
     rcu_sys_membarrier = rcu_init_membarrier();
+    rcu_init_stall_timeout();
     qemu_mutex_init(&rcu_sync_lock);
     qemu_mutex_init(&rcu_registry_lock);
+    qemu_mutex_init(&rcu_call_lock);
     qemu_event_init(&rcu_gp_event, false);
     if (pthread_key_create(&rcu_thread_key, rcu_thread_exit)) {
         rcu_abort("cannot create the thread-exit key");

@@ -75,9 +75,23 @@
         __atomic_store_n(ptr, i, __ATOMIC_RELEASE);                 \
     } while (0)
 
-/* liburcu's spellings; p is the pointer itself, not its address. */
+/*
+ * liburcu's spellings.  rcu_dereference and rcu_assign_pointer take the
+ * pointer itself; the others, as in liburcu, its address.
+ *
+ * rcu_set_pointer(pp, v)            publish v in *pp (qatomic_rcu_set)
+ * rcu_xchg_pointer(pp, v)           publish v in *pp, return the old value
+ * rcu_cmpxchg_pointer(pp, old, v)   publish v in *pp if it held old;
+ *                                   return what *pp held
+ *
+ * The exchanges are sequentially consistent, which includes the release
+ * that publishing needs.
+ */
 #define rcu_dereference(p)          qatomic_rcu_read(&(p))
 #define rcu_assign_pointer(p, v)    qatomic_rcu_set(&(p), v)
+#define rcu_set_pointer(pp, v)      qatomic_rcu_set(pp, v)
+#define rcu_xchg_pointer(pp, v)     qatomic_xchg(pp, v)
+#define rcu_cmpxchg_pointer(pp, old, v) qatomic_cmpxchg(pp, old, v)
 
 /* Sequentially consistent read-modify-write operations. */
 #define qatomic_xchg__nocheck(ptr, i) \

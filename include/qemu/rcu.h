@@ -22,10 +22,11 @@
  * reported a quiescent state or gone offline.  call_rcu() runs a callback
  * after such a grace period, on a thread of its own, with the BQL held.
  *
- * Threads must register (rcu_register_thread) before reading or calling
- * synchronize_rcu, and unregister before exiting; the main thread is
- * registered at startup.  A registered thread starts as an ordinary
- * reader outside any read-side section.
+ * Threads must register (rcu_register_thread) before reading, and
+ * unregister before exiting; the main thread is registered at startup.  A
+ * registered thread starts as an ordinary reader outside any read-side
+ * section.  A thread that only updates (synchronize_rcu, call_rcu,
+ * drain_call_rcu) need not register, as with QEMU and liburcu.
  *
  * docs/devel/rcu.rst has the concepts, the patterns and a review
  * checklist; util/rcu.c has the correctness argument.
@@ -39,28 +40,28 @@
 #include "qemu/notify.h"
 
 /*
- * A reader's ctr holds, in its low RCU_NEST_BITS bits, how deeply it is
- * nested in read-side sections (an online QSBR thread counts one more),
- * and above them the value of the grace-period counter when its outermost
- * section began (its "snapshot").  A reader whose nesting count is zero is
- * quiescent.  rcu_gp_ctr always carries a nesting count of one, so that
- * starting a section is a single copy.
+ * A reader's ctr is 0 while it is quiescent (in no read-side section, and
+ * offline), and otherwise holds the value of the grace-period counter when
+ * its outermost section began, or, for an online QSBR thread, when it
+ * went online or last reported a quiescent state (its "snapshot").
+ * rcu_gp_ctr is always odd, so that no snapshot is 0.
  *
  * Where long has 64 bits, synchronize_rcu adds RCU_GP_CTR to rcu_gp_ctr
  * once per grace period, and the counter cannot wrap within any
  * reader's lifetime.  Where long has 32 bits it could, so the counter
  * is only a phase bit that each grace period flips twice (see util/rcu.c).
  */
-#define RCU_NEST_BITS   16
-#define RCU_NEST_ONE    1UL
-#define RCU_NEST_MASK   ((1UL << RCU_NEST_BITS) - 1)
-#define RCU_GP_CTR      (1UL << RCU_NEST_BITS)
+#define RCU_GP_CTR      2UL
+
+/* What rcu_reader_data.nest holds while the thread is online. */
+#define RCU_NEST_ONLINE (1U << 31)
 
 struct rcu_reader_data {
     /*
-     * Written only by the owning thread, with release stores (relaxed for
-     * changes of the nesting count alone); read by synchronize_rcu with
-     * load-acquires.  See util/rcu.c.
+     * Written only by the owning thread, with release stores; read by
+     * synchronize_rcu with load-acquires.  See util/rcu.c.  The owner
+     * writes it when a section begins and ends and at quiescent states
+     * only, so an online thread's reads leave its cache line alone.
      */
     unsigned long ctr;
 
@@ -73,7 +74,29 @@ struct rcu_reader_data {
      */
     int waiting;
 
-    /* Owner only: a QSBR thread between rcu_thread_online and offline. */
+    /*
+     * Set by a grace period, under rcu_registry_lock, on a reader that it
+     * sees quiescent, just before the barrier that lets it clear the
+     * reader; taken down by the owner when it next announces itself, after
+     * a full barrier.  While it is up and ctr is 0, grace periods clear the
+     * reader without a barrier (see util/rcu.c).  Without membarrier it is
+     * up for good: every announcement takes a full barrier.
+     */
+    int parked;
+
+    /*
+     * Owner only, on a cache line that no other thread writes or polls,
+     * so that nested sections cost no cache-line transfer: how many
+     * sections the thread is in besides the one that ctr announces, plus
+     * RCU_NEST_ONLINE while it is online (then ctr announces its being
+     * online, and outside debug builds its sections are not counted at
+     * all: see rcu_read_lock).
+     */
+    unsigned nest QEMU_ALIGNED(64);
+    /*
+     * A QSBR thread between rcu_thread_online and offline.  Written by the
+     * owner (atomically, since statistics read it under the registry lock).
+     */
     bool online;
     /* Owner only: between rcu_register_thread and rcu_unregister_thread. */
     bool registered;
@@ -96,12 +119,24 @@ struct rcu_reader_data {
     int gp_quiescent_scans;
     bool gp_seen_active;
     bool gp_busy;
+    /* In the current wait: found in a section with an older snapshot. */
+    bool gp_held;
 
     /*
      * Called by a grace period that this reader holds up, under
      * rcu_registry_lock; changed by the owner under the same lock.
      */
     NotifierList force_rcu;
+
+    /*
+     * Every registered reader, wherever a grace period has moved its node,
+     * for statistics and stall warnings; under rcu_registry_lock.  The
+     * thread's name and id are set by the owner when it registers, before
+     * it joins the list.
+     */
+    QLIST_ENTRY(rcu_reader_data) all_node;
+    char name[16];
+    int tid;
 } QEMU_ALIGNED(64);
 
 /* The calling thread's reader state. */
@@ -147,8 +182,9 @@ static inline void rcu_read_side_barrier(void)
 /* Slow paths of the inline functions below. */
 void rcu_wake_waiter(struct rcu_reader_data *p);
 QEMU_NORETURN void rcu_read_unlock_unbalanced(void);
-QEMU_NORETURN void rcu_read_lock_too_deep(void);
+QEMU_NORETURN void rcu_read_lock_unregistered(void);
 void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online);
+void rcu_unpark(struct rcu_reader_data *p);
 
 /*
  * A quiescent point: store ctr (0, or a fresh snapshot), then wake a grace
@@ -162,33 +198,70 @@ static inline void rcu_reader_quiescent(struct rcu_reader_data *p,
 {
     qatomic_store_release(&p->ctr, ctr);
     rcu_read_side_barrier();
+#ifndef RCU_BUG_LOST_WAKEUP     /* seeded bug: see tests/unit/meson.build */
     if (unlikely(qatomic_read(&p->waiting))) {
         rcu_wake_waiter(p);
     }
+#endif
 }
 
-/* Enter a read-side section.  Sections nest. */
+/*
+ * Announce a section (or being online) with a snapshot of the counter.
+ * The load-acquire pairs with the store-release that advances it: a
+ * section that reads a new value sees what was removed before.  The
+ * store-release keeps the previous section's reads before it, for a grace
+ * period that sees the new snapshot.
+ */
+static inline void rcu_reader_announce(struct rcu_reader_data *p)
+{
+    qatomic_store_release(&p->ctr, qatomic_load_acquire(&rcu_gp_ctr));
+    /*
+     * Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c.
+     * A compiler barrier when that is membarrier, unless this reader is
+     * parked (then, as always without membarrier, smp_mb()).
+     */
+#ifndef RCU_BUG_READER_NO_BARRIER       /* seeded bug: tests/unit/meson.build */
+    if (unlikely(qatomic_read(&p->parked))) {
+        rcu_unpark(p);
+    } else {
+        barrier();
+    }
+#endif
+}
+
+/*
+ * Enter a read-side section.  Sections nest.
+ *
+ * The outermost section of an ordinary thread announces itself in ctr;
+ * the others only count in nest.  An online thread is announced already,
+ * and stays so until it goes offline, which it must not do inside a
+ * section: outside debug builds its sections need no bookkeeping at all,
+ * as with liburcu's QSBR flavour.  Debug builds count them anyway, to
+ * catch a stray rcu_read_unlock or a synchronize_rcu inside one.
+ */
 static inline void rcu_read_lock(void)
 {
     struct rcu_reader_data *p = get_ptr_rcu_reader();
-    unsigned long ctr = qatomic_read(&p->ctr);
 
-    if (likely(!(ctr & RCU_NEST_MASK))) {
-        /*
-         * Outermost: announce the section with a snapshot of the counter.
-         * The load-acquire pairs with the store-release that advances it:
-         * a section that reads a new value sees what was removed before.
-         * The store-release keeps the previous section's reads before it,
-         * for a grace period that sees the new snapshot.
-         */
-        qatomic_store_release(&p->ctr, qatomic_load_acquire(&rcu_gp_ctr));
-        /* Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c. */
-        rcu_read_side_barrier();
-    } else {
-        if (unlikely((ctr & RCU_NEST_MASK) == RCU_NEST_MASK)) {
-            rcu_read_lock_too_deep();
+#ifndef CONFIG_DEBUG
+    if (p->nest == RCU_NEST_ONLINE) {
+        return;
+    }
+#endif
+    /* (likely: lay the common path of ordinary threads out straight) */
+    if (likely(!qatomic_read(&p->ctr))) {
+#ifdef CONFIG_DEBUG
+        /* No grace period would wait for this section. */
+        if (!p->registered) {
+            rcu_read_lock_unregistered();
         }
-        qatomic_set(&p->ctr, ctr + RCU_NEST_ONE);
+#endif
+        rcu_reader_announce(p);
+    } else {
+#ifdef RCU_BUG_NESTED_REFRESH   /* seeded bug: see tests/unit/meson.build */
+        rcu_reader_announce(p);
+#endif
+        p->nest++;
     }
 }
 
@@ -196,21 +269,25 @@ static inline void rcu_read_lock(void)
 static inline void rcu_read_unlock(void)
 {
     struct rcu_reader_data *p = get_ptr_rcu_reader();
-    unsigned long ctr = qatomic_read(&p->ctr);
+    unsigned nest = p->nest;
 
-    if (likely((ctr & RCU_NEST_MASK) == RCU_NEST_ONE)) {
+    if (nest == RCU_NEST_ONLINE) {
 #ifdef CONFIG_DEBUG
-        /* An online QSBR thread's count of one is its being online. */
-        if (p->online) {
+        /* Online and in no section (debug builds count sections). */
+        rcu_read_unlock_unbalanced();
+#endif
+        return;
+    }
+    if (likely(!nest)) {
+#ifdef CONFIG_DEBUG
+        /* Elsewhere a stray unlock only stores 0 again: harmless. */
+        if (!qatomic_read(&p->ctr)) {
             rcu_read_unlock_unbalanced();
         }
 #endif
         rcu_reader_quiescent(p, 0);
     } else {
-        if (unlikely(!(ctr & RCU_NEST_MASK))) {
-            rcu_read_unlock_unbalanced();
-        }
-        qatomic_set(&p->ctr, ctr - RCU_NEST_ONE);
+        p->nest = nest - 1;
     }
 }
 
@@ -248,7 +325,8 @@ static inline void rcu_thread_offline(void)
 #ifdef CONFIG_DEBUG
     rcu_check_qsbr(p, "rcu_thread_offline", true);
 #endif
-    p->online = false;
+    qatomic_set(&p->online, false);
+    p->nest = 0;
     rcu_reader_quiescent(p, 0);
 }
 
@@ -264,24 +342,32 @@ static inline void rcu_thread_online(void)
 #ifdef CONFIG_DEBUG
     rcu_check_qsbr(p, "rcu_thread_online", false);
 #endif
-    p->online = true;
-    qatomic_store_release(&p->ctr, qatomic_load_acquire(&rcu_gp_ctr));
-    /* Announce, then read: pairs with rcu_sync_barrier() in util/rcu.c. */
-    rcu_read_side_barrier();
+    qatomic_set(&p->online, true);
+    p->nest = RCU_NEST_ONLINE;
+    rcu_reader_announce(p);
+}
+
+/*
+ * True inside a read-side section, and on an online QSBR thread (which is
+ * a reader all the time), as liburcu's rcu_read_ongoing.
+ */
+static inline bool rcu_read_ongoing(void)
+{
+    return qatomic_read(&get_ptr_rcu_reader()->ctr) != 0;
 }
 
 /*
  * Wait for a grace period.  Not inside a read-side section; an online QSBR
- * thread is taken offline for the wait.  Concurrent callers share grace
- * periods.  Never call it with the BQL held where a reader may need the
- * BQL to make progress.
+ * thread is taken offline for the wait.  Any thread may call it,
+ * registered or not.  Concurrent callers share grace periods.  Never call
+ * it with the BQL held where a reader may need the BQL to make progress.
  */
 void synchronize_rcu(void);
 
 /*
  * Make the calling thread known to synchronize_rcu, as a reader outside any
- * read-side section.  Every thread that reads or calls synchronize_rcu
- * does this first, except the main thread, which is registered at startup.
+ * read-side section.  Every thread that reads does this first, except the
+ * main thread, which is registered at startup.
  */
 void rcu_register_thread(void);
 /*
@@ -294,9 +380,12 @@ void rcu_unregister_thread(void);
 /*
  * fork() support.  By default the child of a fork has working RCU: the
  * registry holds only the forking thread, and locks and events are fresh.
- * The forking thread must not be inside a read-side section (it may be
- * online).  rcu_disable_atfork() turns this off for programs whose child
- * only calls exec or _exit, so that fork never waits for a grace period.
+ * Callbacks queued in the parent and not yet run there run in the child
+ * too, once it queues a callback or drains (fork waits for a running
+ * callback to return).  The forking thread must not be inside a
+ * read-side section (it may be online), nor in an RCU callback.
+ * rcu_disable_atfork() turns this off for programs whose child only calls
+ * exec or _exit, so that fork never waits for a grace period.
  */
 void rcu_enable_atfork(void);
 void rcu_disable_atfork(void);
@@ -322,6 +411,16 @@ struct rcu_head {
 };
 
 void call_rcu1(struct rcu_head *head, RCUCBFunc *func);
+
+/*
+ * The call_rcu thread's batching policy.  With ms > 0 the thread waits ms
+ * milliseconds after it finds callbacks queued, before it takes them, so
+ * that more of them share one grace period, at the cost of that much
+ * latency; liburcu's call_rcu thread waits 10 ms.  With 0, the default,
+ * it takes them at once, and naps 1 ms only to merge a trickle of small
+ * batches.  Takes effect from the next batch.
+ */
+void call_rcu_set_batch_delay(int ms);
 
 /*
  * call_rcu(obj, func, field): func(obj) after a grace period.  field is
@@ -352,6 +451,68 @@ void rcu_g_free_cb(struct rcu_head *head);
  * that hold them up.
  */
 void drain_call_rcu(void);
+
+/* liburcu's name for drain_call_rcu. */
+static inline void rcu_barrier(void)
+{
+    drain_call_rcu();
+}
+
+/*
+ * Polling for a grace period, with liburcu's names and meaning:
+ *
+ *     struct urcu_gp_poll_state s = start_poll_synchronize_rcu();
+ *     ...
+ *     if (poll_state_synchronize_rcu(s)) {
+ *         free what was removed before start_poll_synchronize_rcu
+ *     }
+ *
+ * start_poll_synchronize_rcu returns at once, having made sure that a
+ * grace period starts after the call; poll_state_synchronize_rcu returns
+ * true once such a grace period has ended.  Neither blocks; both may be
+ * called from any thread, registered or not, and inside a read-side
+ * section.  The handle is opaque.
+ */
+struct urcu_gp_poll_state {
+    uint64_t grace_period_id;
+};
+
+struct urcu_gp_poll_state start_poll_synchronize_rcu(void);
+bool poll_state_synchronize_rcu(struct urcu_gp_poll_state state);
+
+/*
+ * What RCU is doing, for 'info rcu' and 'x-query-rcu' (a snapshot: the
+ * figures are read one after the other, not all at one instant).
+ */
+typedef struct RcuStats {
+    uint64_t gp_completed;      /* grace periods completed */
+    uint64_t gp_waited;         /* of those, the ones that waited for a reader */
+    int64_t gp_age_us;          /* age of the grace period waiting, or -1 */
+    uint64_t cb_queued;         /* callbacks queued by call_rcu, ever */
+    uint64_t cb_run;            /* callbacks that have run */
+    uint64_t cb_pending;        /* queued and not yet run */
+    int readers;                /* registered threads */
+    int readers_online;         /* of those, online QSBR threads */
+    int readers_in_section;     /* of those, in rcu_read_lock */
+    char holdout[16];           /* the thread that the last grace period that */
+    int holdout_tid;            /* waited waited for last ("" and 0: none) */
+    int64_t holdout_us;         /* and how long that grace period took */
+    uint64_t wakeups_rescued;   /* readers counted off after a timeout */
+    int stall_timeout_ms;       /* rcu_set_stall_timeout (0: off) */
+    uint64_t stall_warnings;    /* stall warnings logged */
+} RcuStats;
+
+void rcu_get_stats(RcuStats *stats);
+
+/*
+ * Stall warnings.  A grace period that has waited ms milliseconds for a
+ * reader logs which threads hold it up, and in what state (in a read-side
+ * section, or online without a quiescent state); it logs again after 2ms,
+ * 4ms, and so on, as long as it lasts.  0 turns the warnings off.  The
+ * default is 10 s, or GRACE_RCU_STALL_TIMEOUT_MS from the environment at
+ * startup.
+ */
+void rcu_set_stall_timeout(int ms);
 
 /*
  * Force-RCU notifiers.  A thread that can hold up grace periods for long
@@ -394,5 +555,39 @@ static inline void rcu_read_guard_cleanup(bool *locked)
          var; rcu_read_unlock(), var = false)
 #define WITH_RCU_READ_LOCK_GUARD() \
     WITH_RCU_READ_LOCK_GUARD_(RCU_READ_GUARD_NAME(__COUNTER__))
+
+/*
+ * QEMU's g_autoptr form of the guard, for code that spells it out:
+ *
+ *     g_autoptr(RCUReadAuto) guard = rcu_read_auto_lock();
+ *
+ * The pointer only says "unlock at the end of the scope"; it is never
+ * dereferenced.
+ */
+typedef void RCUReadAuto;
+
+static inline RCUReadAuto *rcu_read_auto_lock(void)
+{
+    rcu_read_lock();
+    return (RCUReadAuto *)(uintptr_t)1;
+}
+
+static inline void rcu_read_auto_unlock(RCUReadAuto *r)
+{
+    rcu_read_unlock();
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RCUReadAuto, rcu_read_auto_unlock)
+
+/*
+ * rcu_assert(cond): assert(cond) in debug builds (configure --enable-debug,
+ * or DEBUG_RCU defined before this header, as in QEMU); elsewhere cond is
+ * not evaluated, though the variables in it count as used.
+ */
+#if defined(CONFIG_DEBUG) || defined(DEBUG_RCU)
+#define rcu_assert(...)     assert(__VA_ARGS__)
+#else
+#define rcu_assert(...)     ((void)sizeof(!(__VA_ARGS__)))
+#endif
 
 #endif /* QEMU_RCU_H */

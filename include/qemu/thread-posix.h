@@ -11,6 +11,7 @@
 struct QemuMutex {
     pthread_mutex_t lock;
     bool initialized;
+    uintptr_t owner;            /* owner checks: see qemu_mutex_lock */
 };
 
 struct QemuRecMutex {

@@ -55,9 +55,10 @@ static void memb_sync(void)
     urcu_memb_synchronize_rcu();
 }
 
-static void memb_sync_latency(BenchReader kind, int n, double *ns)
+static void memb_sync_latency(BenchReader kind, int n, double *ns,
+                              double *cpu_ns)
 {
-    bench_time_sync(memb_reader, memb_sync, kind, n, ns);
+    bench_time_sync(memb_reader, memb_sync, kind, n, ns, cpu_ns);
 }
 
 static long memb_cb_count;          /* liburcu's call_rcu thread only */
@@ -114,10 +115,47 @@ static void memb_call_rcu_latency(int n, double *ns)
     sem_destroy(&t.done);
 }
 
+/* test_urcu */
+static int *memb_loop_ptr;
+
+static void *memb_loop_reader(void *opaque)
+{
+    BenchLoop *loop = opaque;
+    long long reads = 0;
+
+    urcu_memb_register_thread();
+    bench_loop_ready(loop);
+    for (;;) {
+        int *p;
+
+        urcu_memb_read_lock();
+        p = rcu_dereference(memb_loop_ptr);
+        if (p && *p != BENCH_LIVE) {
+            bench_loop_bad_read("liburcu memb", *p);
+        }
+        urcu_memb_read_unlock();
+        reads++;
+        if (bench_loop_stopped(loop)) {
+            break;
+        }
+    }
+    urcu_memb_unregister_thread();
+    bench_loop_add_reads(loop, reads);
+    return NULL;
+}
+
+static void memb_urcu_loop(BenchLoop *loop)
+{
+    loop->ptr = &memb_loop_ptr;
+    loop->sync = memb_sync;
+    bench_run_loop(loop, memb_loop_reader);
+}
+
 const BenchOps bench_urcu_memb = {
     .name = "liburcu memb",
     .read_loop = memb_read_loop,
     .sync_latency = memb_sync_latency,
     .call_rcu_loop = memb_call_rcu_loop,
     .call_rcu_latency = memb_call_rcu_latency,
+    .urcu_loop = memb_urcu_loop,
 };

@@ -19,8 +19,11 @@
  * runs the barrier, and looks again, claiming (by exchange) the flag of
  * each reader it now clears.  A reader that finds its flag up claims it
  * too; whoever claims a flag counts the reader off "pending", and whoever
- * brings it to zero sets the event.  After waking it looks again, and
- * starts over if a reader is still not cleared.
+ * brings it to zero sets the event.  After each wake-up it resets the
+ * event and looks at "pending" again; once that is zero it looks at the
+ * readers again, and starts over if one is still not cleared.  Timeouts,
+ * kicks and wake-ups that arrive late, from an earlier grace period, are
+ * in tests/spin/rcu-gp-wait.pml.
  *
  * Memory: sequentially consistent except that every store goes through
  * its thread's FIFO store buffer (x86-TSO) and reaches memory at an
@@ -325,7 +328,9 @@ proctype updater()
 #endif
         do
         :: mem[L_PENDING] == 0 -> break
-        :: else -> ev == 1              /* qemu_event_wait */
+        :: else ->
+            ev == 1;                    /* qemu_event_wait */
+            atomic { drain(UPDATER); ev = 0 }   /* re-arm */
         od;
         scan(pend_r, L_CTR_R);
         scan(pend_q, L_CTR_Q)

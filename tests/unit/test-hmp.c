@@ -117,6 +117,8 @@ static void test_commands(void)
                        "(prio 0, ram): riscv_virt_board.ram\r\n");
     check_cmd_contains(&c, "info ramblock\r", "Block Name");
     check_cmd_contains(&c, "info chardev\r", "hmp0: filename=unix:");
+    check_cmd_contains(&c, "info rcu\r", "grace periods: ");
+    check_cmd_contains(&c, "info rcu\r", "stall warnings: after 10.000 s");
 
     check_cmd(&c, "system_reset\r", "");
     g_assert_cmpint(machine_double.reset_requests, ==, 1);

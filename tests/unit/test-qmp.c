@@ -239,6 +239,18 @@ static void test_commands(void)
                  "{\"status\":\"prelaunch\",\"singlestep\":false,"
                  "\"running\":false}");
     check_return(&c, "{\"execute\": \"query-name\"}", "{}");
+    {
+        /* The RCU statistics: this process has registered readers. */
+        g_autoptr(JsonNode) rcu = cmd_ok(&c,
+                                         "{\"execute\": \"x-query-rcu\"}");
+        JsonObject *o = json_node_get_object(rcu);
+
+        g_assert_cmpint(json_object_get_int_member(o, "readers"), >=, 1);
+        g_assert_true(json_object_has_member(o, "grace-periods"));
+        g_assert_true(json_object_has_member(o, "callbacks-pending"));
+        g_assert_cmpint(json_object_get_int_member(o, "stall-timeout-ms"),
+                        ==, 10000);
+    }
     qemu_name = "guest-one";
     check_return(&c, "{\"execute\": \"query-name\"}",
                  "{\"name\":\"guest-one\"}");

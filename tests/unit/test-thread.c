@@ -1,9 +1,18 @@
 /*
  * Threads and synchronisation objects.
+ *
+ * meson also builds this as test-thread-checked, against
+ * util/qemu-thread-posix.c built with QEMU_MUTEX_CHECK_OWNER, so that the
+ * debug builds' checks on mutex owners are tested in every build.
  */
 #include "qemu/osdep.h"
 #include "qemu/thread.h"
 #include "qemu/atomic.h"
+#include <sys/wait.h>
+
+#if defined(CONFIG_DEBUG) || defined(QEMU_MUTEX_CHECK_OWNER)
+#define MUTEX_OWNER_CHECKED 1
+#endif
 
 #define N_THREADS 4
 
@@ -224,6 +233,110 @@ static void test_detached(void)
     g_assert_cmpint(qatomic_read(&detached_ran), ==, 1);
 }
 
+/*
+ * A mutex held across fork stays held by the forking thread in the child,
+ * which can release it (a debug build must not take the child's thread
+ * for a stranger: it has a new thread id, and the same thread-local data).
+ */
+static void test_mutex_fork(void)
+{
+    QemuCond cond;
+    QemuMutex m;
+    int status;
+    pid_t pid;
+
+    qemu_mutex_init(&m);
+    qemu_cond_init(&cond);
+    qemu_mutex_lock(&m);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        qemu_cond_timedwait(&cond, &m, 1);  /* releases and retakes */
+        qemu_mutex_unlock(&m);
+        qemu_mutex_lock(&m);
+        qemu_mutex_unlock(&m);
+        _exit(0);
+    }
+    qemu_mutex_unlock(&m);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    qemu_cond_destroy(&cond);
+    qemu_mutex_destroy(&m);
+}
+
+/* Owner checks (debug builds): each misuse dies with a message. */
+static QemuMutex misused;
+
+static void *take_misused(void *opaque)
+{
+    qemu_mutex_lock(&misused);
+    return NULL;
+}
+
+static void misuse_lock_twice(void)
+{
+    qemu_mutex_lock(&misused);
+    qemu_mutex_lock(&misused);
+}
+
+static void misuse_unlock_unheld(void)
+{
+    qemu_mutex_unlock(&misused);
+}
+
+static void misuse_unlock_other(void)
+{
+    QemuThread t;
+
+    qemu_thread_create(&t, "taker", take_misused, NULL, QEMU_THREAD_JOINABLE);
+    qemu_thread_join(&t);
+    qemu_mutex_unlock(&misused);
+}
+
+static void misuse_wait_unheld(void)
+{
+    QemuCond cond;
+
+    qemu_cond_init(&cond);
+    qemu_cond_timedwait(&cond, &misused, 1);
+}
+
+typedef struct MutexMisuse {
+    const char *name;
+    void (*fn)(void);
+    const char *message;
+} MutexMisuse;
+
+static const MutexMisuse mutex_misuses[] = {
+    { "lock-twice", misuse_lock_twice,
+      "*qemu_mutex_lock: Resource deadlock avoided*" },
+    { "unlock-unheld", misuse_unlock_unheld,
+      "*qemu_mutex_unlock: Operation not permitted*" },
+    { "unlock-other", misuse_unlock_other,
+      "*qemu_mutex_unlock: Operation not permitted*" },
+    { "wait-unheld", misuse_wait_unheld,
+      "*qemu_cond_timedwait: Operation not permitted*" },
+};
+
+static void test_mutex_misuse(gconstpointer opaque)
+{
+    const MutexMisuse *m = opaque;
+
+#ifndef MUTEX_OWNER_CHECKED
+    g_test_skip("checked in debug builds (configure --enable-debug)");
+    return;
+#endif
+    if (g_test_subprocess()) {
+        qemu_mutex_init(&misused);
+        m->fn();
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr(m->message);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -234,5 +347,13 @@ int main(int argc, char **argv)
     g_test_add_func("/thread/name-and-signals", test_thread_name_and_signals);
     g_test_add_func("/thread/lock-guard", test_lock_guard);
     g_test_add_func("/thread/detached", test_detached);
+    g_test_add_func("/thread/mutex-fork", test_mutex_fork);
+    for (int i = 0; i < ARRAY_SIZE(mutex_misuses); i++) {
+        char *path = g_strdup_printf("/thread/mutex-misuse/%s",
+                                     mutex_misuses[i].name);
+
+        g_test_add_data_func(path, &mutex_misuses[i], test_mutex_misuse);
+        g_free(path);
+    }
     return g_test_run();
 }
