@@ -1,5 +1,6 @@
 /*
- * The TCG accelerator: -accel tcg[,thread=single|multi][,tb-size=MiB].
+ * The TCG accelerator:
+ * -accel tcg[,thread=single|multi][,tb-size=MiB][,jit=on|off].
  */
 #include "qemu/osdep.h"
 #include "qemu/accel.h"
@@ -7,13 +8,16 @@
 #include "exec/exec-all.h"
 #include "tcg-accel-ops.h"
 
-static const char *const tcg_accel_opts[] = { "thread", "tb-size", NULL };
+static const char *const tcg_accel_opts[] = { "thread", "tb-size", "jit",
+                                              NULL };
 
 static bool tcg_init_machine(QemuOpts *opts, Error **errp)
 {
     const char *thread = opts ? qemu_opt_get(opts, "thread") : NULL;
     const AccelOpsClass *ops;
     uint64_t tb_size_mib = 0;
+    const char *jit;
+    bool use_jit;
 
     if (!thread || !strcmp(thread, "multi")) {
         ops = &tcg_accel_ops_mttcg;
@@ -28,6 +32,23 @@ static bool tcg_init_machine(QemuOpts *opts, Error **errp)
                                      errp)) {
         return false;
     }
+    /* The JIT where the build has one, unless jit=off. */
+    jit = opts ? qemu_opt_get(opts, "jit") : NULL;
+    if (!jit || !strcmp(jit, "on")) {
+        if (jit && !tcg_jit_available()) {
+            error_setg(errp, "jit=on: this build has no JIT for this host "
+                       "(configured --disable-jit, or not x86-64)");
+            return false;
+        }
+        use_jit = tcg_jit_available();
+    } else if (!strcmp(jit, "off")) {
+        use_jit = false;
+    } else {
+        error_setg(errp, "invalid value for jit: '%s' (use 'on' or 'off')",
+                   jit);
+        return false;
+    }
+    tcg_use_jit(use_jit);
     tcg_exec_init();
     if (tb_size_mib > tcg_code_buffer_size() / MiB) {
         error_setg(errp, "tb-size=%" PRIu64 " is too large (at most %zu "
