@@ -1,6 +1,6 @@
 /*
  * The TCG accelerator:
- * -accel tcg[,thread=single|multi][,tb-size=MiB][,jit=on|off].
+ * -accel tcg[,thread=single|multi][,tb-size=MiB][,jit=on|off][,stats=on].
  */
 #include "qemu/osdep.h"
 #include "qemu/accel.h"
@@ -9,7 +9,20 @@
 #include "tcg-accel-ops.h"
 
 static const char *const tcg_accel_opts[] = { "thread", "tb-size", "jit",
-                                              NULL };
+                                              "stats", NULL };
+
+/*
+ * stats=on: print what `info jit` shows when the process exits (for the
+ * benchmarks: translation cost and code size per guest instruction).
+ * The counters are read racily, as `info jit` does.
+ */
+static void tcg_print_stats(void)
+{
+    g_autoptr(GString) buf = g_string_new(NULL);
+
+    tcg_dump_info(buf);
+    fprintf(stderr, "tcg statistics:\n%s", buf->str);
+}
 
 static bool tcg_init_machine(QemuOpts *opts, Error **errp)
 {
@@ -17,7 +30,7 @@ static bool tcg_init_machine(QemuOpts *opts, Error **errp)
     const AccelOpsClass *ops;
     uint64_t tb_size_mib = 0;
     const char *jit;
-    bool use_jit;
+    bool use_jit, stats = false;
 
     if (!thread || !strcmp(thread, "multi")) {
         ops = &tcg_accel_ops_mttcg;
@@ -49,6 +62,12 @@ static bool tcg_init_machine(QemuOpts *opts, Error **errp)
         return false;
     }
     tcg_use_jit(use_jit);
+    if (opts && !qemu_opt_get_bool(opts, "stats", false, &stats, errp)) {
+        return false;
+    }
+    if (stats) {
+        atexit(tcg_print_stats);
+    }
     tcg_exec_init();
     if (tb_size_mib > tcg_code_buffer_size() / MiB) {
         error_setg(errp, "tb-size=%" PRIu64 " is too large (at most %zu "

@@ -1343,7 +1343,8 @@ static void jit_dump_info(GString *buf)
     if (insns) {
         g_string_append_printf(buf, "JIT bytes/guest insn %.1f\n",
                                (double)jit.code_bytes / insns);
-        g_string_append_printf(buf, "JIT ns/guest insn    %.1f\n",
+        g_string_append_printf(buf, "JIT ns/guest insn    %.1f "
+                               "(host code only)\n",
                                (double)jit.gen_ns / insns);
     }
 }

@@ -19,6 +19,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/timer.h"
 #include "exec/memory.h"
 #include "exec/ram_addr.h"
 #include "exec/translator.h"
@@ -60,6 +61,8 @@ static struct {
     uint64_t flush_count;
     uint64_t invalidate_count;
     uint64_t translate_count;
+    uint64_t translate_insns;   /* guest instructions translated */
+    uint64_t translate_ns;      /* time in tb_gen_code, all of it */
 } tb_ctx;
 
 const TCGBackend *tcg_backend = &tcg_interp_backend;
@@ -511,6 +514,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags)
     const TCGCPUOps *ops = cpu->cc->tcg_ops;
     TCGContext *s;
     TranslationBlock proto = { 0 }, *tb;
+    int64_t t0 = get_clock();
     void *host_pc;
     bool uniform;
     ram_addr_t phys_pc = get_page_addr_code_hostp(cpu, pc, &host_pc,
@@ -580,6 +584,8 @@ TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags)
     }
     tb_link(tb);
     tb_ctx.translate_count++;
+    tb_ctx.translate_insns += tb->icount;
+    tb_ctx.translate_ns += get_clock() - t0;
     tb_unlock();
     return tb;
 }
@@ -646,6 +652,13 @@ void tcg_dump_info(GString *buf)
                            tb_ctx.buf_used / KiB, tb_ctx.buf_limit / KiB);
     g_string_append_printf(buf, "Translations         %" PRIu64 "\n",
                            tb_ctx.translate_count);
+    if (tb_ctx.translate_insns) {
+        g_string_append_printf(buf, "Translated insns     %" PRIu64 "\n",
+                               tb_ctx.translate_insns);
+        g_string_append_printf(buf, "Translation ns/insn  %.1f\n",
+                               (double)tb_ctx.translate_ns /
+                               tb_ctx.translate_insns);
+    }
     g_string_append_printf(buf, "Invalidations        %" PRIu64 "\n",
                            tb_ctx.invalidate_count);
     g_string_append_printf(buf, "Full flushes         %" PRIu64 "\n",
