@@ -141,6 +141,8 @@ typedef struct JitCtx {
     int8_t host_of[TCG_MAX_REGS];   /* guest register -> host, or -1 */
     uint64_t cached;            /* guest registers in host registers */
     uint64_t dirty;             /* ... modified since loaded */
+    uint64_t loop_dirty;        /* ... possibly, at the loop head */
+    uint8_t *loop_head;         /* where linked self-jumps land */
     SlowPath slow[TCG_MAX_OPS];
     int nb_slow;
 } JitCtx;
@@ -472,21 +474,51 @@ static void exit_next_insn(JitCtx *s, const TCGOp *op)
 }
 
 /*
+ * Each block's code is preceded by a JitHeader, so that jit_link_jump
+ * can tell a jump of the block to itself and find its loop head.
+ */
+typedef struct JitHeader {
+    uint32_t size;              /* bytes of code from tc_ptr */
+    uint32_t loop_head;         /* offset of the loop head from tc_ptr */
+} JitHeader;
+
+/* host_jmp tag: the jump leads back to its own block, registers live. */
+#define JMP_SELF    1
+
+static bool is_self_jump(JitCtx *s, const TCGOp *op)
+{
+    return op->imm == s->tb->pc;
+}
+
+/*
  * Leave through jump slot n: a patchable jmp whose rel32 is 4-byte
  * aligned, followed by its exit stub (where the jump leads unlinked).
+ *
+ * A jump back to the block's own pc keeps the guest registers in host
+ * registers: it is linked only to its own block (jit_link_jump), to the
+ * loop head after the register loads, and writes them back only in its
+ * exit stub.  Every exit of the block writes back what may be dirty at
+ * the loop head (loop_dirty, which gen_code starts from).
  */
 static void goto_slot(JitCtx *s, const TCGOp *op)
 {
     TBJump *j = tb_jump(s->tb, op->arg);
+    bool self = is_self_jump(s, op);
 
     assert(op->arg < s->tb->nb_jmp && !j->host_jmp);
-    writeback(s, s->dirty);
+    if (!self) {
+        writeback(s, s->dirty);
+    }
     add_insn_count(s, op->idx + 1);
     while ((rx_addr(s, s->p) + 1) & 3) {
         emit8(s, 0x90);
     }
     jmp32(s);
-    j->host_jmp = (void *)rx_addr(s, s->p - 5);
+    /* The rel32, 4-byte aligned, tagged. */
+    j->host_jmp = (void *)(rx_addr(s, s->p - 4) | (self ? JMP_SELF : 0));
+    if (self) {
+        writeback(s, s->dirty);
+    }
     exit_to_tail(s, s->tb, false, op->imm, op->arg, TB_EXIT_CHAIN);
 }
 
@@ -1110,7 +1142,7 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
  */
 static void gen_entry(JitCtx *s)
 {
-    uint8_t *go;
+    uint8_t *go, *body;
 
     op_rm(s, 0x83, 0, ALU_CMP, RBP, offsetof(CPUState, tcg_exit_req), false);
     emit8(s, 0);
@@ -1118,6 +1150,49 @@ static void gen_entry(JitCtx *s)
     exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
     patch_rel32(go, s->p);
     reload(s, true);
+    if (!s->loop_head) {
+        return;
+    }
+    /* The loop head: the same check, with live registers. */
+    body = jmp32(s);
+    s->loop_head = s->p;
+    op_rm(s, 0x83, 0, ALU_CMP, RBP, offsetof(CPUState, tcg_exit_req), false);
+    emit8(s, 0);
+    go = jcc32(s, CC_E);
+    writeback(s, s->loop_dirty);
+    exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
+    patch_rel32(go, s->p);
+    patch_rel32(body, s->p);
+}
+
+/*
+ * What may be dirty at the loop head: what is dirty at the jumps back
+ * to it, starting from that (a fixed point in one pass, since the set
+ * only grows between helper calls, which write everything back).
+ */
+static void find_loop(JitCtx *s, const TranslationBlock *tb)
+{
+    uint64_t dirty = 0;
+
+    s->loop_dirty = 0;
+    s->loop_head = NULL;
+    for (int i = 1; i < tb->nb_ops; i++) {
+        const TCGOp *op = &tb->ops[i];
+        TCGOpKind kind = tcg_op_kind(op->opc);
+        uint64_t r, w;
+
+        if (op->opc == INDEX_op_call || op->opc == INDEX_op_call_mem) {
+            dirty = 0;
+            continue;
+        }
+        op_regs(op, &r, &w);
+        dirty |= w & s->cached;
+        if ((kind == TCG_KIND_GOTO || kind == TCG_KIND_JMP ||
+             kind == TCG_KIND_BR) && is_self_jump(s, op)) {
+            s->loop_dirty |= dirty;
+            s->loop_head = (uint8_t *)1;    /* wanted; placed by gen_entry */
+        }
+    }
 }
 
 #ifdef CONFIG_CAPSTONE
@@ -1182,7 +1257,7 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
     }
     assert(regs_off == jit.regs_off);
 
-    start = ROUND_UP(jit.used, 16);
+    start = ROUND_UP(jit.used + sizeof(JitHeader), 16);
     if (start + need > jit.limit) {
         return false;
     }
@@ -1193,11 +1268,12 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
     s->start = s->p = jit.rw + start;
     s->rx_delta = jit.rx - jit.rw;
     s->tb = tb;
-    s->dirty = 0;
     s->nb_slow = 0;
     alloc_regs(s, tb);
+    find_loop(s, tb);
 
     gen_entry(s);
+    s->dirty = s->loop_dirty;
     for (int i = 1; i < tb->nb_ops; i++) {
         gen_op(s, &tb->ops[i]);
     }
@@ -1206,6 +1282,14 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
     }
     size = s->p - s->start;
     assert(size <= need);
+    {
+        JitHeader h = {
+            .size = size,
+            .loop_head = s->loop_head ? s->loop_head - s->start : 0,
+        };
+
+        memcpy(s->start - sizeof(h), &h, sizeof(h));
+    }
 
     tb->tc_ptr = jit.rx + start;
     jit.used = start + size;
@@ -1229,21 +1313,36 @@ static TBExitReason jit_exec(CPUState *cpu, TranslationBlock *tb,
 /* The rw address of the rel32 of jump j. */
 static int32_t *jump_rel32(TBJump *j)
 {
-    return (int32_t *)((uint8_t *)j->host_jmp + 1 + (jit.rw - jit.rx));
+    uintptr_t rx = (uintptr_t)j->host_jmp & ~(uintptr_t)JMP_SELF;
+
+    return (int32_t *)(rx + (jit.rw - jit.rx));
 }
 
 static void jit_link_jump(TBJump *j, TranslationBlock *dest)
 {
-    uint8_t *next_insn = (uint8_t *)j->host_jmp + 5;
+    uintptr_t rel = (uintptr_t)j->host_jmp & ~(uintptr_t)JMP_SELF;
+    const uint8_t *target = dest->tc_ptr;
 
     if (!j->host_jmp ||
         qemu_loglevel_mask(CPU_LOG_EXEC | CPU_LOG_TB_CPU)) {
         /* -d exec and -d cpu want to see every block: no chaining. */
         return;
     }
+    if ((uintptr_t)j->host_jmp & JMP_SELF) {
+        const JitHeader *h = (const JitHeader *)target - 1;
+
+        /*
+         * Its registers are still in host registers: only its own block
+         * may follow (not another block for the same pc, say from a
+         * different physical page).
+         */
+        if (rel < (uintptr_t)target || rel >= (uintptr_t)target + h->size) {
+            return;
+        }
+        target += h->loop_head;
+    }
     /* Aligned: one single-copy atomic store (see the top of the file). */
-    qatomic_set(jump_rel32(j), (int32_t)((const uint8_t *)dest->tc_ptr -
-                                         next_insn));
+    qatomic_set(jump_rel32(j), (int32_t)(target - (const uint8_t *)(rel + 4)));
 }
 
 static void jit_unlink_jump(TBJump *j)

@@ -6,7 +6,8 @@
  * jumps, direct and indirect, compressed forms, atomics, CSR accesses,
  * and instructions that trap) run under the interpreter and under the
  * JIT from the same state.  Each program's body runs three times, so
- * that blocks are entered through linked jumps and the jump cache too.  The architectural state after each run must
+ * that blocks are entered through linked jumps and the jump cache too,
+ * and holds small counted loops, blocks that jump to themselves.  The architectural state after each run must
  * be the same: every register, the CSRs the programs touch, the data
  * pages, the log the trap handler keeps (cause, epc, tval of every
  * trap), the device writes and the retired-instruction count.
@@ -38,6 +39,7 @@
 #define R_ODD       S3      /* DATA + 0x804: misaligned for doublewords */
 #define R_MMIO_END  S4      /* last bytes of the device's page */
 #define R_LOOP      S8      /* the body runs LOOPS times */
+#define R_INNER     S7      /* the counter of inner loops */
 #define LOOPS       3
 /* SP points into DATA too (for c.ldsp/c.sdsp). */
 #define HOLE_ADDR   0x40000000ULL
@@ -52,6 +54,7 @@ enum {
     IT_JAL,
     IT_CJ,
     IT_JALR,        /* auipc rt, 0; jalr rd, off(rt) */
+    IT_LOOPEND,     /* addi s7, s7, -1; blt x0, s7, back to target */
 };
 
 typedef struct Item {
@@ -97,7 +100,7 @@ static unsigned rnd_below(unsigned n)
 /* Registers the random code may write (and read). */
 static const int free_regs[] = {
     RA, GP, TP, T0, T1, T2, A0, A1, A2, A3, A4, A5, A6, A7,
-    S5, S6, S7, T3, T4, T5, T6,
+    S5, S6, T3, T4, T5, T6,
 };
 
 static int rreg(void)
@@ -412,7 +415,32 @@ static void gen_program(Program *p, uint64_t seed, int nb_items)
         Item *it = &p->items[i];
         unsigned r = rnd_below(100);
 
-        if (r < 25) {
+        if (r < 3 && i + 3 < nb_items) {
+            /*
+             * A small loop: its body becomes a block that jumps to itself
+             * (the JIT keeps registers live across that jump).  Only
+             * forward control flow inside; it may leave the loop.
+             */
+            int body = 1 + rnd_below(MIN(6, nb_items - i - 2));
+
+            item4(it, ADDI(R_INNER, X0, 2 + rnd_below(4)));
+            for (int k = 1; k <= body; k++) {
+                unsigned q = rnd_below(10);
+
+                if (q < 4) {
+                    gen_alu(&p->items[i + k]);
+                } else if (q < 6) {
+                    gen_mem(&p->items[i + k]);
+                } else if (q < 8) {
+                    gen_rvc(&p->items[i + k]);
+                } else {
+                    gen_control(&p->items[i + k], i + k, nb_items);
+                }
+            }
+            p->items[i + body + 1] = (Item) { .size = 8, .kind = IT_LOOPEND,
+                                              .target = i + 1 };
+            i += body + 1;
+        } else if (r < 25) {
             gen_alu(it);
         } else if (r < 42) {
             gen_alui(it);
@@ -507,6 +535,7 @@ static void build(const Program *p, Asm *a)
     asm_li(a, SP, DATA + 0x2000);
     asm_li(a, S10, TRAPLOG);
     asm_li(a, R_LOOP, LOOPS);
+    asm_li(a, R_INNER, 0);
 
     addr[0] = asm_pc(a);
     for (int i = 0; i < p->nb_items; i++) {
@@ -542,6 +571,11 @@ static void build(const Program *p, Asm *a)
         case IT_JALR:
             a32(a, AUIPC(it->rt, 0));
             a32(a, JALR(it->rd, it->rt, off));
+            break;
+        case IT_LOOPEND:
+            /* Bounded even when the minimiser removes the counter's li. */
+            a32(a, ADDI(R_INNER, R_INNER, -1));
+            a32(a, BLT(X0, R_INNER, off - 4));
             break;
         }
     }
