@@ -11,7 +11,8 @@
  *               call and slow path (so a helper or a fault always finds
  *               the register file current), and reloaded after helper
  *               calls.  r8-r11 are caller-saved: reloaded after slow paths
- *               too.
+ *               too.  A block that jumps to itself gives r11 up to count
+ *               the instructions its iterations retired (PENDING_REG).
  *   rax, rcx, rdx, rsi, rdi
  *               scratch; rsi holds the guest address of a load or store
  *               for its slow path.
@@ -62,6 +63,7 @@
  * The emitter is our own (see docs/devel/tcg.rst for why).
  */
 #include "qemu/osdep.h"
+#include "qemu/bitops.h"
 #include "qemu/log.h"
 #include "qemu/timer.h"
 #include "internal.h"
@@ -142,6 +144,7 @@ typedef struct JitCtx {
     uint64_t cached;            /* guest registers in host registers */
     uint64_t dirty;             /* ... modified since loaded */
     uint64_t loop_dirty;        /* ... possibly, at the loop head */
+    bool has_loop;              /* a direct jump back to its own start */
     uint8_t *loop_head;         /* where linked self-jumps land */
     SlowPath slow[TCG_MAX_OPS];
     int nb_slow;
@@ -422,19 +425,20 @@ static int dst_g(JitCtx *s, int g)
 
 static void writeback(JitCtx *s, uint64_t dirty)
 {
-    for (int g = 0; g < TCG_MAX_REGS; g++) {
-        if (dirty & (1ull << g)) {
-            op_rm(s, 0x89, 1, s->host_of[g], RBP, reg_disp(g), false);
-        }
+    for (; dirty; dirty &= dirty - 1) {
+        int g = ctz64(dirty);
+
+        op_rm(s, 0x89, 1, s->host_of[g], RBP, reg_disp(g), false);
     }
 }
 
 /* Reload cached registers (all, or only the caller-saved ones). */
 static void reload(JitCtx *s, bool all)
 {
-    for (int g = 0; g < TCG_MAX_REGS; g++) {
-        if (is_cached(s, g) &&
-            (all || host_reg_is_volatile(s->host_of[g]))) {
+    for (uint64_t m = s->cached; m; m &= m - 1) {
+        int g = ctz64(m);
+
+        if (all || host_reg_is_volatile(s->host_of[g])) {
             op_rm(s, 0x8b, 1, s->host_of[g], RBP, reg_disp(g), false);
         }
     }
@@ -442,10 +446,41 @@ static void reload(JitCtx *s, bool all)
 
 /* Exits */
 
+/*
+ * The retired count.  cpu->insn_count is current at every block entry,
+ * helper call and slow path (cpu_restore_state adds op->idx to it).  A
+ * block that loops on itself keeps what its iterations retired in
+ * PENDING_REG instead of memory, flushed before calls and exits, so that
+ * the loop carries no read-modify-write of memory.
+ */
+#define PENDING_REG     R11
+
 static void add_insn_count(JitCtx *s, int n)
 {
+    if (s->has_loop) {
+        alu_ri(s, ALU_ADD, 1, PENDING_REG, n);
+        op_rm(s, 0x01, 1, PENDING_REG, RBP, offsetof(CPUState, insn_count),
+              false);
+        return;
+    }
     op_rm(s, 0x81, 1, ALU_ADD, RBP, offsetof(CPUState, insn_count), false);
     emit32(s, n);
+}
+
+/* Before a call: cpu->insn_count current, PENDING_REG 0 after it. */
+static void flush_pending(JitCtx *s)
+{
+    if (s->has_loop) {
+        op_rm(s, 0x01, 1, PENDING_REG, RBP, offsetof(CPUState, insn_count),
+              false);
+    }
+}
+
+static void zero_pending(JitCtx *s)
+{
+    if (s->has_loop) {
+        op_rr(s, 0x33, 0, PENDING_REG, PENDING_REG);
+    }
 }
 
 /*
@@ -506,10 +541,12 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
     bool self = is_self_jump(s, op);
 
     assert(op->arg < s->tb->nb_jmp && !j->host_jmp);
-    if (!self) {
+    if (self) {
+        alu_ri(s, ALU_ADD, 1, PENDING_REG, op->idx + 1);
+    } else {
         writeback(s, s->dirty);
+        add_insn_count(s, op->idx + 1);
     }
-    add_insn_count(s, op->idx + 1);
     while ((rx_addr(s, s->p) + 1) & 3) {
         emit8(s, 0x90);
     }
@@ -518,6 +555,7 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
     j->host_jmp = (void *)(rx_addr(s, s->p - 4) | (self ? JMP_SELF : 0));
     if (self) {
         writeback(s, s->dirty);
+        flush_pending(s);
     }
     exit_to_tail(s, s->tb, false, op->imm, op->arg, TB_EXIT_CHAIN);
 }
@@ -710,6 +748,7 @@ static void gen_slow_path(JitCtx *s, SlowPath *sp)
 
     patch_rel32(sp->jcc, s->p);
     writeback(s, sp->dirty);
+    flush_pending(s);
     if (is_store) {
         load_g(s, RDX, op->rs2);
     }
@@ -720,6 +759,7 @@ static void gen_slow_path(JitCtx *s, SlowPath *sp)
     mov_ri(s, is_store ? R9 : R8, (uintptr_t)op);
     call_abs(s, is_store ? (void *)tcg_st_slow : (void *)tcg_ld_slow);
     reload(s, false);
+    zero_pending(s);
     if (is_store) {
         check_self_invalidated(s, op);
     } else {
@@ -906,10 +946,12 @@ static void gen_call(JitCtx *s, const TCGOp *op)
 {
     writeback(s, s->dirty);
     s->dirty = 0;
+    flush_pending(s);
     mov_rr(s, RDI, RBP);
     mov_ri(s, RSI, (uintptr_t)op);
     call_abs(s, (void *)(uintptr_t)op->imm);
     reload(s, true);
+    zero_pending(s);
     if (op->opc == INDEX_op_call_mem) {
         check_self_invalidated(s, op);
     }
@@ -1106,20 +1148,34 @@ static void op_regs(const TCGOp *op, uint64_t *reads, uint64_t *writes)
  */
 static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
 {
-    int uses[TCG_MAX_REGS] = { 0 };
+    uint8_t uses[TCG_MAX_REGS] = { 0 };
+    unsigned nb_hosts = NB_CACHE_REGS;
 
-    QEMU_BUILD_BUG_ON(TCG_MAX_REGS > 64);
+    QEMU_BUILD_BUG_ON(TCG_MAX_REGS > 64 || TCG_MAX_OPS > 3 * 255);
+    assert(cache_regs[NB_CACHE_REGS - 1] == PENDING_REG);
     memset(s->host_of, -1, sizeof(s->host_of));
     s->cached = 0;
-    for (int i = 0; i < tb->nb_ops; i++) {
+    s->has_loop = false;
+    for (int i = 1; i < tb->nb_ops; i++) {
+        const TCGOp *op = &tb->ops[i];
+        TCGOpKind kind = tcg_op_kind(op->opc);
         uint64_t r, w;
 
-        op_regs(&tb->ops[i], &r, &w);
-        for (int g = 0; g < TCG_MAX_REGS; g++) {
-            uses[g] += !!((r | w) & (1ull << g));
+        op_regs(op, &r, &w);
+        for (uint64_t m = r | w; m; m &= m - 1) {
+            int g = ctz64(m);
+
+            uses[g] = MIN(uses[g] + 1, 255);
+        }
+        if ((kind == TCG_KIND_GOTO || kind == TCG_KIND_JMP ||
+             kind == TCG_KIND_BR) && is_self_jump(s, op)) {
+            s->has_loop = true;
         }
     }
-    for (unsigned n = 0; n < NB_CACHE_REGS; n++) {
+    if (s->has_loop) {
+        nb_hosts--;             /* PENDING_REG */
+    }
+    for (unsigned n = 0; n < nb_hosts; n++) {
         int best = -1;
 
         for (int g = 0; g < TCG_MAX_REGS; g++) {
@@ -1150,9 +1206,10 @@ static void gen_entry(JitCtx *s)
     exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
     patch_rel32(go, s->p);
     reload(s, true);
-    if (!s->loop_head) {
+    if (!s->has_loop) {
         return;
     }
+    zero_pending(s);
     /* The loop head: the same check, with live registers. */
     body = jmp32(s);
     s->loop_head = s->p;
@@ -1160,6 +1217,7 @@ static void gen_entry(JitCtx *s)
     emit8(s, 0);
     go = jcc32(s, CC_E);
     writeback(s, s->loop_dirty);
+    flush_pending(s);
     exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
     patch_rel32(go, s->p);
     patch_rel32(body, s->p);
@@ -1176,6 +1234,9 @@ static void find_loop(JitCtx *s, const TranslationBlock *tb)
 
     s->loop_dirty = 0;
     s->loop_head = NULL;
+    if (!s->has_loop) {
+        return;
+    }
     for (int i = 1; i < tb->nb_ops; i++) {
         const TCGOp *op = &tb->ops[i];
         TCGOpKind kind = tcg_op_kind(op->opc);
@@ -1190,7 +1251,6 @@ static void find_loop(JitCtx *s, const TranslationBlock *tb)
         if ((kind == TCG_KIND_GOTO || kind == TCG_KIND_JMP ||
              kind == TCG_KIND_BR) && is_self_jump(s, op)) {
             s->loop_dirty |= dirty;
-            s->loop_head = (uint8_t *)1;    /* wanted; placed by gen_entry */
         }
     }
 }
