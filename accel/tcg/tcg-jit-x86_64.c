@@ -118,6 +118,11 @@ static struct {
     /* Offset of the register file from the CPUState; one for all vCPUs. */
     intptr_t regs_off;
     bool regs_off_set;
+    /*
+     * Some code chains (a linked jump, an inline lookup): set under the TB
+     * lock, cleared by jit_reset (exclusive), read by jit_exec.
+     */
+    bool chaining;
     /* Statistics: TB lock, read racily. */
     uint64_t blocks;
     uint64_t guest_insns;
@@ -571,6 +576,7 @@ static void lookup_and_jump(JitCtx *s)
     bool chain = !qemu_loglevel_mask(CPU_LOG_EXEC | CPU_LOG_TB_CPU);
 
     if (chain) {
+        qatomic_set(&jit.chaining, true);
         QEMU_BUILD_BUG_ON(TB_JMP_CACHE_SIZE - 1 > 0x7fffffff);
         /* rax = tb_jmp_cache_hash(rsi) */
         mov_rr(s, RAX, RSI);
@@ -1367,6 +1373,17 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
 static TBExitReason jit_exec(CPUState *cpu, TranslationBlock *tb,
                              TBExitInfo *info)
 {
+    /*
+     * -d exec or -d cpu turned on while code chains: that code would
+     * hide blocks from the log, so drop it all (the interpreter checks
+     * at every chaining instead).  The flush runs when the vCPUs next
+     * leave cpu_exec, so kick them (as for the interpreter).
+     */
+    if (unlikely(qemu_loglevel_mask(CPU_LOG_EXEC | CPU_LOG_TB_CPU)) &&
+        qatomic_read(&jit.chaining)) {
+        qatomic_set(&jit.chaining, false);
+        tb_flush(cpu);
+    }
     return jit.enter(cpu, tb->tc_ptr, info);
 }
 
@@ -1401,6 +1418,7 @@ static void jit_link_jump(TBJump *j, TranslationBlock *dest)
         }
         target += h->loop_head;
     }
+    qatomic_set(&jit.chaining, true);
     /* Aligned: one single-copy atomic store (see the top of the file). */
     qatomic_set(jump_rel32(j), (int32_t)(target - (const uint8_t *)(rel + 4)));
 }
@@ -1489,6 +1507,7 @@ static void jit_reset(size_t limit)
 {
     jit.limit = MIN(MAX(limit, JIT_PROLOGUE_SIZE + 64 * KiB), jit.size);
     jit.used = JIT_PROLOGUE_SIZE;
+    qatomic_set(&jit.chaining, false);
 }
 
 static void jit_dump_info(GString *buf)
