@@ -322,6 +322,24 @@ static void movsxd(JitCtx *s, int dst, int src)
     op_rr(s, 0x63, 1, dst, src);
 }
 
+/*
+ * May generated code go from block to block by itself?  Not with -d exec
+ * or -d cpu, which want to see every block.  Nor under ThreadSanitizer:
+ * it cannot see the ordering that a vCPU following a patched jump or an
+ * inline jump-cache hit relies on (the TB was published before the jump
+ * that leads to it), and would report the TB's contents as racy when a
+ * helper reads its op.  There every block leaves to cpu_exec, whose
+ * lookups TSan does see.
+ */
+static bool jit_may_chain(void)
+{
+#ifdef CONFIG_TSAN
+    return false;
+#else
+    return !qemu_loglevel_mask(CPU_LOG_EXEC | CPU_LOG_TB_CPU);
+#endif
+}
+
 /* Jumps: return the address of the rel32 to patch. */
 static uint8_t *jcc32(JitCtx *s, int cc)
 {
@@ -573,9 +591,7 @@ static void lookup_and_jump(JitCtx *s)
 {
     uint8_t *miss[4];
     int n = 0;
-    bool chain = !qemu_loglevel_mask(CPU_LOG_EXEC | CPU_LOG_TB_CPU);
-
-    if (chain) {
+    if (jit_may_chain()) {
         qatomic_set(&jit.chaining, true);
         QEMU_BUILD_BUG_ON(TB_JMP_CACHE_SIZE - 1 > 0x7fffffff);
         /* rax = tb_jmp_cache_hash(rsi) */
@@ -1400,9 +1416,7 @@ static void jit_link_jump(TBJump *j, TranslationBlock *dest)
     uintptr_t rel = (uintptr_t)j->host_jmp & ~(uintptr_t)JMP_SELF;
     const uint8_t *target = dest->tc_ptr;
 
-    if (!j->host_jmp ||
-        qemu_loglevel_mask(CPU_LOG_EXEC | CPU_LOG_TB_CPU)) {
-        /* -d exec and -d cpu want to see every block: no chaining. */
+    if (!j->host_jmp || !jit_may_chain()) {
         return;
     }
     if ((uintptr_t)j->host_jmp & JMP_SELF) {
