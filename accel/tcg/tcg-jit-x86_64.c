@@ -570,8 +570,20 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
         writeback(s, s->dirty);
         add_insn_count(s, op->idx + 1);
     }
-    while ((rx_addr(s, s->p) + 1) & 3) {
+    /* One nop instruction of 0 to 3 bytes, so that the rel32 is aligned. */
+    switch ((4 - ((rx_addr(s, s->p) + 1) & 3)) & 3) {
+    case 1:
         emit8(s, 0x90);
+        break;
+    case 2:
+        emit8(s, 0x66);
+        emit8(s, 0x90);
+        break;
+    case 3:
+        emit8(s, 0x0f);
+        emit8(s, 0x1f);
+        emit8(s, 0x00);
+        break;
     }
     jmp32(s);
     /* The rel32, 4-byte aligned, tagged. */
@@ -872,10 +884,11 @@ static void gen_setcc(JitCtx *s, const TCGOp *op, int cc, bool imm)
 /* 32-bit add/sub/mul: compute in 64 bits, sign-extend the low word. */
 static void gen_alu_w(JitCtx *s, const TCGOp *op, int opc)
 {
-    load_g(s, RAX, op->rs1);
-    op_r_g(s, opc, 1, RAX, op->rs2);
-    movsxd(s, RAX, RAX);
-    store_g(s, op->rd, RAX);
+    /* The low word of the result depends only on the operands' low words. */
+    op_r_g(s, 0x8b, 0, RAX, op->rs1);
+    op_r_g(s, opc, 0, RAX, op->rs2);
+    movsxd(s, dst_g(s, op->rd), RAX);
+    store_g(s, op->rd, dst_g(s, op->rd));
 }
 
 /* High parts of the product: rdx. */
@@ -1105,9 +1118,21 @@ static void gen_op(JitCtx *s, const TCGOp *op)
     case INDEX_op_addiw: {
         int d = dst_g(s, op->rd);
 
-        load_g(s, d, op->rs1);
-        alu_ri(s, ALU_ADD, 0, d, op->imm);
-        movsxd(s, d, d);
+        assert(fits_i32(op->imm));
+        if (op->imm == 0) {
+            /* sext.w */
+            if (is_cached(s, op->rs1)) {
+                movsxd(s, d, s->host_of[op->rs1]);
+            } else {
+                op_rm(s, 0x63, 1, d, RBP, reg_disp(op->rs1), false);
+            }
+        } else {
+            if (!is_cached(s, op->rs1) || s->host_of[op->rs1] != d) {
+                op_r_g(s, 0x8b, 0, d, op->rs1);
+            }
+            alu_ri(s, ALU_ADD, 0, d, op->imm);
+            movsxd(s, d, d);
+        }
         store_g(s, op->rd, d);
         break;
     }
@@ -1173,25 +1198,32 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
     uint8_t uses[TCG_MAX_REGS] = { 0 };
     unsigned nb_hosts = NB_CACHE_REGS;
 
-    QEMU_BUILD_BUG_ON(TCG_MAX_REGS > 64 || TCG_MAX_OPS > 3 * 255);
+    QEMU_BUILD_BUG_ON(TCG_MAX_REGS > 64);
     assert(cache_regs[NB_CACHE_REGS - 1] == PENDING_REG);
     memset(s->host_of, -1, sizeof(s->host_of));
     s->cached = 0;
     s->has_loop = false;
+    int last_self = 0;
+
+    /* Uses inside a self-loop (up to its last jump back) count more. */
     for (int i = 1; i < tb->nb_ops; i++) {
         const TCGOp *op = &tb->ops[i];
         TCGOpKind kind = tcg_op_kind(op->opc);
-        uint64_t r, w;
 
-        op_regs(op, &r, &w);
-        for (uint64_t m = r | w; m; m &= m - 1) {
-            int g = ctz64(m);
-
-            uses[g] = MIN(uses[g] + 1, 255);
-        }
         if ((kind == TCG_KIND_GOTO || kind == TCG_KIND_JMP ||
              kind == TCG_KIND_BR) && is_self_jump(s, op)) {
             s->has_loop = true;
+            last_self = i;
+        }
+    }
+    for (int i = 1; i < tb->nb_ops; i++) {
+        uint64_t r, w;
+
+        op_regs(&tb->ops[i], &r, &w);
+        for (uint64_t m = r | w; m; m &= m - 1) {
+            int g = ctz64(m);
+
+            uses[g] = MIN(uses[g] + (i <= last_self ? 8 : 1), 255);
         }
     }
     if (s->has_loop) {
@@ -1201,7 +1233,9 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
         int best = -1;
 
         for (int g = 0; g < TCG_MAX_REGS; g++) {
-            if (uses[g] >= 2 && (best < 0 || uses[g] > uses[best])) {
+            /* In a loop, even one use is one per iteration. */
+            if (uses[g] >= (s->has_loop ? 1 : 2) &&
+                (best < 0 || uses[g] > uses[best])) {
                 best = g;
             }
         }
