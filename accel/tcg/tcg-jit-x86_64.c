@@ -561,10 +561,26 @@ static bool is_self_jump(JitCtx *s, const TCGOp *op)
  * exit stub.  Every exit of the block writes back what may be dirty at
  * the loop head (loop_dirty, which gen_code starts from).
  */
+static void lookup_and_jump(JitCtx *s);
+
 static void goto_slot(JitCtx *s, const TCGOp *op)
 {
     TBJump *j = tb_jump(s->tb, op->arg);
     bool self = is_self_jump(s, op);
+
+    /*
+     * A jump that tb_add_jump will never link (into another page, or out
+     * of a CF_NO_CHAIN block) would leave to cpu_exec every time, only
+     * for it to look the target up in the jump cache: do that here.
+     */
+    if ((op->imm & TARGET_PAGE_MASK) != tb_page_start(s->tb) ||
+        (s->tb->cflags & CF_NO_CHAIN)) {
+        writeback(s, s->dirty);
+        add_insn_count(s, op->idx + 1);
+        mov_ri(s, RSI, op->imm);
+        lookup_and_jump(s);
+        return;
+    }
 
     assert(op->arg < s->tb->nb_jmp && !j->host_jmp);
     if (self) {

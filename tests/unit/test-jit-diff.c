@@ -25,7 +25,8 @@
 #include "target/riscv/internals.h"
 #include "riscv-test-machine.h"
 
-#define CODE        TM_RAM_BASE
+/* Near the end of a page: programs run on into the next one. */
+#define CODE        (TM_RAM_BASE + 0xc00)
 #define HANDLER     (TM_RAM_BASE + 0x10000)
 #define DATA        (TM_RAM_BASE + 0x100000)
 #define DATA_SIZE   0x3000
