@@ -9,8 +9,12 @@ and the workloads of workloads.c) with GRACE -M virt -bios none -kernel
 ELF -nographic, with the same plus -accel tcg,jit=off (the interpreter;
 --no-interp leaves it out) and with QEMU, N times each (default 5),
 rotating which goes first, and reports for each configuration the
-median, min and max wall time, guest MIPS and the ratio of its median
-time to QEMU's (below 1: faster than QEMU), then a summary table.
+median, p99 (nearest rank: below 100 runs, the maximum), min and max
+wall time, guest MIPS and the ratio of its median time to QEMU's (below
+1: faster than QEMU), then a summary table.  One more, untimed, run of
+Grace's JIT with -accel tcg,stats=on gives the translation cost: ns per
+translated guest instruction (decode, ops and host code; host code
+alone) and bytes of host code per guest instruction.
 
 The guest prints a checksum of its results and the instructions it
 retired (minstret).  Every run must print the same checksum.  The
@@ -31,6 +35,8 @@ import statistics
 import subprocess
 import sys
 import time
+
+from guestbench import percentile
 
 
 class RunError(Exception):
@@ -57,6 +63,32 @@ def run_guest(name, cmd, timeout):
     if not checksum or not instret:
         raise RunError(f'{name}: no checksum/instret lines in\n{out}')
     return seconds, checksum.group(1), int(instret.group(1))
+
+
+STATS = {'ns': r'^Translation ns/insn +([0-9.]+)$',
+         'jit_ns': r'^JIT ns/guest insn +([0-9.]+)',
+         'bytes': r'^JIT bytes/guest insn +([0-9.]+)$'}
+
+
+def translation_cost(cmd, timeout):
+    """Runs cmd with -accel tcg,stats=on; returns {STATS key: value}."""
+    try:
+        proc = subprocess.run(cmd + ['-accel', 'tcg,stats=on'],
+                              stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RunError(f'stats run: timed out after {timeout} s')
+    out = proc.stdout.decode(errors='replace')
+    if proc.returncode != 0:
+        raise RunError(f'stats run: exit status {proc.returncode}\n{out}')
+    cost = {}
+    for key, pattern in STATS.items():
+        m = re.search(pattern, out, re.MULTILINE)
+        if not m:
+            raise RunError(f'stats run: no "{pattern}" line in\n{out}')
+        cost[key] = float(m.group(1))
+    return cost
 
 
 def found(path):
@@ -94,12 +126,18 @@ def bench_one(elf, configs, runs, timeout):
     for name in names:
         t = times[name]
         med = statistics.median(t)
-        print(f'  {name + ":":13}median {med:.3f} s (min {min(t):.3f}, '
-              f'max {max(t):.3f}), {instret / med / 1e6:.1f} guest MIPS, '
+        print(f'  {name + ":":13}median {med:.3f} s (p99 '
+              f'{percentile(t, 99):.3f}, min {min(t):.3f}, max {max(t):.3f}), '
+              f'{instret / med / 1e6:.1f} guest MIPS, '
               f'time/qemu {med / statistics.median(times["qemu"]):.3f}')
     print(f'  guest instructions: {int(instret)}, checksum '
           f'{checksums.pop()} (all runs)')
-    return times, instret
+    cost = translation_cost(configs['grace-jit'][:1] + base +
+                            configs['grace-jit'][1:], timeout)
+    print(f'  translation (JIT, stats=on): {cost["ns"]:.0f} ns per guest '
+          f'insn ({cost["jit_ns"]:.0f} of them host code), '
+          f'{cost["bytes"]:.1f} bytes of host code per guest insn')
+    return times, instret, cost
 
 
 def main(argv):
@@ -134,25 +172,33 @@ def main(argv):
                                    args.grace_arg)
     configs['qemu'] = [args.qemu] + args.qemu_arg
 
+    print(f'tcg-bench: {os.cpu_count()} host CPUs, load average '
+          f'{os.getloadavg()[0]:.2f} at start')
     results = []
     try:
         for elf in args.elf:
-            times, instret = bench_one(elf, configs, args.runs, args.timeout)
-            results.append((os.path.basename(elf), times))
+            times, instret, cost = bench_one(elf, configs, args.runs,
+                                             args.timeout)
+            results.append((os.path.basename(elf), times, cost))
     except RunError as e:
         print(f'tcg-bench: FAIL {e}')
         return 1
 
-    print('\nsummary: median seconds, and time / QEMU\'s (below 1: faster '
-          'than QEMU)')
+    print(f'\nsummary: median seconds (p99, max), and time / QEMU\'s '
+          f'(below 1: faster than QEMU); host load average '
+          f'{os.getloadavg()[0]:.2f} at the end')
     names = list(configs)
-    print(f'  {"workload":22}' + ''.join(f'{n:>14}' for n in names) +
-          ''.join(f'{n + "/qemu":>19}' for n in names if n != 'qemu'))
-    for elf, times in results:
+    print(f'  {"workload":22}' + ''.join(f'{n:>26}' for n in names) +
+          ''.join(f'{n + "/qemu":>19}' for n in names if n != 'qemu') +
+          f'{"ns/insn":>9}{"B/insn":>8}')
+    for elf, times, cost in results:
         med = {n: statistics.median(times[n]) for n in names}
-        print(f'  {elf:22}' + ''.join(f'{med[n]:14.3f}' for n in names) +
+        print(f'  {elf:22}' +
+              ''.join(f'{med[n]:8.3f} ({percentile(times[n], 99):6.3f}, '
+                      f'{max(times[n]):6.3f})' for n in names) +
               ''.join(f'{med[n] / med["qemu"]:19.3f}' for n in names
-                      if n != 'qemu'))
+                      if n != 'qemu') +
+              f'{cost["ns"]:9.0f}{cost["bytes"]:8.1f}')
     return 0
 
 
