@@ -20,6 +20,8 @@ done
 # Build and unit tests
 PKGS="gcc make meson ninja-build pkg-config python3 ccache
       libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev libjson-glib-dev"
+# -d out_asm: disassembly of the JIT's code (optional at build time)
+PKGS="$PKGS libcapstone-dev"
 # Bare-metal guest tests (tests/tcg) and the Linux guest's userland
 # (nolibc needs the riscv64 kernel headers: asm/unistd.h, linux/rtc.h...)
 PKGS="$PKGS gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf

@@ -115,9 +115,11 @@ static const OptionDef options[] = {
     { "D", "FILE", OPT_D_FILE, "log to FILE instead of stderr" },
     { "name", "NAME", OPT_NAME, "the guest's name" },
     { "display", "none", OPT_DISPLAY, "display type (only none)" },
-    { "accel", "tcg[,thread=single|multi][,tb-size=MiB]", OPT_ACCEL,
+    { "accel", "tcg[,thread=single|multi][,tb-size=MiB][,jit=on|off]",
+      OPT_ACCEL,
       "the accelerator: TCG, each vCPU on its own thread (multi, the "
-      "default) or all on one (single)" },
+      "default) or all on one (single); guest code translated to host "
+      "code (jit=on, the default on x86-64) or interpreted (jit=off)" },
 };
 
 /* An option whose processing waits until its subsystem is up. */

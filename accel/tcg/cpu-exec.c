@@ -155,7 +155,7 @@ static void cpu_loop_exec_tb(CPUState *cpu, TranslationBlock *tb,
     if (unlikely(qemu_loglevel_mask(CPU_LOG_EXEC | CPU_LOG_TB_CPU))) {
         cpu_log_tb(cpu, tb);
     }
-    switch (tcg_interp_exec(cpu, tb, &info)) {
+    switch (tcg_backend->exec(cpu, tb, &info)) {
     case TB_EXIT_CHAIN:
         cpu->cc->set_pc(cpu, info.pc);
         *last_tb = info.last_tb;

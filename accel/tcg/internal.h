@@ -36,7 +36,7 @@ void tb_page_claim(ram_addr_t ram_addr);
  * TB lock. */
 void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next);
 
-/* The interpreter (tcg-interp.c). */
+/* How a block left, for cpu_exec. */
 typedef enum TBExitReason {
     TB_EXIT_CHAIN,      /* left through jump slot: may link it */
     TB_EXIT_PC,         /* left for pc */
@@ -49,11 +49,52 @@ typedef struct TBExitInfo {
     vaddr pc;                   /* TB_EXIT_CHAIN, TB_EXIT_PC: the next pc */
 } TBExitInfo;
 
+/*
+ * The execution backend: what runs a TB's ops.  The interpreter
+ * (tcg-interp.c) runs them directly; the JIT (tcg-jit-x86_64.c) turns
+ * them into host code.  cpu-exec.c and translate-all.c reach the
+ * backend only through this table, so neither knows which one runs.
+ */
+typedef struct TCGBackend {
+    const char *name;
+    /* Once, from tcg_exec_init, before any TB exists. */
+    void (*init)(void);
+    /*
+     * Make tb runnable: its ops and jumps are in place, it is not yet
+     * published.  TB lock held.  false: out of code buffer (the caller
+     * flushes and retries).
+     */
+    bool (*gen_code)(CPUState *cpu, TranslationBlock *tb);
+    /* Run from tb until a block leaves to cpu_exec.  vCPU thread. */
+    TBExitReason (*exec)(CPUState *cpu, TranslationBlock *tb,
+                         TBExitInfo *info);
+    /*
+     * Jump j now leads to dest (after the store-release of j->dest), or
+     * again to cpu_exec (after j->dest was reset to NULL).  TB lock held;
+     * other vCPUs may be running the jump meanwhile.  Optional.
+     */
+    void (*link_jump)(TBJump *j, TranslationBlock *dest);
+    void (*unlink_jump)(TBJump *j);
+    /*
+     * Every TB is gone (tb_flush, exclusive): start the code buffer
+     * anew, using at most limit bytes of it.  Optional.
+     */
+    void (*reset)(size_t limit);
+    /* Statistics for `info jit`.  Optional. */
+    void (*dump_info)(GString *buf);
+} TCGBackend;
+
+/* The backend in use: set while no vCPU runs (tcg_use_jit). */
+extern const TCGBackend *tcg_backend;
+
+extern const TCGBackend tcg_interp_backend;
+#ifdef CONFIG_JIT
+extern const TCGBackend tcg_jit_backend;
+#endif
+
+/* The interpreter's entry point; the JIT shares nothing else with it. */
 TBExitReason tcg_interp_exec(CPUState *cpu, TranslationBlock *tb,
                              TBExitInfo *info);
-/* The handler address of each opcode. */
-const void *tcg_interp_handler(TCGOpcode opc);
-void tcg_interp_init(void);
 
 /*
  * Guest memory through host pointers (little-endian hosts only).  Aligned

@@ -28,12 +28,6 @@
 /* Each opcode's handler. */
 static const void *handlers[NB_OPS];
 
-const void *tcg_interp_handler(TCGOpcode opc)
-{
-    assert(opc < NB_OPS && handlers[opc]);
-    return handlers[opc];
-}
-
 #define DISPATCH()  goto *op->handler
 #define NEXT()      do { op++; DISPATCH(); } while (0)
 
@@ -352,7 +346,27 @@ exit_next_insn:
     OP_ST(st64, uint64_t, MO_UQ)
 }
 
-void tcg_interp_init(void)
+static void tcg_interp_init(void)
 {
     tcg_interp_exec(NULL, NULL, NULL);
 }
+
+/* Point each op at its handler. */
+static bool tcg_interp_gen_code(CPUState *cpu, TranslationBlock *tb)
+{
+    for (int i = 0; i < tb->nb_ops; i++) {
+        TCGOp *op = &tb->ops[i];
+
+        assert(op->opc < NB_OPS && handlers[op->opc]);
+        op->handler = handlers[op->opc];
+    }
+    return true;
+}
+
+/* Jump slots are read by CHAIN itself: nothing to patch. */
+const TCGBackend tcg_interp_backend = {
+    .name = "interpreter",
+    .init = tcg_interp_init,
+    .gen_code = tcg_interp_gen_code,
+    .exec = tcg_interp_exec,
+};

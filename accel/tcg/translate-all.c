@@ -19,6 +19,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/timer.h"
 #include "exec/memory.h"
 #include "exec/ram_addr.h"
 #include "exec/translator.h"
@@ -60,7 +61,11 @@ static struct {
     uint64_t flush_count;
     uint64_t invalidate_count;
     uint64_t translate_count;
+    uint64_t translate_insns;   /* guest instructions translated */
+    uint64_t translate_ns;      /* time in tb_gen_code, all of it */
 } tb_ctx;
+
+const TCGBackend *tcg_backend = &tcg_interp_backend;
 
 static __thread bool tb_lock_held;
 static __thread TCGContext *tcg_ctx;
@@ -124,7 +129,8 @@ static void tcg_do_init(void)
                 "%s\n", tb_ctx.buf_size / MiB, strerror(errno));
         exit(1);
     }
-    tcg_interp_init();
+    tcg_interp_backend.init();
+    tcg_backend->init();
     cpu_physical_memory_set_code_write_hook(tb_code_write_hook);
 }
 
@@ -265,6 +271,13 @@ static void tb_link(TranslationBlock *tb)
     tb_ctx.nb_tbs++;
 }
 
+static void tb_backend_unlink_jump(TBJump *j)
+{
+    if (tcg_backend->unlink_jump) {
+        tcg_backend->unlink_jump(j);
+    }
+}
+
 /*
  * Take tb out of the jump graph: the jumps that chain to it are reset,
  * and its own jumps leave their destinations' lists.  TB lock held.
@@ -274,6 +287,7 @@ static void tb_jmp_unlink(TranslationBlock *tb)
     for (TBJump *j = tb->jmp_incoming; j; j = j->next) {
         /* Pairs with the load-acquire of a vCPU following the jump. */
         qatomic_set(&j->dest, NULL);
+        tb_backend_unlink_jump(j);
     }
     tb->jmp_incoming = NULL;
 
@@ -289,6 +303,7 @@ static void tb_jmp_unlink(TranslationBlock *tb)
         }
         *link = j->next;
         qatomic_set(&j->dest, NULL);
+        tb_backend_unlink_jump(j);
     }
 }
 
@@ -421,6 +436,9 @@ static void do_tb_flush(void)
                        MIN(tb_ctx.buf_limit_next, tb_ctx.buf_size) :
                        tb_ctx.buf_size;
     tb_ctx.nb_tbs = 0;
+    if (tcg_backend->reset) {
+        tcg_backend->reset(tb_ctx.buf_limit);
+    }
     tb_ctx.flush_count++;
     qemu_mutex_unlock(&tb_ctx.lock);
 }
@@ -496,6 +514,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags)
     const TCGCPUOps *ops = cpu->cc->tcg_ops;
     TCGContext *s;
     TranslationBlock proto = { 0 }, *tb;
+    int64_t t0 = get_clock();
     void *host_pc;
     bool uniform;
     ram_addr_t phys_pc = get_page_addr_code_hostp(cpu, pc, &host_pc,
@@ -533,14 +552,14 @@ TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags)
     tb->nb_jmp = s->nb_jmp;
     tb->hash_next = NULL;
     tb->jmp_incoming = NULL;
+    tb->tc_ptr = NULL;
     for (int i = 0; i < s->nb_jmp; i++) {
-        *tb_jump(tb, i) = (TBJump){ NULL, NULL };
+        *tb_jump(tb, i) = (TBJump){ NULL, NULL, NULL };
     }
     for (int i = 0; i < s->nb_ops; i++) {
         TCGOp *op = &tb->ops[i];
 
         *op = s->ops[i];
-        op->handler = tcg_interp_handler(op->opc);
         op->idx = s->insn_idx[i];
     }
     assert(tb->ops[0].opc == INDEX_op_tb_enter);
@@ -560,8 +579,13 @@ TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags)
         qemu_log("%s\n", buf->str);
     }
 
+    if (!tcg_backend->gen_code(cpu, tb)) {
+        tb_flush_and_restart(cpu);
+    }
     tb_link(tb);
     tb_ctx.translate_count++;
+    tb_ctx.translate_insns += tb->icount;
+    tb_ctx.translate_ns += get_clock() - t0;
     tb_unlock();
     return tb;
 }
@@ -613,19 +637,74 @@ void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next)
          * tcg-interp.c), which may not have looked it up themselves.
          */
         qatomic_store_release(&j->dest, next);
+        if (tcg_backend->link_jump) {
+            tcg_backend->link_jump(j, next);
+        }
     }
     tb_unlock();
 }
 
 void tcg_dump_info(GString *buf)
 {
+    g_string_append_printf(buf, "Backend              %s\n", tcg_backend->name);
     g_string_append_printf(buf, "Translation blocks   %u\n", tb_ctx.nb_tbs);
     g_string_append_printf(buf, "Code buffer          %zu / %zu KiB\n",
                            tb_ctx.buf_used / KiB, tb_ctx.buf_limit / KiB);
     g_string_append_printf(buf, "Translations         %" PRIu64 "\n",
                            tb_ctx.translate_count);
+    if (tb_ctx.translate_insns) {
+        g_string_append_printf(buf, "Translated insns     %" PRIu64 "\n",
+                               tb_ctx.translate_insns);
+        g_string_append_printf(buf, "Translation ns/insn  %.1f\n",
+                               (double)tb_ctx.translate_ns /
+                               tb_ctx.translate_insns);
+    }
     g_string_append_printf(buf, "Invalidations        %" PRIu64 "\n",
                            tb_ctx.invalidate_count);
     g_string_append_printf(buf, "Full flushes         %" PRIu64 "\n",
                            tb_ctx.flush_count);
+    if (tcg_backend->dump_info) {
+        tcg_backend->dump_info(buf);
+    }
+}
+
+bool tcg_jit_available(void)
+{
+#ifdef CONFIG_JIT
+    return true;
+#else
+    return false;
+#endif
+}
+
+bool tcg_jit_enabled(void)
+{
+    return tcg_backend != &tcg_interp_backend;
+}
+
+void tcg_use_jit(bool on)
+{
+    const TCGBackend *b = &tcg_interp_backend;
+
+#ifdef CONFIG_JIT
+    if (on) {
+        b = &tcg_jit_backend;
+    }
+#endif
+    assert(!on || tcg_jit_available());
+    if (b == tcg_backend) {
+        return;
+    }
+    /*
+     * No TB of the old backend may survive, nor any jump it patched: the
+     * two never share code.  Backend init is idempotent.
+     */
+    if (tb_ctx.htable) {
+        tb_flush_all_stopped();
+        b->init();
+        if (b->reset) {
+            b->reset(tb_ctx.buf_limit);
+        }
+    }
+    tcg_backend = b;
 }

@@ -29,6 +29,7 @@ struct TranslationBlock {
     uint16_t size;              /* bytes of guest code */
     uint16_t nb_ops;
     uint16_t nb_jmp;
+    const void *tc_ptr;         /* host code (JIT), or NULL */
 
     /* atomic: CF_* bits; CF_INVALID is set once, under the TB lock. */
     uint32_t cflags;
@@ -58,10 +59,13 @@ struct TranslationBlock {
  *    enter it once, as one already inside it finishes it.
  *  - next: the next jump chaining to the same dest (its jmp_incoming
  *    list).  TB lock.
+ *  - host_jmp: the host jump instruction the JIT patches to follow dest,
+ *    or NULL.  Set before the TB is published, constant afterwards.
  */
 typedef struct TBJump {
     TranslationBlock *dest;
     struct TBJump *next;
+    void *host_jmp;
 } TBJump;
 
 static inline TBJump *tb_jump(TranslationBlock *tb, int n)
@@ -167,6 +171,17 @@ void tb_flush_all_stopped(void);
 void tcg_set_tb_size(size_t bytes);
 /* The size of the translated-code buffer, after tcg_exec_init. */
 size_t tcg_code_buffer_size(void);
+
+/*
+ * The execution backend.  tcg_jit_available: this build has a JIT for
+ * its host (x86-64, unless configured --disable-jit).  tcg_use_jit picks
+ * the JIT (on) or the interpreter; call it before tcg_exec_init, or
+ * while no vCPU runs (it flushes every TB).  The JIT is the default
+ * where available (-accel tcg,jit=on|off).
+ */
+bool tcg_jit_available(void);
+bool tcg_jit_enabled(void);
+void tcg_use_jit(bool on);
 
 /* Statistics for `info jit`, and the number of full flushes so far. */
 void tcg_dump_info(GString *buf);

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""Boot benchmark: Grace against upstream QEMU on the same guest.
+"""Boot benchmark: Grace (JIT, interpreter) against upstream QEMU.
 
 Each run boots OpenSBI fw_dynamic + the guest kit's Linux Image + an
 initramfs whose init powers off at once (grace.mode=poweroff) with -smp 1,
 2 and 4, and measures the emulator process from start to exit: wall
-time, and peak resident memory (ru_maxrss from wait4).  The two
-emulators run on the same files in the same session, alternating (which
-one goes first flips every round, so slow drifts of a shared machine hit
-both alike), N runs each per hart count after one unmeasured warm-up run
-each.  The report gives, for each emulator and hart count, the median,
-p99 and maximum of both figures, and the ratios grace/qemu of the
-medians.  p99 is the nearest-rank percentile, so below 100 runs it is
+time, and peak resident memory (ru_maxrss from wait4).  Three
+configurations run on the same files in the same session: Grace as
+built (its JIT where it has one), Grace with the interpreter (-accel
+tcg,jit=off, "grace-interp"; --no-interp leaves it out) and QEMU,
+rotating which goes first every round (so slow drifts of a shared
+machine hit all alike), N runs each per hart count after one unmeasured
+warm-up run each.  The report gives, for each configuration and hart
+count, the median, p99 and maximum of both figures, and the ratios of
+the medians to QEMU's.  p99 is the nearest-rank percentile, so below 100 runs it is
 the maximum.
 
 A run counts only if the emulator exits with status 0, Linux brought up
@@ -22,7 +24,7 @@ times per emulator and hart count; any other failure stops the
 benchmark with the console's end.
 
     tests/bench/boot-bench.py [--grace BIN] [--qemu BIN] [-n RUNS]
-                              [--smp 1,2,4] [--json FILE]
+                              [--smp 1,2,4] [--no-interp] [--json FILE]
 
 Defaults: --grace $GRACE_BIN or build/grace-system-riscv64, --qemu
 $QEMU_BIN or qemu-system-riscv64 from PATH.  Pass the same binary twice
@@ -86,6 +88,8 @@ def main():
     parser.add_argument("--bios", default=FW_DYNAMIC)
     parser.add_argument("--timeout", type=float, default=300,
                         help="seconds before a run counts as hung")
+    parser.add_argument("--no-interp", action="store_true",
+                        help="leave out Grace's interpreter (jit=off)")
     opts = parser.parse_args()
 
     check_emulator_args(parser, opts)
@@ -100,62 +104,73 @@ def main():
     args = ["-M", "virt", "-m", opts.memory, "-bios", opts.bios,
             "-nographic", "-no-reboot", "-kernel", image, "-initrd",
             initramfs, "-append", CMDLINE]
-    emulators = [("grace", opts.grace), ("qemu", opts.qemu)]
+    # (name, binary, extra arguments)
+    emulators = [("grace", opts.grace, []),
+                 ("grace-interp", opts.grace, ["-accel", "tcg,jit=off"]),
+                 ("qemu", opts.qemu, [])]
+    if opts.no_interp:
+        emulators.pop(1)
 
     print(f"boot-bench: OpenSBI fw_dynamic + Linux to init + power-off, "
           f"-m {opts.memory}, -smp {','.join(map(str, opts.smp))}")
-    for name, path in emulators:
-        print(f"  {name:6} {path}")
+    for name, path, extra in emulators:
+        print(f"  {name:12} {' '.join([path] + extra)}")
     print(f"  {opts.warmup} warm-up + {opts.runs} measured runs each, "
-          f"alternating; load average {os.getloadavg()[0]:.2f} at start")
+          f"rotating; load average {os.getloadavg()[0]:.2f} at start")
 
-    results = {(name, n): [] for name, _ in emulators for n in opts.smp}
+    results = {(name, n): [] for name, _, _ in emulators for n in opts.smp}
     retrier = Retrier(opts.retries)
 
-    def measure(name, path, harts):
+    def measure(name, path, extra, harts):
         return retrier.measure((name, harts), lambda: boot_once(
-            path, args, harts, opts.timeout))
+            path, args + extra, harts, opts.timeout))
 
     try:
         for _ in range(opts.warmup):
             for harts in opts.smp:
-                for name, path in emulators:
-                    measure(name, path, harts)
-        print(f"\n{'run':>4} {'-smp':>4}  {'emulator':8} {'wall s':>8} "
+                for name, path, extra in emulators:
+                    measure(name, path, extra, harts)
+        print(f"\n{'run':>4} {'-smp':>4}  {'emulator':12} {'wall s':>8} "
               f"{'peak RSS MiB':>13}")
         for i in range(opts.runs):
             for harts in opts.smp:
-                order = emulators if i % 2 == 0 else emulators[::-1]
-                for name, path in order:
-                    wall, rss = measure(name, path, harts)
+                k = i % len(emulators)
+                for name, path, extra in emulators[k:] + emulators[:k]:
+                    wall, rss = measure(name, path, extra, harts)
                     results[(name, harts)].append((wall, rss))
-                    print(f"{i + 1:>4} {harts:>4}  {name:8} {wall:8.3f} "
+                    print(f"{i + 1:>4} {harts:>4}  {name:12} {wall:8.3f} "
                           f"{rss / 1024:13.1f}", flush=True)
     except BenchError as exc:
         print(f"boot-bench: {exc}", file=sys.stderr)
         return 1
 
     rows = []
-    print(f"\n{'':16} {'wall s':>26}   {'peak RSS MiB':>26}")
-    print(f"{'-smp emulator':16} {'median':>8} {'p99':>8} {'max':>8}   "
+    print(f"\n{'':18} {'wall s':>26}   {'peak RSS MiB':>26}")
+    print(f"{'-smp emulator':18} {'median':>8} {'p99':>8} {'max':>8}   "
           f"{'median':>8} {'p99':>8} {'max':>8}")
     for harts in opts.smp:
         walls, rsss = {}, {}
-        for name, _ in emulators:
+        for name, _, _ in emulators:
             runs = results[(name, harts)]
             walls[name] = [w for w, _ in runs]
             rsss[name] = [r / 1024 for _, r in runs]
             w, r = stats(walls[name]), stats(rsss[name])
-            print(f"{harts:>4} {name:11} {w['p50']:8.3f} {w['p99']:8.3f} "
+            print(f"{harts:>4} {name:13} {w['p50']:8.3f} {w['p99']:8.3f} "
                   f"{w['max']:8.3f}   {r['p50']:8.1f} {r['p99']:8.1f} "
                   f"{r['max']:8.1f}")
         wall_row = row(f"boot -smp {harts} wall", "s", walls["grace"],
                        walls["qemu"])
         rss_row = row(f"boot -smp {harts} peak RSS", "MiB", rsss["grace"],
                       rsss["qemu"])
-        print(f"{harts:>4} {'grace/qemu':11} {wall_row['ratio']:7.2f}x "
+        print(f"{harts:>4} {'grace/qemu':13} {wall_row['ratio']:7.2f}x "
               f"{'':17}   {rss_row['ratio']:7.2f}x")
         rows += [wall_row, rss_row]
+        if "grace-interp" in walls:
+            interp_row = row(f"boot -smp {harts} wall, interpreter", "s",
+                             walls["grace-interp"], walls["qemu"])
+            print(f"{harts:>4} {'interp/qemu':13} "
+                  f"{interp_row['ratio']:7.2f}x")
+            rows.append(interp_row)
     retrier.report()
     if TARGET_SMP in opts.smp:
         ratio = next(r["ratio"] for r in rows

@@ -25,12 +25,17 @@ most --retries times per emulator and hart count).
 With --tlb N the units are the TLB-miss workload instead (each stores
 to and loads from every page of a private 2^N-page buffer, in a
 scattered order), run at the hart counts --harts gives: the emulator's
-TLB refills dominate.  --also NAME=BIN adds another emulator to the same
-rotation, for instance a Grace build from before a change.
+TLB refills dominate.  With --fault N each unit maps a fresh buffer of
+2^N pages, faults each page in, makes a system call per page and unmaps
+the buffer: a userland workload of system calls and page faults.
+--also NAME=BIN adds another emulator to the same rotation, for instance
+a Grace build from before a change; --interp adds Grace with its
+interpreter (-accel tcg,jit=off) as "grace-interp".
 
     tests/bench/smp-bench.py [--grace BIN] [--qemu BIN] [-n RUNS]
-                             [--units N] [--tlb N] [--harts 1,2]
-                             [--also NAME=BIN] [--json FILE]
+                             [--units N] [--tlb N | --fault N]
+                             [--harts 1,2] [--interp] [--also NAME=BIN]
+                             [--json FILE]
 """
 
 import argparse
@@ -89,6 +94,11 @@ def main():
     parser.add_argument("--tlb", type=int, default=0, metavar="N",
                         help="the TLB-miss workload over 2^N pages per "
                         "hart (1 to 16; default 0: the CPU-bound one)")
+    parser.add_argument("--fault", type=int, default=0, metavar="N",
+                        help="the system-call and page-fault workload over "
+                        "2^N pages per unit (1 to 12)")
+    parser.add_argument("--interp", action="store_true",
+                        help="also run Grace's interpreter (jit=off)")
     parser.add_argument("--harts", default="1,2",
                         help="comma-separated -smp values (default 1,2)")
     parser.add_argument("--also", action="append", default=[],
@@ -100,6 +110,10 @@ def main():
         parser.error("--units must be from 1 to 100000")
     if not 0 <= opts.tlb <= 16:
         parser.error("--tlb must be from 0 to 16")
+    if not 0 <= opts.fault <= 12:
+        parser.error("--fault must be from 0 to 12")
+    if opts.tlb and opts.fault:
+        parser.error("--tlb and --fault exclude each other")
     try:
         hart_counts = tuple(int(h) for h in opts.harts.split(","))
     except ValueError:
@@ -112,7 +126,10 @@ def main():
         if not name or not os.path.isfile(path):
             parser.error(f"--also {spec}: expected NAME=BIN, an existing "
                          f"file")
-        extra.append((name, path))
+        extra.append((name, path, []))
+    if opts.interp:
+        extra.insert(0, ("grace-interp", opts.grace,
+                         ["-accel", "tcg,jit=off"]))
     if not os.path.isfile(FW_DYNAMIC):
         parser.error(f"{FW_DYNAMIC} does not exist (Debian package opensbi)")
 
@@ -124,17 +141,23 @@ def main():
     args = ["-M", "virt", "-m", "256M", "-bios", FW_DYNAMIC, "-nographic",
             "-no-reboot", "-kernel", image, "-initrd", initramfs, "-append",
             f"console=ttyS0 panic=-1 grace.mode=smp-bench "
-            f"grace.bench.units={opts.units} grace.bench.tlb={opts.tlb}"]
-    emulators = [("grace", opts.grace), ("qemu", opts.qemu)] + extra
-    configs = [(name, path, harts) for name, path in emulators
-               for harts in hart_counts]
-    kind = (f"TLB-miss work units over {1 << opts.tlb} pages"
-            if opts.tlb else "independent work units")
+            f"grace.bench.units={opts.units} grace.bench.tlb={opts.tlb} "
+            f"grace.bench.fault={opts.fault}"]
+    emulators = [("grace", opts.grace, []), ("qemu", opts.qemu, [])] + extra
+    configs = [(name, [path] + eargs, harts)
+               for name, path, eargs in emulators for harts in hart_counts]
+    if opts.tlb:
+        kind = f"TLB-miss work units over {1 << opts.tlb} pages"
+    elif opts.fault:
+        kind = (f"page-fault and system-call work units over "
+                f"{1 << opts.fault} fresh pages")
+    else:
+        kind = "independent work units"
 
     print(f"smp-bench: {opts.units} {kind}, one pinned process per hart, "
           f"-smp {' and '.join(map(str, hart_counts))}")
-    for name, path in emulators:
-        print(f"  {name:6} {path}")
+    for name, path, eargs in emulators:
+        print(f"  {name:12} {' '.join([path] + eargs)}")
     print(f"  {opts.warmup} warm-up + {opts.runs} measured runs each, in "
           f"rotating order; {os.cpu_count()} host CPUs, load average "
           f"{os.getloadavg()[0]:.2f} at start")
@@ -143,24 +166,24 @@ def main():
     retrier = Retrier(opts.retries)
     checksums = set()
 
-    def measure(name, path, harts):
+    def measure(name, cmd, harts):
         r = retrier.measure((name, harts), lambda: bench_once(
-            path, args, harts, opts.units, opts.timeout))
+            cmd[0], cmd[1:] + args, harts, opts.units, opts.timeout))
         checksums.add(r.checksum)
         return r
 
     try:
         for _ in range(opts.warmup):
-            for name, path, harts in configs:
-                measure(name, path, harts)
-        print(f"\n{'run':>4}  {'emulator':8} {'-smp':>4} {'guest s':>8} "
+            for name, cmd, harts in configs:
+                measure(name, cmd, harts)
+        print(f"\n{'run':>4}  {'emulator':12} {'-smp':>4} {'guest s':>8} "
               f"{'host s':>8}")
         for i in range(opts.runs):
             shift = i % len(configs)
-            for name, path, harts in configs[shift:] + configs[:shift]:
-                r = measure(name, path, harts)
+            for name, cmd, harts in configs[shift:] + configs[:shift]:
+                r = measure(name, cmd, harts)
                 results[(name, harts)].append(r)
-                print(f"{i + 1:>4}  {name:8} {harts:>4} {r.guest_s:8.3f} "
+                print(f"{i + 1:>4}  {name:12} {harts:>4} {r.guest_s:8.3f} "
                       f"{r.host_s:8.3f}", flush=True)
     except BenchError as exc:
         print(f"smp-bench: {exc}", file=sys.stderr)
@@ -175,18 +198,28 @@ def main():
     times = {key: [r.guest_s for r in runs] for key, runs in results.items()}
     print(f"\nworkload time, s (guest CLOCK_MONOTONIC; host-observed "
           f"median in brackets)")
-    print(f"{'emulator':8} {'-smp':>4} {'median':>8} {'p99':>8} {'max':>8}"
+    print(f"{'emulator':12} {'-smp':>4} {'median':>8} {'p99':>8} {'max':>8}"
           f" {'host':>9}")
     for name, _, harts in configs:
         s = stats(times[(name, harts)])
         host = statistics.median(r.host_s for r in results[(name, harts)])
-        print(f"{name:8} {harts:>4} {s['p50']:8.3f} {s['p99']:8.3f} "
+        print(f"{name:12} {harts:>4} {s['p50']:8.3f} {s['p99']:8.3f} "
               f"{s['max']:8.3f} ({host:7.3f})")
-    label = f"smp-bench tlb={opts.tlb}" if opts.tlb else "smp-bench"
+    if opts.tlb:
+        label = f"smp-bench tlb={opts.tlb}"
+    elif opts.fault:
+        label = f"smp-bench fault={opts.fault}"
+    else:
+        label = "smp-bench"
     for harts in hart_counts:
         rows.append(row(f"{label} -smp {harts} workload", "s",
                         times[("grace", harts)], times[("qemu", harts)]))
-    for name, _ in extra:
+        if opts.interp:
+            rows.append(row(f"{label} -smp {harts} workload, interpreter",
+                            "s", times[("grace-interp", harts)],
+                            times[("qemu", harts)]))
+    print(f"host load average {os.getloadavg()[0]:.2f} at the end")
+    for name, _, _ in extra:
         for harts in hart_counts:
             g = statistics.median(times[("grace", harts)])
             o = statistics.median(times[(name, harts)])
@@ -199,7 +232,7 @@ def main():
         return 0
 
     scaling = {}
-    for name, _ in emulators:
+    for name, _, _ in emulators:
         one = statistics.median(times[(name, 1)])
         two = statistics.median(times[(name, 2)])
         scaling[name] = one / two

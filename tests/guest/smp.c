@@ -55,6 +55,14 @@
  * walks, RAM block lookups) dominate.  Its checksum is checked only for
  * agreement between runs.
  *
+ * With grace.bench.fault=N (1 to 12), each unit maps a fresh anonymous
+ * buffer of 2^N pages, stores to each page (a page fault each), makes a
+ * system call per page (getppid), reads the pages back and unmaps the
+ * buffer: the userland workload of system calls and page faults, where
+ * the guest kernel's trap entry and exit, its page allocator and the
+ * emulator's TLB flushes dominate.  Its checksum, too, is checked only
+ * for agreement.
+ *
  * Workers are children of init and report back through their exit
  * status and a message slot in shared memory.  If one dies, init raises
  * the shared abort flag and wakes the barrier, so the others stop and
@@ -119,6 +127,7 @@ struct stress {
     unsigned long round;
     unsigned long units;        /* smp-bench only */
     unsigned long tlb_pages;    /* smp-bench: TLB-miss units, if not 0 */
+    unsigned long fault_pages;  /* smp-bench: page-fault units, if not 0 */
     struct shared *sh;
     uint64_t *mem;              /* MAP_SHARED: the memory check's
                                  * harts.n * pages pages, or smp-bench's
@@ -1256,6 +1265,33 @@ static uint64_t bench_unit_tlb(unsigned long u, uint64_t *buf, unsigned long n)
     return h;
 }
 
+/*
+ * The page-fault and system-call unit u over a fresh buffer of n pages;
+ * false if the buffer cannot be mapped.
+ */
+static bool bench_unit_fault(unsigned long u, unsigned long n, uint64_t *res)
+{
+    const unsigned long words = 4096 / sizeof(uint64_t);
+    uint64_t *buf, h = 0;
+    unsigned long p;
+
+    buf = mmap(NULL, n * 4096, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) {
+        return false;
+    }
+    for (p = 0; p < n; p++) {
+        buf[p * words + (p & (words - 1))] = mix64(u ^ p);
+        /* The worker's parent is init: the same answer every time. */
+        h = mix64(h ^ (uint64_t)getppid());
+    }
+    for (p = 0; p < n; p++) {
+        h = mix64(h ^ buf[p * words + (p & (words - 1))]);
+    }
+    *res = h;
+    return munmap(buf, n * 4096) == 0;
+}
+
 static int bench_worker(struct stress *s, unsigned w)
 {
     uint64_t *results = s->mem, *buf = NULL;
@@ -1269,8 +1305,14 @@ static int bench_worker(struct stress *s, unsigned w)
         }
     }
     for (u = w; u < s->units; u += s->harts.n) {
-        results[u] = buf ? bench_unit_tlb(u, buf, s->tlb_pages)
-                         : bench_unit(u);
+        if (s->fault_pages) {
+            if (!bench_unit_fault(u, s->fault_pages, &results[u])) {
+                return WORKER_FAILED;
+            }
+        } else {
+            results[u] = buf ? bench_unit_tlb(u, buf, s->tlb_pages)
+                             : bench_unit(u);
+        }
     }
     return WORKER_OK;
 }
@@ -1289,6 +1331,14 @@ int run_smp_bench(void)
     /* grace.bench.tlb=N: the TLB-miss workload over 2^N pages per hart. */
     ok &= param("grace.bench.tlb", 0, 0, 16, &s.tlb_pages);
     s.tlb_pages = s.tlb_pages ? 1UL << s.tlb_pages : 0;
+    /* grace.bench.fault=N: system calls and page faults over 2^N pages. */
+    ok &= param("grace.bench.fault", 0, 0, 12, &s.fault_pages);
+    s.fault_pages = s.fault_pages ? 1UL << s.fault_pages : 0;
+    if (s.tlb_pages && s.fault_pages) {
+        say(MARK "smp-bench: grace.bench.tlb and grace.bench.fault exclude "
+            "each other");
+        ok = false;
+    }
     if (!online_cpus(&s.harts)) {
         say(MARK "smp-bench: cannot read the online CPUs");
         ok = false;

@@ -183,7 +183,7 @@ static inline void asm_li(Asm *a, int rd, int64_t value)
         }
     } else {
         /* The upper part, shifted up by 12, then the low 12 bits. */
-        asm_li(a, rd, (value - lo) >> 12);
+        asm_li(a, rd, (int64_t)((uint64_t)value - (uint64_t)lo) >> 12);
         a32(a, SLLI(rd, rd, 12));
         if (lo) {
             a32(a, ADDI(rd, rd, lo));

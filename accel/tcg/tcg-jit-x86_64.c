@@ -1,0 +1,1632 @@
+/*
+ * The JIT backend for x86-64 hosts: each TB's ops (tcg/tcg.h) become
+ * host code, with the interpreter's semantics (tcg-interp.c is the
+ * reference), emitted by the small encoder below.
+ *
+ * Host registers, within a block:
+ *   rbp         the CPUState
+ *   rbx, r12-r15, r8-r11
+ *               up to nine guest registers, the block's most used; loaded
+ *               at block entry, written back before every exit, helper
+ *               call and slow path (so a helper or a fault always finds
+ *               the register file current), and reloaded after helper
+ *               calls.  r8-r11 are caller-saved: reloaded after slow paths
+ *               too.  A block that jumps to itself gives r11 up to count
+ *               the instructions its iterations retired (PENDING_REG).
+ *   rax, rcx, rdx, rsi, rdi
+ *               scratch; rsi holds the guest address of a load or store
+ *               for its slow path.
+ *   [rsp]       the TBExitInfo of the current tcg_jit_enter.
+ *
+ * Entering and leaving: the prologue (at the start of the code buffer)
+ * saves the callee-saved registers and jumps to the block; every exit
+ * ends at the common tail, which fills in the TBExitInfo and returns.
+ * Guest exceptions leave through cpu_loop_exit (siglongjmp) from the
+ * slow paths and helpers, unwinding the prologue's frame with the rest;
+ * they find the register file written back and restore the pc and the
+ * retired count from the op they were given, as under the interpreter.
+ *
+ * The rules of docs/devel/multi-thread-tcg.rst ("What a JIT must keep"):
+ *  - every guest load and store is one host access of its size, aligned
+ *    (the TLB compare includes the alignment bits), in program order;
+ *    nothing is moved across an mb op or a helper call;
+ *  - an mb op with TCG_MO_ST_LD is a full barrier (lock or), the others
+ *    are free under x86's TSO;
+ *  - every block entry, from cpu_exec or chained, first checks
+ *    cpu->tcg_exit_req (a relaxed load; the pairing is cpu_exec's, see
+ *    cpu_handle_interrupt);
+ *  - a direct jump is a jmp rel32 whose displacement is 4-byte aligned.
+ *    tb_add_jump links it (after the store-release of TBJump.dest) and
+ *    tb_jmp_unlink resets it, both under the TB lock, by one aligned
+ *    4-byte store through the writable view: a vCPU running the jump
+ *    sees the old or the new displacement, never a mix.  Unlinked, the
+ *    displacement is 0 and the jump falls through to its exit stub.  A
+ *    jump is linked only to a complete TB (published before the link),
+ *    so the code it reaches was written before the displacement that
+ *    leads to it.  x86 keeps instruction fetch coherent with stores; the
+ *    manuals' protocol for cross-modifying code also wants the executing
+ *    CPU to serialise, which we (like QEMU) leave out: a CPU that still
+ *    fetches the old displacement takes the old target once more, the
+ *    exit stub (linking merely waits) or a block just invalidated, which
+ *    a vCPU that loaded the jump just before may enter anyway (TBJump in
+ *    exec/exec-all.h);
+ *  - indirect jumps look the target up in the vCPU's jump cache inline,
+ *    checking pc, flags and CF_INVALID as CHAIN_CHECKED does, and jump to
+ *    the TB's code without leaving generated code.
+ *
+ * The code buffer is one memfd mapped twice: a writable view that only
+ * this file writes (under the TB lock), and an executable view that runs.
+ * No page is ever writable and executable at once.  It is flushed only
+ * with the TB cache (tb_flush, an exclusive section: no vCPU is inside
+ * generated code), when gen_code reports it full.
+ *
+ * The emitter is our own (see docs/devel/tcg.rst for why).
+ */
+#include "qemu/osdep.h"
+#include "qemu/bitops.h"
+#include "qemu/log.h"
+#include "qemu/timer.h"
+#include "internal.h"
+#include <sys/mman.h>
+#ifdef CONFIG_CAPSTONE
+#include <capstone/capstone.h>
+#endif
+
+/* Host registers */
+enum {
+    RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
+    R8, R9, R10, R11, R12, R13, R14, R15,
+};
+
+/* Condition codes */
+enum {
+    CC_O = 0x0, CC_B = 0x2, CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5,
+    CC_L = 0xc, CC_GE = 0xd,
+};
+
+/* The guest registers a block may keep in host registers, in order. */
+static const int cache_regs[] = { RBX, R12, R13, R14, R15, R8, R9, R10, R11 };
+#define NB_CACHE_REGS   ARRAY_SIZE(cache_regs)
+
+static bool host_reg_is_volatile(int r)
+{
+    return r >= R8 && r <= R11;
+}
+
+/* Worst-case host bytes per op, and per block, for the space check. */
+#define JIT_MAX_OP_BYTES    448
+#define JIT_MAX_TB_BYTES    256
+
+#define JIT_PROLOGUE_SIZE   256
+/* The code buffer is faulted in ahead of use, this much at a time. */
+#define JIT_POPULATE_CHUNK  (1 * MiB)
+#define JIT_BUFFER_SIZE     (256 * MiB)
+
+/* Offsets in the prologue area. */
+#define JIT_TAIL_OFFSET     128
+
+typedef TBExitReason JitEnterFn(CPUState *cpu, const void *code,
+                                TBExitInfo *info);
+
+static struct {
+    int fd;
+    uint8_t *rw;                /* writable view */
+    uint8_t *rx;                /* executable view */
+    size_t size;                /* of the mapping */
+    size_t limit;               /* what we use of it (tb-size) */
+    size_t used;                /* TB lock (or exclusive) */
+    size_t populated;           /* [0, populated) is faulted in: TB lock */
+    JitEnterFn *enter;          /* the prologue, in rx */
+    const uint8_t *tail;        /* the common exit tail, in rx */
+    /* Offset of the register file from the CPUState; one for all vCPUs. */
+    intptr_t regs_off;
+    bool regs_off_set;
+    /*
+     * Some code chains (a linked jump, an inline lookup): set under the TB
+     * lock, cleared by jit_reset (exclusive), read by jit_exec.
+     */
+    bool chaining;
+    /* Statistics: TB lock, read racily. */
+    uint64_t blocks;
+    uint64_t guest_insns;
+    uint64_t code_bytes;
+    uint64_t gen_ns;
+} jit;
+
+/* The emitter */
+
+typedef struct SlowPath {
+    int kind;                   /* INDEX_op_ld* / st*, or -1: exit stub */
+    const TCGOp *op;
+    uint8_t *jcc;               /* rel32 to patch to here */
+    uint8_t *back;              /* where to return */
+    uint64_t dirty;             /* dirty guest registers at the op */
+} SlowPath;
+
+typedef struct JitCtx {
+    uint8_t *start;             /* rw view of the block's code */
+    uint8_t *p;                 /* emission point */
+    ptrdiff_t rx_delta;         /* rx address - rw address */
+    TranslationBlock *tb;
+    int8_t host_of[TCG_MAX_REGS];   /* guest register -> host, or -1 */
+    uint64_t cached;            /* guest registers in host registers */
+    uint64_t dirty;             /* ... modified since loaded */
+    uint64_t loop_dirty;        /* ... possibly, at the loop head */
+    bool has_loop;              /* a direct jump back to its own start */
+    uint8_t *loop_head;         /* where linked self-jumps land */
+    SlowPath slow[TCG_MAX_OPS];
+    int nb_slow;
+} JitCtx;
+
+static inline void emit8(JitCtx *s, uint8_t b)
+{
+    *s->p++ = b;
+}
+
+static inline void emit32(JitCtx *s, uint32_t v)
+{
+    memcpy(s->p, &v, 4);
+    s->p += 4;
+}
+
+static inline void emit64(JitCtx *s, uint64_t v)
+{
+    memcpy(s->p, &v, 8);
+    s->p += 8;
+}
+
+static inline bool fits_i8(int64_t v)
+{
+    return v == (int8_t)v;
+}
+
+static inline bool fits_i32(int64_t v)
+{
+    return v == (int32_t)v;
+}
+
+/* The rx address of rw pointer p. */
+static inline uintptr_t rx_addr(JitCtx *s, const uint8_t *p)
+{
+    return (uintptr_t)p + s->rx_delta;
+}
+
+#define REX_W   8
+
+/* A REX prefix if any bit is needed (or force: byte access to sil/dil). */
+static void emit_rex(JitCtx *s, int w, int reg, int index, int rm, bool force)
+{
+    uint8_t rex = 0x40 | (w ? REX_W : 0) | ((reg >> 3) << 2) |
+                  ((index >> 3) << 1) | (rm >> 3);
+
+    if (rex != 0x40 || force) {
+        emit8(s, rex);
+    }
+}
+
+/* opc: one byte, or 0x0fXX for two. */
+static void emit_opc(JitCtx *s, int opc)
+{
+    if (opc > 0xff) {
+        emit8(s, opc >> 8);
+    }
+    emit8(s, opc);
+}
+
+/* opc reg, rm (register direct). */
+static void op_rr(JitCtx *s, int opc, int w, int reg, int rm)
+{
+    emit_rex(s, w, reg, 0, rm, false);
+    emit_opc(s, opc);
+    emit8(s, 0xc0 | ((reg & 7) << 3) | (rm & 7));
+}
+
+/* opc reg, [base + disp]. */
+static void op_rm(JitCtx *s, int opc, int w, int reg, int base, int32_t disp,
+                  bool force_rex)
+{
+    int mod;
+
+    emit_rex(s, w, reg, 0, base, force_rex);
+    emit_opc(s, opc);
+    if (disp == 0 && (base & 7) != RBP) {
+        mod = 0;
+    } else if (fits_i8(disp)) {
+        mod = 1;
+    } else {
+        mod = 2;
+    }
+    emit8(s, (mod << 6) | ((reg & 7) << 3) | (base & 7));
+    if ((base & 7) == RSP) {
+        emit8(s, 0x24);
+    }
+    if (mod == 1) {
+        emit8(s, disp);
+    } else if (mod == 2) {
+        emit32(s, disp);
+    }
+}
+
+static void mov_rr(JitCtx *s, int dst, int src)
+{
+    if (dst != src) {
+        op_rr(s, 0x8b, 1, dst, src);
+    }
+}
+
+static void mov_ri(JitCtx *s, int dst, uint64_t v)
+{
+    if (v == 0) {
+        op_rr(s, 0x33, 0, dst, dst);                    /* xor r32, r32 */
+    } else if (v == (uint32_t)v) {
+        emit_rex(s, 0, 0, 0, dst, false);
+        emit8(s, 0xb8 + (dst & 7));                     /* mov r32, imm */
+        emit32(s, v);
+    } else if (fits_i32(v)) {
+        emit_rex(s, 1, 0, 0, dst, false);
+        emit8(s, 0xc7);                                 /* mov r64, simm */
+        emit8(s, 0xc0 | (dst & 7));
+        emit32(s, v);
+    } else {
+        emit_rex(s, 1, 0, 0, dst, false);
+        emit8(s, 0xb8 + (dst & 7));                     /* movabs */
+        emit64(s, v);
+    }
+}
+
+/* ALU group 1: /ext of 0x81/0x83. */
+enum { ALU_ADD = 0, ALU_OR = 1, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6,
+       ALU_CMP = 7 };
+
+/* op r, imm32 (sign-extended), w: 64-bit. */
+static void alu_ri(JitCtx *s, int ext, int w, int r, int32_t imm)
+{
+    emit_rex(s, w, 0, 0, r, false);
+    if (fits_i8(imm)) {
+        emit8(s, 0x83);
+        emit8(s, 0xc0 | (ext << 3) | (r & 7));
+        emit8(s, imm);
+    } else {
+        emit8(s, 0x81);
+        emit8(s, 0xc0 | (ext << 3) | (r & 7));
+        emit32(s, imm);
+    }
+}
+
+/* Shift group 2: /ext of 0xc1/0xd3. */
+enum { SH_SHL = 4, SH_SHR = 5, SH_SAR = 7 };
+
+static void shift_ri(JitCtx *s, int ext, int w, int r, int n)
+{
+    emit_rex(s, w, 0, 0, r, false);
+    emit8(s, 0xc1);
+    emit8(s, 0xc0 | (ext << 3) | (r & 7));
+    emit8(s, n);
+}
+
+static void shift_rcl(JitCtx *s, int ext, int w, int r)
+{
+    emit_rex(s, w, 0, 0, r, false);
+    emit8(s, 0xd3);
+    emit8(s, 0xc0 | (ext << 3) | (r & 7));
+}
+
+/* Group 3 (0xf7): /ext on a register. */
+enum { G3_TEST = 0, G3_NEG = 3, G3_MUL = 4, G3_IMUL = 5, G3_DIV = 6,
+       G3_IDIV = 7 };
+
+static void group3_r(JitCtx *s, int ext, int w, int r)
+{
+    op_rr(s, 0xf7, w, ext, r);
+}
+
+static void movsxd(JitCtx *s, int dst, int src)
+{
+    op_rr(s, 0x63, 1, dst, src);
+}
+
+/*
+ * May generated code go from block to block by itself?  Not with -d exec
+ * or -d cpu, which want to see every block.  Nor under ThreadSanitizer:
+ * it cannot see the ordering that a vCPU following a patched jump or an
+ * inline jump-cache hit relies on (the TB was published before the jump
+ * that leads to it), and would report the TB's contents as racy when a
+ * helper reads its op.  There every block leaves to cpu_exec, whose
+ * lookups TSan does see.
+ */
+static bool jit_may_chain(void)
+{
+#ifdef CONFIG_TSAN
+    return false;
+#else
+    return !qemu_loglevel_mask(CPU_LOG_EXEC | CPU_LOG_TB_CPU);
+#endif
+}
+
+/* Jumps: return the address of the rel32 to patch. */
+static uint8_t *jcc32(JitCtx *s, int cc)
+{
+    emit8(s, 0x0f);
+    emit8(s, 0x80 + cc);
+    emit32(s, 0);
+    return s->p - 4;
+}
+
+static uint8_t *jmp32(JitCtx *s)
+{
+    emit8(s, 0xe9);
+    emit32(s, 0);
+    return s->p - 4;
+}
+
+/* Point rel32 at rel to target (both rw pointers of this buffer). */
+static void patch_rel32(uint8_t *rel, const uint8_t *target)
+{
+    int32_t d = target - (rel + 4);
+
+    memcpy(rel, &d, 4);
+}
+
+/* jmp/call to an absolute rx address, through rax. */
+static void jmp_abs_rel(JitCtx *s, const void *target)
+{
+    intptr_t d = (intptr_t)target - (intptr_t)rx_addr(s, s->p + 5);
+
+    assert(fits_i32(d));
+    emit8(s, 0xe9);
+    emit32(s, d);
+}
+
+static void call_abs(JitCtx *s, const void *fn)
+{
+    intptr_t d = (intptr_t)fn - (intptr_t)rx_addr(s, s->p + 5);
+
+    if (fits_i32(d)) {
+        emit8(s, 0xe8);
+        emit32(s, d);
+    } else {
+        mov_ri(s, RAX, (uintptr_t)fn);
+        op_rr(s, 0xff, 0, 2, RAX);                      /* call *rax */
+    }
+}
+
+/* Guest registers */
+
+static inline bool is_cached(JitCtx *s, int g)
+{
+    return s->host_of[g] >= 0;
+}
+
+static inline int32_t reg_disp(int g)
+{
+    return jit.regs_off + g * 8;
+}
+
+/* opc hostreg, G(g) */
+static void op_r_g(JitCtx *s, int opc, int w, int r, int g)
+{
+    if (is_cached(s, g)) {
+        op_rr(s, opc, w, r, s->host_of[g]);
+    } else {
+        op_rm(s, opc, w, r, RBP, reg_disp(g), false);
+    }
+}
+
+/* host r = G(g) */
+static void load_g(JitCtx *s, int r, int g)
+{
+    if (is_cached(s, g)) {
+        mov_rr(s, r, s->host_of[g]);
+    } else {
+        op_rm(s, 0x8b, 1, r, RBP, reg_disp(g), false);
+    }
+}
+
+/* The host register that holds g, loading it into scratch if needed. */
+static int use_g(JitCtx *s, int g, int scratch)
+{
+    if (is_cached(s, g)) {
+        return s->host_of[g];
+    }
+    load_g(s, scratch, g);
+    return scratch;
+}
+
+/* G(g) = host r */
+static void store_g(JitCtx *s, int g, int r)
+{
+    if (is_cached(s, g)) {
+        mov_rr(s, s->host_of[g], r);
+        s->dirty |= 1ull << g;
+    } else {
+        op_rm(s, 0x89, 1, r, RBP, reg_disp(g), false);
+    }
+}
+
+/* Where to compute a result for g: its host register, or rax. */
+static int dst_g(JitCtx *s, int g)
+{
+    return is_cached(s, g) ? s->host_of[g] : RAX;
+}
+
+static void writeback(JitCtx *s, uint64_t dirty)
+{
+    for (; dirty; dirty &= dirty - 1) {
+        int g = ctz64(dirty);
+
+        op_rm(s, 0x89, 1, s->host_of[g], RBP, reg_disp(g), false);
+    }
+}
+
+/* Reload cached registers (all, or only the caller-saved ones). */
+static void reload(JitCtx *s, bool all)
+{
+    for (uint64_t m = s->cached; m; m &= m - 1) {
+        int g = ctz64(m);
+
+        if (all || host_reg_is_volatile(s->host_of[g])) {
+            op_rm(s, 0x8b, 1, s->host_of[g], RBP, reg_disp(g), false);
+        }
+    }
+}
+
+/* Exits */
+
+/*
+ * The retired count.  cpu->insn_count is current at every block entry,
+ * helper call and slow path (cpu_restore_state adds op->idx to it).  A
+ * block that loops on itself keeps what its iterations retired in
+ * PENDING_REG instead of memory, flushed before calls and exits, so that
+ * the loop carries no read-modify-write of memory.
+ */
+#define PENDING_REG     R11
+
+static void add_insn_count(JitCtx *s, int n)
+{
+    if (s->has_loop) {
+        alu_ri(s, ALU_ADD, 1, PENDING_REG, n);
+        op_rm(s, 0x01, 1, PENDING_REG, RBP, offsetof(CPUState, insn_count),
+              false);
+        return;
+    }
+    op_rm(s, 0x81, 1, ALU_ADD, RBP, offsetof(CPUState, insn_count), false);
+    emit32(s, n);
+}
+
+/* Before a call: cpu->insn_count current, PENDING_REG 0 after it. */
+static void flush_pending(JitCtx *s)
+{
+    if (s->has_loop) {
+        op_rm(s, 0x01, 1, PENDING_REG, RBP, offsetof(CPUState, insn_count),
+              false);
+    }
+}
+
+static void zero_pending(JitCtx *s)
+{
+    if (s->has_loop) {
+        op_rr(s, 0x33, 0, PENDING_REG, PENDING_REG);
+    }
+}
+
+/*
+ * Leave to cpu_exec: rax = last_tb, rdx = pc, ecx = slot, esi = reason.
+ * pc_in_rsi: the next pc is in rsi already (else pc).
+ */
+static void exit_to_tail(JitCtx *s, TranslationBlock *last_tb, bool pc_in_rsi,
+                         vaddr pc, int slot, TBExitReason reason)
+{
+    if (pc_in_rsi) {
+        mov_rr(s, RDX, RSI);
+    } else {
+        mov_ri(s, RDX, pc);
+    }
+    mov_ri(s, RAX, (uintptr_t)last_tb);
+    mov_ri(s, RCX, slot);
+    mov_ri(s, RSI, reason);
+    jmp_abs_rel(s, jit.tail);
+}
+
+/* Leave with pc = the instruction after op's (a store hit this block). */
+static void exit_next_insn(JitCtx *s, const TCGOp *op)
+{
+    add_insn_count(s, op->idx + 1);
+    exit_to_tail(s, s->tb, false, op->pc + op->len, 0, TB_EXIT_PC);
+}
+
+/*
+ * Each block's code is preceded by a JitHeader, so that jit_link_jump
+ * can tell a jump of the block to itself and find its loop head.
+ */
+typedef struct JitHeader {
+    uint32_t size;              /* bytes of code from tc_ptr */
+    uint32_t loop_head;         /* offset of the loop head from tc_ptr */
+} JitHeader;
+
+/* host_jmp tag: the jump leads back to its own block, registers live. */
+#define JMP_SELF    1
+
+static bool is_self_jump(JitCtx *s, const TCGOp *op)
+{
+    return op->imm == s->tb->pc;
+}
+
+/*
+ * Leave through jump slot n: a patchable jmp whose rel32 is 4-byte
+ * aligned, followed by its exit stub (where the jump leads unlinked).
+ *
+ * A jump back to the block's own pc keeps the guest registers in host
+ * registers: it is linked only to its own block (jit_link_jump), to the
+ * loop head after the register loads, and writes them back only in its
+ * exit stub.  Every exit of the block writes back what may be dirty at
+ * the loop head (loop_dirty, which gen_code starts from).
+ */
+static void lookup_and_jump(JitCtx *s);
+
+static void goto_slot(JitCtx *s, const TCGOp *op)
+{
+    TBJump *j = tb_jump(s->tb, op->arg);
+    bool self = is_self_jump(s, op);
+
+    /*
+     * A jump that tb_add_jump will never link (into another page, or out
+     * of a CF_NO_CHAIN block) would leave to cpu_exec every time, only
+     * for it to look the target up in the jump cache: do that here.
+     */
+    if ((op->imm & TARGET_PAGE_MASK) != tb_page_start(s->tb) ||
+        (s->tb->cflags & CF_NO_CHAIN)) {
+        writeback(s, s->dirty);
+        add_insn_count(s, op->idx + 1);
+        mov_ri(s, RSI, op->imm);
+        lookup_and_jump(s);
+        return;
+    }
+
+    assert(op->arg < s->tb->nb_jmp && !j->host_jmp);
+    if (self) {
+        alu_ri(s, ALU_ADD, 1, PENDING_REG, op->idx + 1);
+    } else {
+        writeback(s, s->dirty);
+        add_insn_count(s, op->idx + 1);
+    }
+    /* One nop instruction of 0 to 3 bytes, so that the rel32 is aligned. */
+    switch ((4 - ((rx_addr(s, s->p) + 1) & 3)) & 3) {
+    case 1:
+        emit8(s, 0x90);
+        break;
+    case 2:
+        emit8(s, 0x66);
+        emit8(s, 0x90);
+        break;
+    case 3:
+        emit8(s, 0x0f);
+        emit8(s, 0x1f);
+        emit8(s, 0x00);
+        break;
+    }
+    jmp32(s);
+    /* The rel32, 4-byte aligned, tagged. */
+    j->host_jmp = (void *)(rx_addr(s, s->p - 4) | (self ? JMP_SELF : 0));
+    if (self) {
+        writeback(s, s->dirty);
+        flush_pending(s);
+    }
+    exit_to_tail(s, s->tb, false, op->imm, op->arg, TB_EXIT_CHAIN);
+}
+
+/*
+ * Indirect jump to the guest pc in rsi, through the jump cache; the
+ * retired count and the registers are already up to date.
+ */
+static void lookup_and_jump(JitCtx *s)
+{
+    uint8_t *miss[4];
+    int n = 0;
+    if (jit_may_chain()) {
+        qatomic_set(&jit.chaining, true);
+        QEMU_BUILD_BUG_ON(TB_JMP_CACHE_SIZE - 1 > 0x7fffffff);
+        /* rax = tb_jmp_cache_hash(rsi) */
+        mov_rr(s, RAX, RSI);
+        shift_ri(s, SH_SHR, 1, RAX, 1);
+        mov_rr(s, RCX, RSI);
+        shift_ri(s, SH_SHR, 1, RCX, TB_JMP_CACHE_BITS + 1);
+        op_rr(s, 0x33, 1, RAX, RCX);
+        alu_ri(s, ALU_AND, 0, RAX, TB_JMP_CACHE_SIZE - 1);
+        /* rax = cpu->tb_jmp_cache[rax] */
+        op_rm(s, 0x8b, 1, RCX, RBP, offsetof(CPUState, tb_jmp_cache), false);
+        shift_ri(s, SH_SHL, 1, RAX, 3);
+        op_rr(s, 0x03, 1, RAX, RCX);
+        op_rm(s, 0x8b, 1, RAX, RAX, 0, false);
+        op_rr(s, 0x85, 1, RAX, RAX);                    /* test */
+        miss[n++] = jcc32(s, CC_E);
+        op_rm(s, 0x3b, 1, RSI, RAX, offsetof(TranslationBlock, pc), false);
+        miss[n++] = jcc32(s, CC_NE);
+        op_rm(s, 0x81, 0, ALU_CMP, RAX, offsetof(TranslationBlock, flags),
+              false);
+        emit32(s, s->tb->flags);
+        miss[n++] = jcc32(s, CC_NE);
+        /* Pairs with the qatomic_or of CF_INVALID in tb_phys_invalidate. */
+        op_rm(s, 0xf7, 0, G3_TEST, RAX, offsetof(TranslationBlock, cflags),
+              false);
+        emit32(s, CF_INVALID);
+        miss[n++] = jcc32(s, CC_NE);
+        op_rm(s, 0xff, 0, 4, RAX, offsetof(TranslationBlock, tc_ptr), false);
+    }
+    for (int i = 0; i < n; i++) {
+        patch_rel32(miss[i], s->p);
+    }
+    exit_to_tail(s, s->tb, true, 0, 0, TB_EXIT_PC);
+}
+
+/* Memory */
+
+static int ld_mop(int opc)
+{
+    switch (opc) {
+    case INDEX_op_ld8u:  return MO_UB;
+    case INDEX_op_ld8s:  return MO_SB;
+    case INDEX_op_ld16u: return MO_UW;
+    case INDEX_op_ld16s: return MO_SW;
+    case INDEX_op_ld32u: return MO_UL;
+    case INDEX_op_ld32s: return MO_SL;
+    case INDEX_op_ld64:  return MO_UQ;
+    case INDEX_op_st8:   return MO_UB;
+    case INDEX_op_st16:  return MO_UW;
+    case INDEX_op_st32:  return MO_UL;
+    default:             return MO_UQ;
+    }
+}
+
+/*
+ * The TLB fast path: rsi = guest address, rdx = host address on a hit;
+ * on a miss, jumps to a slow path recorded for op.
+ */
+static void tlb_fast_path(JitCtx *s, const TCGOp *op, bool is_store)
+{
+    unsigned size = memop_size(ld_mop(op->opc));
+    int32_t table = offsetof(CPUState, tlb.table) +
+                    op->arg * CPU_TLB_SIZE * sizeof(CPUTLBEntry);
+    SlowPath *sp = &s->slow[s->nb_slow++];
+
+    QEMU_BUILD_BUG_ON(sizeof(CPUTLBEntry) != 32);
+    assert(op->arg < NB_MMU_MODES);
+    load_g(s, RSI, op->rs1);
+    if (op->imm) {
+        if (fits_i32(op->imm)) {
+            alu_ri(s, ALU_ADD, 1, RSI, op->imm);
+        } else {
+            mov_ri(s, RAX, op->imm);
+            op_rr(s, 0x03, 1, RSI, RAX);
+        }
+    }
+    /* rax = &table[tlb_index(addr)] relative to the CPUState */
+    mov_rr(s, RAX, RSI);
+    shift_ri(s, SH_SHR, 1, RAX, TARGET_PAGE_BITS);
+    alu_ri(s, ALU_AND, 0, RAX, CPU_TLB_SIZE - 1);
+    shift_ri(s, SH_SHL, 0, RAX, 5);
+    op_rr(s, 0x03, 1, RAX, RBP);
+    /* rdx = addr & (page mask | alignment bits) */
+    mov_rr(s, RDX, RSI);
+    alu_ri(s, ALU_AND, 1, RDX, (int32_t)(TARGET_PAGE_MASK | (size - 1)));
+    op_rm(s, 0x3b, 1, RDX, RAX,
+          table + (is_store ? offsetof(CPUTLBEntry, addr_write)
+                            : offsetof(CPUTLBEntry, addr_read)), false);
+    sp->kind = op->opc;
+    sp->op = op;
+    sp->dirty = s->dirty;
+    sp->jcc = jcc32(s, CC_NE);
+    op_rm(s, 0x8b, 1, RDX, RAX, table + offsetof(CPUTLBEntry, addend), false);
+    op_rr(s, 0x03, 1, RDX, RSI);
+}
+
+static void gen_ld(JitCtx *s, const TCGOp *op)
+{
+    int d = dst_g(s, op->rd);
+    SlowPath *sp;
+
+    tlb_fast_path(s, op, false);
+    sp = &s->slow[s->nb_slow - 1];
+    switch (op->opc) {
+    case INDEX_op_ld8u:
+        op_rm(s, 0x0fb6, 0, d, RDX, 0, false);
+        break;
+    case INDEX_op_ld8s:
+        op_rm(s, 0x0fbe, 1, d, RDX, 0, false);
+        break;
+    case INDEX_op_ld16u:
+        op_rm(s, 0x0fb7, 0, d, RDX, 0, false);
+        break;
+    case INDEX_op_ld16s:
+        op_rm(s, 0x0fbf, 1, d, RDX, 0, false);
+        break;
+    case INDEX_op_ld32u:
+        op_rm(s, 0x8b, 0, d, RDX, 0, false);
+        break;
+    case INDEX_op_ld32s:
+        op_rm(s, 0x63, 1, d, RDX, 0, false);
+        break;
+    default:
+        op_rm(s, 0x8b, 1, d, RDX, 0, false);
+        break;
+    }
+    store_g(s, op->rd, d);
+    sp->back = s->p;
+}
+
+static void gen_st(JitCtx *s, const TCGOp *op)
+{
+    SlowPath *sp;
+    int v;
+
+    tlb_fast_path(s, op, true);
+    sp = &s->slow[s->nb_slow - 1];
+    v = use_g(s, op->rs2, RCX);
+    switch (op->opc) {
+    case INDEX_op_st8:
+        op_rm(s, 0x88, 0, v, RDX, 0, false);
+        break;
+    case INDEX_op_st16:
+        emit8(s, 0x66);
+        op_rm(s, 0x89, 0, v, RDX, 0, false);
+        break;
+    case INDEX_op_st32:
+        op_rm(s, 0x89, 0, v, RDX, 0, false);
+        break;
+    default:
+        op_rm(s, 0x89, 1, v, RDX, 0, false);
+        break;
+    }
+    sp->back = s->p;
+}
+
+/* A check after a write that may have hit this very block. */
+static void check_self_invalidated(JitCtx *s, const TCGOp *op)
+{
+    uint8_t *ok;
+
+    mov_ri(s, RAX, (uintptr_t)s->tb);
+    op_rm(s, 0xf7, 0, G3_TEST, RAX, offsetof(TranslationBlock, cflags),
+          false);
+    emit32(s, CF_INVALID);
+    ok = jcc32(s, CC_E);
+    /* The registers were written back before the store. */
+    exit_next_insn(s, op);
+    patch_rel32(ok, s->p);
+}
+
+static void gen_slow_path(JitCtx *s, SlowPath *sp)
+{
+    const TCGOp *op = sp->op;
+    bool is_store = sp->kind >= INDEX_op_st8;
+
+    patch_rel32(sp->jcc, s->p);
+    writeback(s, sp->dirty);
+    flush_pending(s);
+    if (is_store) {
+        load_g(s, RDX, op->rs2);
+    }
+    mov_rr(s, RDI, RBP);
+    /* rsi: the guest address */
+    mov_ri(s, is_store ? RCX : RDX, ld_mop(sp->kind));
+    mov_ri(s, is_store ? R8 : RCX, op->arg);
+    mov_ri(s, is_store ? R9 : R8, (uintptr_t)op);
+    call_abs(s, is_store ? (void *)tcg_st_slow : (void *)tcg_ld_slow);
+    reload(s, false);
+    zero_pending(s);
+    if (is_store) {
+        check_self_invalidated(s, op);
+    } else {
+        store_g(s, op->rd, RAX);
+    }
+    jmp_abs_rel(s, (void *)rx_addr(s, sp->back));
+}
+
+/* Arithmetic */
+
+/* rd = rs1 op rs2 for add/sub/and/or/xor (opc: the r, r/m form). */
+static void gen_alu(JitCtx *s, const TCGOp *op, int opc, bool commutative)
+{
+    int rd = op->rd, a = op->rs1, b = op->rs2;
+
+    if (is_cached(s, rd) && rd == a) {
+        op_r_g(s, opc, 1, s->host_of[rd], b);
+    } else if (is_cached(s, rd) && rd == b && commutative) {
+        op_r_g(s, opc, 1, s->host_of[rd], a);
+    } else if (is_cached(s, rd) && rd != b) {
+        load_g(s, s->host_of[rd], a);
+        op_r_g(s, opc, 1, s->host_of[rd], b);
+    } else {
+        load_g(s, RAX, a);
+        op_r_g(s, opc, 1, RAX, b);
+        store_g(s, rd, RAX);
+        return;
+    }
+    s->dirty |= 1ull << rd;
+}
+
+/* rd = rs1 op imm for addi/andi/ori/xori. */
+static void gen_alui(JitCtx *s, const TCGOp *op, int ext)
+{
+    int d = dst_g(s, op->rd);
+
+    load_g(s, d, op->rs1);
+    if (fits_i32(op->imm)) {
+        alu_ri(s, ext, 1, d, op->imm);
+    } else {
+        mov_ri(s, RCX, op->imm);
+        op_rr(s, 0x03 + 8 * ext, 1, d, RCX);
+    }
+    store_g(s, op->rd, d);
+}
+
+static void gen_shifti(JitCtx *s, const TCGOp *op, int ext, bool w32)
+{
+    int d = dst_g(s, op->rd);
+
+    load_g(s, d, op->rs1);
+    shift_ri(s, ext, !w32, d, op->imm & (w32 ? 31 : 63));
+    if (w32) {
+        movsxd(s, d, d);
+    }
+    store_g(s, op->rd, d);
+}
+
+static void gen_shift(JitCtx *s, const TCGOp *op, int ext, bool w32)
+{
+    load_g(s, RCX, op->rs2);
+    load_g(s, RAX, op->rs1);
+    shift_rcl(s, ext, !w32, RAX);
+    if (w32) {
+        movsxd(s, RAX, RAX);
+    }
+    store_g(s, op->rd, RAX);
+}
+
+static void gen_setcc(JitCtx *s, const TCGOp *op, int cc, bool imm)
+{
+    load_g(s, RAX, op->rs1);
+    if (!imm) {
+        op_r_g(s, 0x3b, 1, RAX, op->rs2);
+    } else if (fits_i32(op->imm)) {
+        alu_ri(s, ALU_CMP, 1, RAX, op->imm);
+    } else {
+        mov_ri(s, RCX, op->imm);
+        op_rr(s, 0x3b, 1, RAX, RCX);
+    }
+    emit8(s, 0x0f);
+    emit8(s, 0x90 + cc);
+    emit8(s, 0xc0);                                     /* setcc al */
+    op_rr(s, 0x0fb6, 0, RAX, RAX);                      /* movzx eax, al */
+    store_g(s, op->rd, RAX);
+}
+
+/* 32-bit add/sub/mul: compute in 64 bits, sign-extend the low word. */
+static void gen_alu_w(JitCtx *s, const TCGOp *op, int opc)
+{
+    /* The low word of the result depends only on the operands' low words. */
+    op_r_g(s, 0x8b, 0, RAX, op->rs1);
+    op_r_g(s, opc, 0, RAX, op->rs2);
+    movsxd(s, dst_g(s, op->rd), RAX);
+    store_g(s, op->rd, dst_g(s, op->rd));
+}
+
+/* High parts of the product: rdx. */
+static void gen_mulh(JitCtx *s, const TCGOp *op)
+{
+    load_g(s, RAX, op->rs1);
+    load_g(s, RCX, op->rs2);
+    group3_r(s, op->opc == INDEX_op_mulsh ? G3_IMUL : G3_MUL, 1, RCX);
+    if (op->opc == INDEX_op_mulsuh) {
+        /* signed a: hi(a * b) = hi(ua * b) - (a < 0 ? b : 0) */
+        load_g(s, RAX, op->rs1);
+        shift_ri(s, SH_SAR, 1, RAX, 63);
+        op_rr(s, 0x23, 1, RAX, RCX);
+        op_rr(s, 0x2b, 1, RDX, RAX);
+    }
+    store_g(s, op->rd, RDX);
+}
+
+/*
+ * Division with RISC-V's results for a zero divisor and for overflow,
+ * which x86 would trap on.  rax = dividend, rcx = divisor.
+ */
+static void gen_div(JitCtx *s, const TCGOp *op)
+{
+    bool is_rem = op->opc == INDEX_op_rem || op->opc == INDEX_op_remu ||
+                  op->opc == INDEX_op_remw || op->opc == INDEX_op_remuw;
+    bool is_signed = op->opc == INDEX_op_div || op->opc == INDEX_op_rem ||
+                     op->opc == INDEX_op_divw || op->opc == INDEX_op_remw;
+    bool w32 = op->opc >= INDEX_op_divw && op->opc <= INDEX_op_remuw;
+    int w = !w32;
+    int res = is_rem ? RDX : RAX;
+    uint8_t *zero, *minus1 = NULL, *done[2];
+
+    /* 32-bit moves zero-extend: the ops below read only the low words. */
+    op_r_g(s, 0x8b, w, RCX, op->rs2);
+    op_r_g(s, 0x8b, w, RAX, op->rs1);
+    op_rr(s, 0x85, w, RCX, RCX);
+    zero = jcc32(s, CC_E);
+    if (is_signed) {
+        alu_ri(s, ALU_CMP, w, RCX, -1);
+        minus1 = jcc32(s, CC_E);
+        emit_rex(s, w, 0, 0, 0, false);
+        emit8(s, 0x99);                                 /* cqo / cdq */
+        group3_r(s, G3_IDIV, w, RCX);
+    } else {
+        op_rr(s, 0x33, 0, RDX, RDX);
+        group3_r(s, G3_DIV, w, RCX);
+    }
+    done[0] = jmp32(s);
+    /* x / 0 = all ones, x % 0 = x */
+    patch_rel32(zero, s->p);
+    if (is_rem) {
+        mov_rr(s, RDX, RAX);
+    } else {
+        mov_ri(s, RAX, UINT64_MAX);
+    }
+    done[1] = NULL;
+    if (is_signed) {
+        done[1] = jmp32(s);
+        /* x / -1 = -x (wrapping), x % -1 = 0 */
+        patch_rel32(minus1, s->p);
+        if (is_rem) {
+            op_rr(s, 0x33, 0, RDX, RDX);
+        } else {
+            group3_r(s, G3_NEG, w, RAX);
+        }
+    }
+    patch_rel32(done[0], s->p);
+    if (done[1]) {
+        patch_rel32(done[1], s->p);
+    }
+    if (w32) {
+        movsxd(s, res, res);
+    }
+    store_g(s, op->rd, res);
+}
+
+static void gen_brcond(JitCtx *s, const TCGOp *op, int cc)
+{
+    uint8_t *skip;
+    int a = use_g(s, op->rs1, RAX);
+
+    op_r_g(s, 0x3b, 1, a, op->rs2);
+    skip = jcc32(s, cc ^ 1);
+    goto_slot(s, op);
+    patch_rel32(skip, s->p);
+}
+
+static void gen_call(JitCtx *s, const TCGOp *op)
+{
+    writeback(s, s->dirty);
+    s->dirty = 0;
+    flush_pending(s);
+    mov_rr(s, RDI, RBP);
+    mov_ri(s, RSI, (uintptr_t)op);
+    call_abs(s, (void *)(uintptr_t)op->imm);
+    reload(s, true);
+    zero_pending(s);
+    if (op->opc == INDEX_op_call_mem) {
+        check_self_invalidated(s, op);
+    }
+}
+
+static void gen_op(JitCtx *s, const TCGOp *op)
+{
+    switch ((TCGOpcode)op->opc) {
+    case INDEX_op_tb_enter:
+        /* Only the entry code (gen_entry) does this. */
+        break;
+    case INDEX_op_goto_tb:
+        goto_slot(s, op);
+        break;
+    case INDEX_op_jmp:
+        mov_ri(s, dst_g(s, op->rd), op->pc + op->len);
+        store_g(s, op->rd, dst_g(s, op->rd));
+        goto_slot(s, op);
+        break;
+    case INDEX_op_jmp_ind:
+        load_g(s, RSI, op->rs1);
+        if (op->imm) {
+            assert(fits_i32(op->imm));
+            alu_ri(s, ALU_ADD, 1, RSI, op->imm);
+        }
+        alu_ri(s, ALU_AND, 1, RSI, -2);
+        mov_ri(s, dst_g(s, op->rd), op->pc + op->len);
+        store_g(s, op->rd, dst_g(s, op->rd));
+        writeback(s, s->dirty);
+        add_insn_count(s, op->idx + 1);
+        lookup_and_jump(s);
+        break;
+    case INDEX_op_lookup_tb:
+        writeback(s, s->dirty);
+        add_insn_count(s, op->idx + 1);
+        mov_ri(s, RSI, op->imm);
+        lookup_and_jump(s);
+        break;
+    case INDEX_op_exit_tb:
+        writeback(s, s->dirty);
+        add_insn_count(s, op->idx + 1);
+        exit_to_tail(s, s->tb, false, op->imm, 0, TB_EXIT_PC);
+        break;
+    case INDEX_op_exit_env:
+        writeback(s, s->dirty);
+        add_insn_count(s, op->idx + 1);
+        exit_to_tail(s, s->tb, false, 0, 0, TB_EXIT_PCSET);
+        break;
+    case INDEX_op_call:
+    case INDEX_op_call_mem:
+        gen_call(s, op);
+        break;
+    case INDEX_op_mb:
+        if (op->imm & TCG_MO_ST_LD) {
+            /* lock or qword [rsp], 0: a full barrier, cheaper than mfence */
+            emit8(s, 0xf0);
+            op_rm(s, 0x83, 1, ALU_OR, RSP, 0, false);
+            emit8(s, 0);
+        }
+        break;
+
+    case INDEX_op_brcond_eq:  gen_brcond(s, op, CC_E);  break;
+    case INDEX_op_brcond_ne:  gen_brcond(s, op, CC_NE); break;
+    case INDEX_op_brcond_lt:  gen_brcond(s, op, CC_L);  break;
+    case INDEX_op_brcond_ge:  gen_brcond(s, op, CC_GE); break;
+    case INDEX_op_brcond_ltu: gen_brcond(s, op, CC_B);  break;
+    case INDEX_op_brcond_geu: gen_brcond(s, op, CC_AE); break;
+
+    case INDEX_op_movi:
+        mov_ri(s, dst_g(s, op->rd), op->imm);
+        store_g(s, op->rd, dst_g(s, op->rd));
+        break;
+    case INDEX_op_mov:
+        if (is_cached(s, op->rd)) {
+            load_g(s, s->host_of[op->rd], op->rs1);
+            s->dirty |= 1ull << op->rd;
+        } else {
+            store_g(s, op->rd, use_g(s, op->rs1, RAX));
+        }
+        break;
+
+    case INDEX_op_add: gen_alu(s, op, 0x03, true);  break;
+    case INDEX_op_sub: gen_alu(s, op, 0x2b, false); break;
+    case INDEX_op_and: gen_alu(s, op, 0x23, true);  break;
+    case INDEX_op_or:  gen_alu(s, op, 0x0b, true);  break;
+    case INDEX_op_xor: gen_alu(s, op, 0x33, true);  break;
+    case INDEX_op_shl: gen_shift(s, op, SH_SHL, false); break;
+    case INDEX_op_shr: gen_shift(s, op, SH_SHR, false); break;
+    case INDEX_op_sar: gen_shift(s, op, SH_SAR, false); break;
+    case INDEX_op_setlt:  gen_setcc(s, op, CC_L, false); break;
+    case INDEX_op_setltu: gen_setcc(s, op, CC_B, false); break;
+    case INDEX_op_mul:
+        load_g(s, RAX, op->rs1);
+        op_r_g(s, 0x0faf, 1, RAX, op->rs2);
+        store_g(s, op->rd, RAX);
+        break;
+    case INDEX_op_mulsh:
+    case INDEX_op_mulsuh:
+    case INDEX_op_muluh:
+        gen_mulh(s, op);
+        break;
+    case INDEX_op_div:
+    case INDEX_op_divu:
+    case INDEX_op_rem:
+    case INDEX_op_remu:
+    case INDEX_op_divw:
+    case INDEX_op_divuw:
+    case INDEX_op_remw:
+    case INDEX_op_remuw:
+        gen_div(s, op);
+        break;
+
+    case INDEX_op_addi: gen_alui(s, op, ALU_ADD); break;
+    case INDEX_op_andi: gen_alui(s, op, ALU_AND); break;
+    case INDEX_op_ori:  gen_alui(s, op, ALU_OR);  break;
+    case INDEX_op_xori: gen_alui(s, op, ALU_XOR); break;
+    case INDEX_op_shli: gen_shifti(s, op, SH_SHL, false); break;
+    case INDEX_op_shri: gen_shifti(s, op, SH_SHR, false); break;
+    case INDEX_op_sari: gen_shifti(s, op, SH_SAR, false); break;
+    case INDEX_op_setlti:  gen_setcc(s, op, CC_L, true); break;
+    case INDEX_op_setltiu: gen_setcc(s, op, CC_B, true); break;
+
+    case INDEX_op_addw: gen_alu_w(s, op, 0x03);   break;
+    case INDEX_op_subw: gen_alu_w(s, op, 0x2b);   break;
+    case INDEX_op_mulw: gen_alu_w(s, op, 0x0faf); break;
+    case INDEX_op_shlw: gen_shift(s, op, SH_SHL, true); break;
+    case INDEX_op_shrw: gen_shift(s, op, SH_SHR, true); break;
+    case INDEX_op_sarw: gen_shift(s, op, SH_SAR, true); break;
+    case INDEX_op_addiw: {
+        int d = dst_g(s, op->rd);
+
+        assert(fits_i32(op->imm));
+        if (op->imm == 0) {
+            /* sext.w */
+            if (is_cached(s, op->rs1)) {
+                movsxd(s, d, s->host_of[op->rs1]);
+            } else {
+                op_rm(s, 0x63, 1, d, RBP, reg_disp(op->rs1), false);
+            }
+        } else {
+            if (!is_cached(s, op->rs1) || s->host_of[op->rs1] != d) {
+                op_r_g(s, 0x8b, 0, d, op->rs1);
+            }
+            alu_ri(s, ALU_ADD, 0, d, op->imm);
+            movsxd(s, d, d);
+        }
+        store_g(s, op->rd, d);
+        break;
+    }
+    case INDEX_op_shliw: gen_shifti(s, op, SH_SHL, true); break;
+    case INDEX_op_shriw: gen_shifti(s, op, SH_SHR, true); break;
+    case INDEX_op_sariw: gen_shifti(s, op, SH_SAR, true); break;
+
+    case INDEX_op_ld8u:
+    case INDEX_op_ld8s:
+    case INDEX_op_ld16u:
+    case INDEX_op_ld16s:
+    case INDEX_op_ld32u:
+    case INDEX_op_ld32s:
+    case INDEX_op_ld64:
+        gen_ld(s, op);
+        break;
+    case INDEX_op_st8:
+    case INDEX_op_st16:
+    case INDEX_op_st32:
+    case INDEX_op_st64:
+        gen_st(s, op);
+        break;
+    case NB_OPS:
+        g_assert_not_reached();
+    }
+}
+
+/* Register allocation: the guest registers each op reads and writes. */
+static void op_regs(const TCGOp *op, uint64_t *reads, uint64_t *writes)
+{
+    *reads = *writes = 0;
+    switch (tcg_op_kind(op->opc)) {
+    case TCG_KIND_JMP:
+    case TCG_KIND_MOVI:
+        *writes = 1ull << op->rd;
+        break;
+    case TCG_KIND_JMPI:
+    case TCG_KIND_MOV:
+    case TCG_KIND_ALUI:
+    case TCG_KIND_LD:
+        *reads = 1ull << op->rs1;
+        *writes = 1ull << op->rd;
+        break;
+    case TCG_KIND_ALU:
+        *reads = (1ull << op->rs1) | (1ull << op->rs2);
+        *writes = 1ull << op->rd;
+        break;
+    case TCG_KIND_ST:
+    case TCG_KIND_BR:
+        *reads = (1ull << op->rs1) | (1ull << op->rs2);
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * Keep the most used guest registers (at least twice, or the load and
+ * write-back cost more than they save) in host registers.
+ */
+static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
+{
+    uint8_t uses[TCG_MAX_REGS] = { 0 };
+    unsigned nb_hosts = NB_CACHE_REGS;
+
+    QEMU_BUILD_BUG_ON(TCG_MAX_REGS > 64);
+    assert(cache_regs[NB_CACHE_REGS - 1] == PENDING_REG);
+    memset(s->host_of, -1, sizeof(s->host_of));
+    s->cached = 0;
+    s->has_loop = false;
+    int last_self = 0;
+
+    /* Uses inside a self-loop (up to its last jump back) count more. */
+    for (int i = 1; i < tb->nb_ops; i++) {
+        const TCGOp *op = &tb->ops[i];
+        TCGOpKind kind = tcg_op_kind(op->opc);
+
+        if ((kind == TCG_KIND_GOTO || kind == TCG_KIND_JMP ||
+             kind == TCG_KIND_BR) && is_self_jump(s, op)) {
+            s->has_loop = true;
+            last_self = i;
+        }
+    }
+    for (int i = 1; i < tb->nb_ops; i++) {
+        uint64_t r, w;
+
+        op_regs(&tb->ops[i], &r, &w);
+        for (uint64_t m = r | w; m; m &= m - 1) {
+            int g = ctz64(m);
+
+            uses[g] = MIN(uses[g] + (i <= last_self ? 8 : 1), 255);
+        }
+    }
+    if (s->has_loop) {
+        nb_hosts--;             /* PENDING_REG */
+    }
+    for (unsigned n = 0; n < nb_hosts; n++) {
+        int best = -1;
+
+        for (int g = 0; g < TCG_MAX_REGS; g++) {
+            /* In a loop, even one use is one per iteration. */
+            if (uses[g] >= (s->has_loop ? 1 : 2) &&
+                (best < 0 || uses[g] > uses[best])) {
+                best = g;
+            }
+        }
+        if (best < 0) {
+            break;
+        }
+        uses[best] = 0;
+        s->host_of[best] = cache_regs[n];
+        s->cached |= 1ull << best;
+    }
+}
+
+/*
+ * The entry: leave at once if asked to (as the interpreter's tb_enter
+ * and CHAIN do), then load the cached guest registers.
+ */
+static void gen_entry(JitCtx *s)
+{
+    uint8_t *go, *body;
+
+    op_rm(s, 0x83, 0, ALU_CMP, RBP, offsetof(CPUState, tcg_exit_req), false);
+    emit8(s, 0);
+    go = jcc32(s, CC_E);
+    exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
+    patch_rel32(go, s->p);
+    reload(s, true);
+    if (!s->has_loop) {
+        return;
+    }
+    zero_pending(s);
+    /* The loop head: the same check, with live registers. */
+    body = jmp32(s);
+    s->loop_head = s->p;
+    op_rm(s, 0x83, 0, ALU_CMP, RBP, offsetof(CPUState, tcg_exit_req), false);
+    emit8(s, 0);
+    go = jcc32(s, CC_E);
+    writeback(s, s->loop_dirty);
+    flush_pending(s);
+    exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
+    patch_rel32(go, s->p);
+    patch_rel32(body, s->p);
+}
+
+/*
+ * What may be dirty at the loop head: what is dirty at the jumps back
+ * to it, starting from that (a fixed point in one pass, since the set
+ * only grows between helper calls, which write everything back).
+ */
+static void find_loop(JitCtx *s, const TranslationBlock *tb)
+{
+    uint64_t dirty = 0;
+
+    s->loop_dirty = 0;
+    s->loop_head = NULL;
+    if (!s->has_loop) {
+        return;
+    }
+    for (int i = 1; i < tb->nb_ops; i++) {
+        const TCGOp *op = &tb->ops[i];
+        TCGOpKind kind = tcg_op_kind(op->opc);
+        uint64_t r, w;
+
+        if (op->opc == INDEX_op_call || op->opc == INDEX_op_call_mem) {
+            dirty = 0;
+            continue;
+        }
+        op_regs(op, &r, &w);
+        dirty |= w & s->cached;
+        if ((kind == TCG_KIND_GOTO || kind == TCG_KIND_JMP ||
+             kind == TCG_KIND_BR) && is_self_jump(s, op)) {
+            s->loop_dirty |= dirty;
+        }
+    }
+}
+
+#ifdef CONFIG_CAPSTONE
+static void log_out_asm(TranslationBlock *tb, const uint8_t *code,
+                        size_t size)
+{
+    csh h;
+    cs_insn *insn;
+    size_t n;
+    g_autoptr(GString) buf = g_string_new(NULL);
+
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) {
+        qemu_log("OUT: cannot open the disassembler\n");
+        return;
+    }
+    g_string_append_printf(buf, "OUT: [size=%zu] block 0x%" VADDR_PRIx
+                           " flags 0x%x\n", size, tb->pc, tb->flags);
+    n = cs_disasm(h, code, size, (uintptr_t)code, 0, &insn);
+    for (size_t i = 0; i < n; i++) {
+        g_string_append_printf(buf, "  0x%016" PRIx64 ":  %-8s %s\n",
+                               insn[i].address, insn[i].mnemonic,
+                               insn[i].op_str);
+    }
+    if (n) {
+        cs_free(insn, n);
+    }
+    cs_close(&h);
+    qemu_log("%s\n", buf->str);
+}
+#else
+static void log_out_asm(TranslationBlock *tb, const uint8_t *code,
+                        size_t size)
+{
+    g_autoptr(GString) buf = g_string_new(NULL);
+
+    g_string_append_printf(buf, "OUT: [size=%zu] block 0x%" VADDR_PRIx
+                           " (built without a disassembler: hex)\n",
+                           size, tb->pc);
+    for (size_t i = 0; i < size; i++) {
+        g_string_append_printf(buf, "%s%02x", i % 16 ? " " : "\n  ",
+                               code[i]);
+    }
+    qemu_log("%s\n\n", buf->str);
+}
+#endif
+
+/*
+ * Fault in the code buffer up to at least end, a chunk at a time, in both
+ * views: one system call instead of a page fault per page written and
+ * another per page first run (a boot fills about 15 MiB).  Only an
+ * optimisation: where the kernel lacks MADV_POPULATE_* (before Linux
+ * 5.14) the pages fault in on use as before.
+ */
+static void populate(size_t end)
+{
+#if defined(MADV_POPULATE_WRITE) && defined(MADV_POPULATE_READ)
+    size_t from = jit.populated;
+    size_t to = MIN(ROUND_UP(end, JIT_POPULATE_CHUNK), jit.limit);
+
+    if (madvise(jit.rw + from, to - from, MADV_POPULATE_WRITE) == 0) {
+        madvise(jit.rx + from, to - from, MADV_POPULATE_READ);
+    }
+    jit.populated = to;
+#else
+    jit.populated = jit.limit;
+#endif
+}
+
+static __thread JitCtx *jit_ctx;
+
+static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
+{
+    intptr_t regs_off = (uint8_t *)cpu->tcg_regs - (uint8_t *)cpu;
+    size_t need = JIT_MAX_TB_BYTES + (size_t)tb->nb_ops * JIT_MAX_OP_BYTES;
+    int64_t t0 = get_clock();
+    JitCtx *s;
+    size_t start, size;
+
+    /* One register file layout for every vCPU: the code is shared. */
+    if (!jit.regs_off_set) {
+        assert(fits_i32(regs_off + TCG_MAX_REGS * 8) && regs_off >= 0);
+        jit.regs_off = regs_off;
+        jit.regs_off_set = true;
+    }
+    assert(regs_off == jit.regs_off);
+
+    start = ROUND_UP(jit.used + sizeof(JitHeader), 16);
+    if (start + need > jit.limit) {
+        return false;
+    }
+    if (start + need > jit.populated) {
+        populate(start + need);
+    }
+    if (!jit_ctx) {
+        jit_ctx = g_new0(JitCtx, 1);
+    }
+    s = jit_ctx;
+    s->start = s->p = jit.rw + start;
+    s->rx_delta = jit.rx - jit.rw;
+    s->tb = tb;
+    s->nb_slow = 0;
+    alloc_regs(s, tb);
+    find_loop(s, tb);
+
+    gen_entry(s);
+    s->dirty = s->loop_dirty;
+    for (int i = 1; i < tb->nb_ops; i++) {
+        gen_op(s, &tb->ops[i]);
+    }
+    for (int i = 0; i < s->nb_slow; i++) {
+        gen_slow_path(s, &s->slow[i]);
+    }
+    size = s->p - s->start;
+    assert(size <= need);
+    {
+        JitHeader h = {
+            .size = size,
+            .loop_head = s->loop_head ? s->loop_head - s->start : 0,
+        };
+
+        memcpy(s->start - sizeof(h), &h, sizeof(h));
+    }
+
+    tb->tc_ptr = jit.rx + start;
+    jit.used = start + size;
+    jit.blocks++;
+    jit.guest_insns += tb->icount;
+    jit.code_bytes += size;
+    jit.gen_ns += get_clock() - t0;
+
+    if (qemu_loglevel_mask(CPU_LOG_TB_OUT_ASM)) {
+        log_out_asm(tb, jit.rx + start, size);
+    }
+    return true;
+}
+
+static TBExitReason jit_exec(CPUState *cpu, TranslationBlock *tb,
+                             TBExitInfo *info)
+{
+    /*
+     * -d exec or -d cpu turned on while code chains: that code would
+     * hide blocks from the log, so drop it all (the interpreter checks
+     * at every chaining instead).  The flush runs when the vCPUs next
+     * leave cpu_exec, so kick them (as for the interpreter).
+     */
+    if (unlikely(qemu_loglevel_mask(CPU_LOG_EXEC | CPU_LOG_TB_CPU)) &&
+        qatomic_read(&jit.chaining)) {
+        qatomic_set(&jit.chaining, false);
+        tb_flush(cpu);
+    }
+    return jit.enter(cpu, tb->tc_ptr, info);
+}
+
+/* The rw address of the rel32 of jump j. */
+static int32_t *jump_rel32(TBJump *j)
+{
+    uintptr_t rx = (uintptr_t)j->host_jmp & ~(uintptr_t)JMP_SELF;
+
+    return (int32_t *)(rx + (jit.rw - jit.rx));
+}
+
+static void jit_link_jump(TBJump *j, TranslationBlock *dest)
+{
+    uintptr_t rel = (uintptr_t)j->host_jmp & ~(uintptr_t)JMP_SELF;
+    const uint8_t *target = dest->tc_ptr;
+
+    if (!j->host_jmp || !jit_may_chain()) {
+        return;
+    }
+    if ((uintptr_t)j->host_jmp & JMP_SELF) {
+        const JitHeader *h = (const JitHeader *)target - 1;
+
+        /*
+         * Its registers are still in host registers: only its own block
+         * may follow (not another block for the same pc, say from a
+         * different physical page).
+         */
+        if (rel < (uintptr_t)target || rel >= (uintptr_t)target + h->size) {
+            return;
+        }
+        target += h->loop_head;
+    }
+    qatomic_set(&jit.chaining, true);
+    /* Aligned: one single-copy atomic store (see the top of the file). */
+    qatomic_set(jump_rel32(j), (int32_t)(target - (const uint8_t *)(rel + 4)));
+}
+
+static void jit_unlink_jump(TBJump *j)
+{
+    if (j->host_jmp) {
+        qatomic_set(jump_rel32(j), 0);
+    }
+}
+
+/*
+ * The prologue: tcg_jit_enter(cpu, code, info) keeps the callee-saved
+ * registers, puts cpu in rbp and info at [rsp], and jumps to code.  The
+ * tail, reached by every exit with rax = last_tb, rdx = pc, ecx = slot,
+ * esi = reason, fills in *info and returns the reason.
+ */
+static void gen_prologue(void)
+{
+    static const int saved[] = { RBP, RBX, R12, R13, R14, R15 };
+    JitCtx *s = g_new0(JitCtx, 1);
+
+    s->start = s->p = jit.rw;
+    s->rx_delta = jit.rx - jit.rw;
+    for (unsigned i = 0; i < ARRAY_SIZE(saved); i++) {
+        emit_rex(s, 0, 0, 0, saved[i], false);
+        emit8(s, 0x50 + (saved[i] & 7));               /* push */
+    }
+    /* 6 pushes + return address: 8 more and [rsp] keep 16-byte alignment */
+    alu_ri(s, ALU_SUB, 1, RSP, 24);
+    mov_rr(s, RBP, RDI);
+    op_rm(s, 0x89, 1, RDX, RSP, 0, false);
+    op_rr(s, 0xff, 0, 4, RSI);                          /* jmp *rsi */
+    assert(s->p - s->start <= JIT_TAIL_OFFSET);
+
+    s->p = jit.rw + JIT_TAIL_OFFSET;
+    op_rm(s, 0x8b, 1, RDI, RSP, 0, false);
+    op_rm(s, 0x89, 1, RAX, RDI, offsetof(TBExitInfo, last_tb), false);
+    op_rm(s, 0x89, 1, RDX, RDI, offsetof(TBExitInfo, pc), false);
+    op_rm(s, 0x89, 0, RCX, RDI, offsetof(TBExitInfo, slot), false);
+    mov_rr(s, RAX, RSI);
+    alu_ri(s, ALU_ADD, 1, RSP, 24);
+    for (int i = ARRAY_SIZE(saved) - 1; i >= 0; i--) {
+        emit_rex(s, 0, 0, 0, saved[i], false);
+        emit8(s, 0x58 + (saved[i] & 7));               /* pop */
+    }
+    emit8(s, 0xc3);                                     /* ret */
+    assert(s->p - s->start <= JIT_PROLOGUE_SIZE);
+
+    jit.enter = (JitEnterFn *)(void *)jit.rx;
+    jit.tail = jit.rx + JIT_TAIL_OFFSET;
+    g_free(s);
+}
+
+static void jit_init(void)
+{
+    static bool done;
+    void *rw, *rx;
+
+    if (done) {
+        return;
+    }
+    done = true;
+    jit.size = JIT_BUFFER_SIZE;
+    jit.fd = memfd_create("grace-jit", MFD_CLOEXEC);
+    if (jit.fd < 0 || ftruncate(jit.fd, jit.size) < 0) {
+        fprintf(stderr, "tcg: cannot create the JIT code buffer: %s\n",
+                strerror(errno));
+        exit(1);
+    }
+    rw = mmap(NULL, jit.size, PROT_READ | PROT_WRITE, MAP_SHARED, jit.fd, 0);
+    rx = mmap(NULL, jit.size, PROT_READ | PROT_EXEC, MAP_SHARED, jit.fd, 0);
+    if (rw == MAP_FAILED || rx == MAP_FAILED) {
+        fprintf(stderr, "tcg: cannot map the JIT code buffer: %s\n",
+                strerror(errno));
+        exit(1);
+    }
+    jit.rw = rw;
+    jit.rx = rx;
+    jit.limit = jit.size;
+    jit.used = JIT_PROLOGUE_SIZE;
+    jit.populated = 0;
+    gen_prologue();
+}
+
+static void jit_reset(size_t limit)
+{
+    jit.limit = MIN(MAX(limit, JIT_PROLOGUE_SIZE + 64 * KiB), jit.size);
+    jit.used = JIT_PROLOGUE_SIZE;
+    qatomic_set(&jit.chaining, false);
+}
+
+static void jit_dump_info(GString *buf)
+{
+    uint64_t insns = jit.guest_insns;
+
+    g_string_append_printf(buf, "JIT code buffer      %zu / %zu KiB\n",
+                           jit.used / KiB, jit.limit / KiB);
+    g_string_append_printf(buf, "JIT blocks           %" PRIu64 "\n",
+                           jit.blocks);
+    if (insns) {
+        g_string_append_printf(buf, "JIT bytes/guest insn %.1f\n",
+                               (double)jit.code_bytes / insns);
+        g_string_append_printf(buf, "JIT ns/guest insn    %.1f "
+                               "(host code only)\n",
+                               (double)jit.gen_ns / insns);
+    }
+}
+
+const TCGBackend tcg_jit_backend = {
+    .name = "jit (x86-64)",
+    .init = jit_init,
+    .gen_code = jit_gen_code,
+    .exec = jit_exec,
+    .link_jump = jit_link_jump,
+    .unlink_jump = jit_unlink_jump,
+    .reset = jit_reset,
+    .dump_info = jit_dump_info,
+};
