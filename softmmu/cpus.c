@@ -61,6 +61,9 @@ static int pending_cpus;
 /* The accelerator's ops: set once before the first vCPU, then constant. */
 static const AccelOpsClass *cpus_accel;
 
+/* The debugger's handler of EXCP_DEBUG stops: BQL. */
+static bool (*guest_debug_handler)(CPUState *cpu);
+
 struct qemu_work_item {
     QSIMPLEQ_ENTRY(qemu_work_item) node;
     run_on_cpu_func func;
@@ -326,19 +329,47 @@ void pause_all_vcpus(void)
     }
 }
 
+void cpu_resume(CPUState *cpu)
+{
+    assert(qemu_mutex_iothread_locked());
+    cpu->stop = false;
+    cpu->stopped = false;
+    qemu_cpu_kick(cpu);
+}
+
 void resume_all_vcpus(void)
 {
     CPUState *cpu;
 
     assert(qemu_mutex_iothread_locked());
     CPU_FOREACH(cpu) {
-        if (!cpu->created) {
-            continue;
+        if (cpu->created) {
+            cpu_resume(cpu);
         }
-        cpu->stop = false;
-        cpu->stopped = false;
-        qemu_cpu_kick(cpu);
     }
+}
+
+void cpus_set_guest_debug_handler(bool (*fn)(CPUState *cpu))
+{
+    assert(qemu_mutex_iothread_locked());
+    guest_debug_handler = fn;
+}
+
+void cpu_handle_guest_debug(CPUState *cpu)
+{
+    assert(qemu_mutex_iothread_locked());
+    if (!guest_debug_handler || !guest_debug_handler(cpu)) {
+        return;
+    }
+    /*
+     * Stopped like an acknowledged stop request, but nobody asked: the
+     * handler makes the main loop stop the others (vm_stop), whose
+     * pause_all_vcpus counts this one as stopped already.  A single
+     * step must not run a second instruction meanwhile.  (The main loop
+     * needs the BQL to act, which we hold.)
+     */
+    cpu->stopped = true;
+    qemu_cond_broadcast(&qemu_pause_cond);
 }
 
 /* Work items */
