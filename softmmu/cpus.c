@@ -97,6 +97,8 @@ void cpu_exec_realizefn(CPUState *cpu, const CPUClass *cc, void *env,
     cpu->stopped = true;
     qemu_mutex_init(&cpu->work_mutex);
     QSIMPLEQ_INIT(&cpu->work_list);
+    QTAILQ_INIT(&cpu->breakpoints);
+    QTAILQ_INIT(&cpu->watchpoints);
 
     assert(cpus_accel);
     cpus_accel->cpu_realize(cpu);
