@@ -112,6 +112,15 @@ void cpu_exec_realizefn(CPUState *cpu, const CPUClass *cc, void *env,
     qemu_mutex_unlock(&qemu_cpu_list_lock);
 }
 
+/* The debugger has seen the watchpoint hit (or never will). */
+static void cpu_clear_watchpoint_hit(CPUState *cpu)
+{
+    if (cpu->watchpoint_hit) {
+        cpu->watchpoint_hit->flags &= ~BP_WATCHPOINT_HIT;
+        cpu->watchpoint_hit = NULL;
+    }
+}
+
 void cpu_reset(CPUState *cpu)
 {
     /* Paused vCPUs run queued work, but only with the BQL. */
@@ -122,6 +131,7 @@ void cpu_reset(CPUState *cpu)
     qatomic_set(&cpu->exit_request, 0);
     qatomic_set(&cpu->tcg_exit_req, 0);
     cpu->insn_count = 0;
+    cpu_clear_watchpoint_hit(cpu);
     cpu->cc->reset(cpu);
     cpus_accel->cpu_reset_hold(cpu);
 }
@@ -334,6 +344,7 @@ void pause_all_vcpus(void)
 void cpu_resume(CPUState *cpu)
 {
     assert(qemu_mutex_iothread_locked());
+    cpu_clear_watchpoint_hit(cpu);
     cpu->stop = false;
     cpu->stopped = false;
     qemu_cpu_kick(cpu);

@@ -78,12 +78,13 @@ void cpu_loop_exit_restore(CPUState *cpu, const TCGOp *op)
  */
 static inline bool cpu_debug_step(CPUState *cpu)
 {
-    return cpu->singlestep_enabled;
+    /* An access that hit a watchpoint runs again as a step. */
+    return cpu->singlestep_enabled || cpu->watchpoint_hit;
 }
 
 static inline bool cpu_debug_noirq(CPUState *cpu)
 {
-    return cpu->singlestep_enabled & SSTEP_NOIRQ;
+    return (cpu->singlestep_enabled & SSTEP_NOIRQ) || cpu->watchpoint_hit;
 }
 
 static bool cpu_handle_halt(CPUState *cpu)

@@ -36,6 +36,7 @@
  */
 #include "qemu/osdep.h"
 #include "exec/exec-all.h"
+#include "exec/cputlb.h"
 #include "hw/core/tcg-cpu-ops.h"
 #include "internal.h"
 
@@ -128,6 +129,159 @@ void tcg_debug_check_insn(CPUState *cpu, const TCGOp *op)
     }
     if (guest && ops->debug_breakpoint) {
         ops->debug_breakpoint(cpu, op);
+    }
+}
+
+/*
+ * Watchpoints.  A vCPU's TLB marks the pages its watchpoints overlap
+ * TLB_WATCHPOINT when it fills them, so accesses to them take the slow
+ * path, which checks them before performing them (cpu_check_watchpoint).
+ * Inserting or removing a watchpoint flushes those pages from that vCPU's
+ * TLB: at once on its own thread, else as queued work that it runs
+ * before executing again (the debugger's vCPUs are stopped meanwhile).
+ *
+ * The guest's watchpoints fire before the access, as a guest exception.
+ * The debugger's report after it (gdb compares the old and new values):
+ * the hit is recorded in cpu->watchpoint_hit, the instruction restarts
+ * as a single step, whose access then goes through, and cpu_exec returns
+ * EXCP_DEBUG after it.  The instruction has done nothing before its
+ * access (a RISC-V instruction accesses memory once, or checks all of a
+ * split access first), so running it again changes nothing else.
+ */
+
+/* Flush the pages of [addr, addr + len) from cpu's TLB. */
+static void tlb_flush_range(CPUState *cpu, vaddr addr, vaddr len)
+{
+    vaddr first = addr & TARGET_PAGE_MASK;
+    vaddr last = (addr + len - 1) & TARGET_PAGE_MASK;
+
+    if (last - first >= 16 * TARGET_PAGE_SIZE) {
+        tlb_flush(cpu);
+        return;
+    }
+    for (vaddr page = first;; page += TARGET_PAGE_SIZE) {
+        tlb_flush_page(cpu, page);
+        if (page == last) {
+            break;
+        }
+    }
+}
+
+static bool watchpoint_overlaps(const CPUWatchpoint *wp, vaddr addr,
+                                vaddr len)
+{
+    /* Compare last bytes: a range may end at the top of the space. */
+    vaddr wp_last = wp->vaddr + wp->len - 1, last = addr + len - 1;
+
+    return addr <= wp_last && wp->vaddr <= last;
+}
+
+int cpu_watchpoint_insert(CPUState *cpu, vaddr addr, vaddr len, int flags,
+                          CPUWatchpoint **watchpoint)
+{
+    CPUWatchpoint *wp;
+
+    if (len == 0 || addr + len - 1 < addr) {
+        return -EINVAL;
+    }
+    assert((flags & BP_ANY) && (flags & BP_MEM_ACCESS));
+    wp = g_new0(CPUWatchpoint, 1);
+    wp->vaddr = addr;
+    wp->len = len;
+    wp->flags = flags;
+    if (flags & BP_GDB) {
+        QTAILQ_INSERT_HEAD(&cpu->watchpoints, wp, entry);
+    } else {
+        QTAILQ_INSERT_TAIL(&cpu->watchpoints, wp, entry);
+    }
+    tlb_flush_range(cpu, addr, len);
+    if (watchpoint) {
+        *watchpoint = wp;
+    }
+    return 0;
+}
+
+void cpu_watchpoint_remove_by_ref(CPUState *cpu, CPUWatchpoint *wp)
+{
+    QTAILQ_REMOVE(&cpu->watchpoints, wp, entry);
+    if (cpu->watchpoint_hit == wp) {
+        cpu->watchpoint_hit = NULL;
+    }
+    tlb_flush_range(cpu, wp->vaddr, wp->len);
+    g_free(wp);
+}
+
+int cpu_watchpoint_remove(CPUState *cpu, vaddr addr, vaddr len, int flags)
+{
+    CPUWatchpoint *wp;
+
+    QTAILQ_FOREACH(wp, &cpu->watchpoints, entry) {
+        if (wp->vaddr == addr && wp->len == len &&
+            (wp->flags & ~BP_WATCHPOINT_HIT) == flags) {
+            cpu_watchpoint_remove_by_ref(cpu, wp);
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+void cpu_watchpoint_remove_all(CPUState *cpu, int mask)
+{
+    CPUWatchpoint *wp, *next;
+
+    QTAILQ_FOREACH_SAFE(wp, &cpu->watchpoints, entry, next) {
+        if (wp->flags & mask) {
+            cpu_watchpoint_remove_by_ref(cpu, wp);
+        }
+    }
+}
+
+bool cpu_watchpoint_address_matches(CPUState *cpu, vaddr addr, vaddr len)
+{
+    CPUWatchpoint *wp;
+
+    QTAILQ_FOREACH(wp, &cpu->watchpoints, entry) {
+        if (watchpoint_overlaps(wp, addr, len)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void cpu_check_watchpoint(CPUState *cpu, vaddr addr, vaddr len, int flags,
+                          const TCGOp *op)
+{
+    const TCGCPUOps *ops = cpu->cc->tcg_ops;
+    CPUWatchpoint *wp;
+
+    if (likely(QTAILQ_EMPTY(&cpu->watchpoints))) {
+        return;
+    }
+    /* The guest's first: they stop the access itself. */
+    if (ops->debug_watchpoint) {
+        QTAILQ_FOREACH(wp, &cpu->watchpoints, entry) {
+            if ((wp->flags & BP_CPU) && (wp->flags & flags) &&
+                watchpoint_overlaps(wp, addr, len)) {
+                ops->debug_watchpoint(cpu, wp, addr, len, flags, op);
+            }
+        }
+    }
+    if (cpu->watchpoint_hit) {
+        /* The re-run of the access that hit: let it through. */
+        return;
+    }
+    QTAILQ_FOREACH(wp, &cpu->watchpoints, entry) {
+        if ((wp->flags & BP_GDB) && (wp->flags & flags) &&
+            watchpoint_overlaps(wp, addr, len)) {
+            wp->hitaddr = MAX(addr, wp->vaddr);
+            wp->flags |= flags & BP_MEM_READ ? BP_WATCHPOINT_HIT_READ
+                                             : BP_WATCHPOINT_HIT_WRITE;
+            cpu->watchpoint_hit = wp;
+            /* Guest accesses always come from an op. */
+            assert(op);
+            cpu->exception_index = -1;
+            cpu_loop_exit_restore(cpu, op);
+        }
     }
 }
 

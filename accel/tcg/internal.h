@@ -46,6 +46,9 @@ bool tb_debug_pc_is_set(vaddr pc);
  */
 void tcg_debug_check_insn(CPUState *cpu, const TCGOp *op);
 
+/* Does a watchpoint of cpu overlap [addr, addr + len)?  vCPU thread. */
+bool cpu_watchpoint_address_matches(CPUState *cpu, vaddr addr, vaddr len);
+
 /* Find or make the TB for pc/flags; NULL only if pc cannot be fetched
  * (the fault has then been raised). */
 TranslationBlock *tb_lookup(CPUState *cpu, vaddr pc, uint32_t flags);

@@ -347,6 +347,182 @@ static void test_single_step_wfi(void)
     cpu_single_step(cs, 0);
 }
 
+/*
+ * Stop hart 0 at start (the code before it ran, filling the TLB), with
+ * nothing left behind by earlier tests.
+ */
+static void run_to(uint64_t start)
+{
+    cpu_breakpoint_insert(hart(0), start, BP_GDB, NULL);
+    g_assert_cmpint(run_from(0, CODE), ==, EXCP_DEBUG);
+    g_assert_cmphex(env_of(0)->pc, ==, start);
+    cpu_breakpoint_remove_all(hart(0), BP_GDB);
+}
+
+/* Let hart 0 go on after a stop, as the debugger does. */
+static void resume(void)
+{
+    qemu_mutex_lock_iothread();
+    cpu_resume(hart(0));
+    qemu_mutex_unlock_iothread();
+}
+
+static void test_watchpoint_write(void)
+{
+    CPUState *cs = hart(0);
+    CPUWatchpoint *wp;
+    uint64_t start, store, store2;
+    Asm a;
+
+    begin(&a);
+    asm_li(&a, T1, DATA);
+    asm_li(&a, A0, 5);
+    /* Fill the TLB for the page before the watchpoint exists. */
+    a32(&a, SD(X0, T1, 0x100));
+    start = asm_pc(&a);
+    a32(&a, LD(A1, T1, 0));             /* a load: no write watch */
+    a32(&a, SD(A0, T1, 16));            /* beside it: no hit */
+    store = asm_pc(&a);
+    a32(&a, SW(A0, T1, 4));             /* overlaps its end */
+    a32(&a, ADDI(A0, A0, 1));
+    store2 = asm_pc(&a);
+    a32(&a, SD(A0, T1, 0));
+    a32(&a, ADDI(A0, A0, 1));
+    tm_asm_finish(&a, A0);
+    tm_load(&a);
+    tm_write64(DATA, 0);
+    run_to(start);
+
+    g_assert_cmpint(cpu_watchpoint_insert(cs, DATA, 8, BP_GDB | BP_MEM_WRITE,
+                                          &wp), ==, 0);
+    g_assert_cmpint(run(0), ==, EXCP_DEBUG);
+    /* It stops after the store, which happened. */
+    g_assert_cmphex(env_of(0)->pc, ==, store + 4);
+    g_assert_cmphex(tm_read64(DATA), ==, 5ULL << 32);
+    g_assert_true(cs->watchpoint_hit == wp);
+    g_assert_cmphex(wp->hitaddr, ==, DATA + 4);
+    g_assert_cmphex(wp->flags & BP_WATCHPOINT_HIT, ==,
+                    BP_WATCHPOINT_HIT_WRITE);
+    g_assert_cmpuint(cs->insn_count, ==, (store + 4 - CODE) / 4);
+
+    resume();
+    g_assert_null(cs->watchpoint_hit);
+    g_assert_cmpint(run(0), ==, EXCP_DEBUG);
+    g_assert_cmphex(env_of(0)->pc, ==, store2 + 4);
+    g_assert_cmphex(tm_read64(DATA), ==, 6);
+    g_assert_cmphex(wp->hitaddr, ==, DATA);
+
+    /* Removed: nothing stops the rest. */
+    resume();
+    g_assert_cmpint(cpu_watchpoint_remove(cs, DATA, 8, BP_GDB | BP_MEM_WRITE),
+                    ==, 0);
+    run(0);
+    g_assert_true(tm_finished());
+    g_assert_cmpuint(tm.result, ==, 7);
+}
+
+static void test_watchpoint_read_access(void)
+{
+    CPUState *cs = hart(0);
+    CPUWatchpoint *wp;
+    uint64_t start, load, store;
+    Asm a;
+
+    begin(&a);
+    asm_li(&a, T1, DATA);
+    a32(&a, SD(X0, T1, 0x100));
+    start = asm_pc(&a);
+    a32(&a, SD(X0, T1, 8));             /* a store: no read watch */
+    load = asm_pc(&a);
+    a32(&a, LBU(A0, T1, 9));
+    store = asm_pc(&a);
+    a32(&a, SB(A0, T1, 10));
+    tm_asm_finish(&a, A0);
+    tm_load(&a);
+    tm_write64(DATA + 8, 0x00000000002a0000ULL);
+    run_to(start);
+    tm_write64(DATA + 8, 0x0000000000002a00ULL);
+
+    cpu_watchpoint_insert(cs, DATA + 9, 1, BP_GDB | BP_MEM_READ, &wp);
+    g_assert_cmpint(run(0), ==, EXCP_DEBUG);
+    /* The store ran, and the load with it, whose value is there. */
+    g_assert_cmphex(env_of(0)->pc, ==, load + 4);
+    g_assert_cmpuint(env_of(0)->gpr[A0], ==, 0);
+    g_assert_cmphex(wp->flags & BP_WATCHPOINT_HIT, ==,
+                    BP_WATCHPOINT_HIT_READ);
+    cpu_watchpoint_remove_by_ref(cs, wp);
+    g_assert_null(cs->watchpoint_hit);
+
+    /* An access watchpoint sees the store too. */
+    cpu_watchpoint_insert(cs, DATA + 9, 2, BP_GDB | BP_MEM_ACCESS, &wp);
+    g_assert_cmpint(run(0), ==, EXCP_DEBUG);
+    g_assert_cmphex(env_of(0)->pc, ==, store + 4);
+    g_assert_cmphex(wp->hitaddr, ==, DATA + 10);
+    g_assert_cmphex(wp->flags & BP_WATCHPOINT_HIT, ==,
+                    BP_WATCHPOINT_HIT_WRITE);
+    resume();
+    cpu_watchpoint_remove_all(cs, BP_GDB);
+    run(0);
+    g_assert_true(tm_finished());
+}
+
+/* A store split over two pages stops once, having written every byte. */
+static void test_watchpoint_split_and_amo(void)
+{
+    CPUState *cs = hart(0);
+    uint64_t page2 = DATA + TARGET_PAGE_SIZE, start, store, amo;
+    Asm a;
+
+    begin(&a);
+    asm_li(&a, T1, page2);
+    asm_li(&a, A0, -1);
+    a32(&a, SD(X0, T1, 0));
+    a32(&a, SD(X0, T1, -8));
+    start = asm_pc(&a);
+    store = asm_pc(&a);
+    a32(&a, SD(A0, T1, -4));
+    amo = asm_pc(&a);
+    a32(&a, AMO(0x00, 3, A1, T1, A0));  /* amoadd.d a1, a0, (t1) */
+    tm_asm_finish(&a, A1);
+    tm_load(&a);
+    run_to(start);
+
+    cpu_watchpoint_insert(cs, page2 + 2, 1, BP_GDB | BP_MEM_WRITE, NULL);
+    g_assert_cmpint(run(0), ==, EXCP_DEBUG);
+    g_assert_cmphex(env_of(0)->pc, ==, store + 4);
+    g_assert_cmphex(tm_read64(page2 - 8), ==, 0xffffffff00000000ULL);
+    g_assert_cmphex(tm_read64(page2), ==, 0x00000000ffffffffULL);
+    cpu_watchpoint_remove_all(cs, BP_GDB);
+    resume();
+
+    /* An AMO is a load for a read watchpoint, and done once. */
+    cpu_watchpoint_insert(cs, page2, 8, BP_GDB | BP_MEM_READ, NULL);
+    g_assert_cmpint(run(0), ==, EXCP_DEBUG);
+    g_assert_cmphex(env_of(0)->pc, ==, amo + 4);
+    g_assert_cmphex(env_of(0)->gpr[A1], ==, 0x00000000ffffffffULL);
+    g_assert_cmphex(tm_read64(page2), ==, 0x00000000fffffffeULL);
+    cpu_watchpoint_remove_all(cs, BP_GDB);
+    resume();
+}
+
+/* Bad ranges are refused. */
+static void test_watchpoint_bad_range(void)
+{
+    g_assert_cmpint(cpu_watchpoint_insert(hart(0), DATA, 0,
+                                          BP_GDB | BP_MEM_READ, NULL),
+                    ==, -EINVAL);
+    g_assert_cmpint(cpu_watchpoint_insert(hart(0), -4ULL, 8,
+                                          BP_GDB | BP_MEM_READ, NULL),
+                    ==, -EINVAL);
+    g_assert_cmpint(cpu_watchpoint_insert(hart(0), -4ULL, 4,
+                                          BP_GDB | BP_MEM_READ, NULL),
+                    ==, 0);
+    g_assert_cmpint(cpu_watchpoint_remove(hart(0), -4ULL, 4, BP_GDB),
+                    ==, -ENOENT);
+    cpu_watchpoint_remove_all(hart(0), BP_ANY);
+    g_assert_true(QTAILQ_EMPTY(&hart(0)->watchpoints));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -360,5 +536,12 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/debug/single-step/insns", test_single_step);
     g_test_add_func("/tcg/debug/single-step/noirq", test_single_step_noirq);
     g_test_add_func("/tcg/debug/single-step/wfi", test_single_step_wfi);
+    g_test_add_func("/tcg/debug/watchpoint/write", test_watchpoint_write);
+    g_test_add_func("/tcg/debug/watchpoint/read-access",
+                    test_watchpoint_read_access);
+    g_test_add_func("/tcg/debug/watchpoint/split-and-amo",
+                    test_watchpoint_split_and_amo);
+    g_test_add_func("/tcg/debug/watchpoint/bad-range",
+                    test_watchpoint_bad_range);
     return g_test_run();
 }
