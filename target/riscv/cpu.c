@@ -198,6 +198,12 @@ static const CPUClass riscv_cpu_class = {
     .set_pc = riscv_cpu_set_pc,
     .get_pc = riscv_cpu_get_pc,
     .tcg_ops = &riscv_tcg_ops,
+    .gdb_target_xml = riscv_gdb_target_xml,
+    .gdb_num_core_regs = RISCV_GDB_NUM_CORE_REGS,
+    .gdb_num_regs = riscv_gdb_num_regs,
+    .gdb_read_register = riscv_gdb_read_register,
+    .gdb_write_register = riscv_gdb_write_register,
+    .get_phys_page_debug = riscv_cpu_get_phys_page_debug,
 };
 
 RISCVCPU *riscv_cpu_new(uint32_t hartid, Error **errp)

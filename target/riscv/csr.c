@@ -419,10 +419,18 @@ uint64_t riscv_csr_peek(CPURISCVState *env, int csrno)
     uint64_t val = 0;
 
     if (csrno >= 0 && csrno < ARRAY_SIZE(csr_ops) && csr_ops[csrno].read &&
-        csrno != CSR_TIME) {
+        (csrno != CSR_TIME || env->rdtime_fn)) {
         csr_ops[csrno].read(env, csrno, &val, NULL);
     }
     return val;
+}
+
+bool riscv_csr_poke(CPURISCVState *env, int csrno, uint64_t val)
+{
+    if (csrno < 0 || csrno >= ARRAY_SIZE(csr_ops) || !csr_ops[csrno].write) {
+        return false;
+    }
+    return csr_ops[csrno].write(env, csrno, val, NULL) == RISCV_EXCP_NONE;
 }
 
 RISCVException riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old,

@@ -91,6 +91,29 @@ struct CPUClass {
     vaddr (*get_pc)(CPUState *cpu);
     /* The TCG half of the table (hw/core/tcg-cpu-ops.h). */
     const TCGCPUOps *tcg_ops;
+
+    /*
+     * For the debugger (gdbstub/), optional as a group.  The vCPU is
+     * stopped whenever these are called (BQL held).
+     *
+     * gdb_target_xml: gdb's target description of the registers, numbered
+     * 0 to gdb_num_regs - 1; 'g' packets carry the first
+     * gdb_num_core_regs of them.
+     * gdb_read_register: append register n to buf in target byte order;
+     * the bytes appended, 0 if there is no such register.
+     * gdb_write_register: set register n from the len bytes at buf; the
+     * bytes used, 0 if there is no such register or it cannot be written.
+     * get_phys_page_debug: the guest physical page that virtual addr maps
+     * to in the vCPU's current data translation, without side effects
+     * (no accessed bits set, no permission checked); -1 if unmapped.
+     */
+    const char *(*gdb_target_xml)(CPUState *cpu);
+    int gdb_num_core_regs;
+    int (*gdb_num_regs)(CPUState *cpu);
+    int (*gdb_read_register)(CPUState *cpu, GByteArray *buf, int n);
+    int (*gdb_write_register)(CPUState *cpu, const uint8_t *buf, int len,
+                              int n);
+    hwaddr (*get_phys_page_debug)(CPUState *cpu, vaddr addr);
 };
 
 typedef union {
