@@ -111,6 +111,7 @@ static void riscv_cpu_reset(CPUState *cs)
     qatomic_and(&env->mip, ~(uint32_t)S_MODE_INTERRUPTS);
     memset(&env->pmp, 0, sizeof(env->pmp));
     pmp_update_rules(env);
+    riscv_trigger_reset(env);
     riscv_cpu_update_interrupt_request(env);
 
     if (qemu_loglevel_mask(CPU_LOG_RESET)) {
@@ -188,6 +189,8 @@ static const TCGCPUOps riscv_tcg_ops = {
     .do_interrupt = riscv_cpu_do_interrupt,
     .tlb_fill = riscv_cpu_tlb_fill,
     .do_transaction_failed = riscv_cpu_do_transaction_failed,
+    .debug_breakpoint = riscv_cpu_debug_breakpoint,
+    .debug_watchpoint = riscv_cpu_debug_watchpoint,
 };
 
 static const CPUClass riscv_cpu_class = {

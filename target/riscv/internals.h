@@ -96,6 +96,17 @@ bool pmp_page_prot(CPURISCVState *env, hwaddr addr, int mode, int *prot);
 RISCVException pmp_read_csr(CPURISCVState *env, int csrno, uint64_t *val);
 RISCVException pmp_write_csr(CPURISCVState *env, int csrno, uint64_t val);
 
+/* debug.c: the debug triggers */
+void riscv_trigger_reset(CPURISCVState *env);
+RISCVException riscv_trigger_read_csr(CPURISCVState *env, int csrno,
+                                      uint64_t *val);
+RISCVException riscv_trigger_write_csr(CPURISCVState *env, int csrno,
+                                       uint64_t val);
+/* TCGCPUOps.debug_breakpoint and debug_watchpoint */
+void riscv_cpu_debug_breakpoint(CPUState *cs, const TCGOp *op);
+void riscv_cpu_debug_watchpoint(CPUState *cs, CPUWatchpoint *wp, vaddr addr,
+                                vaddr len, int flags, const TCGOp *op);
+
 /* translate.c */
 void riscv_translate_code(CPUState *cs, TranslationBlock *tb, TCGContext *s,
                           int max_insns, void *host_pc, bool uniform);
