@@ -61,6 +61,9 @@ static int pending_cpus;
 /* The accelerator's ops: set once before the first vCPU, then constant. */
 static const AccelOpsClass *cpus_accel;
 
+/* The debugger's handler of EXCP_DEBUG stops: BQL. */
+static bool (*guest_debug_handler)(CPUState *cpu);
+
 struct qemu_work_item {
     QSIMPLEQ_ENTRY(qemu_work_item) node;
     run_on_cpu_func func;
@@ -94,6 +97,8 @@ void cpu_exec_realizefn(CPUState *cpu, const CPUClass *cc, void *env,
     cpu->stopped = true;
     qemu_mutex_init(&cpu->work_mutex);
     QSIMPLEQ_INIT(&cpu->work_list);
+    QTAILQ_INIT(&cpu->breakpoints);
+    QTAILQ_INIT(&cpu->watchpoints);
 
     assert(cpus_accel);
     cpus_accel->cpu_realize(cpu);
@@ -107,6 +112,15 @@ void cpu_exec_realizefn(CPUState *cpu, const CPUClass *cc, void *env,
     qemu_mutex_unlock(&qemu_cpu_list_lock);
 }
 
+/* The debugger has seen the watchpoint hit (or never will). */
+static void cpu_clear_watchpoint_hit(CPUState *cpu)
+{
+    if (cpu->watchpoint_hit) {
+        cpu->watchpoint_hit->flags &= ~BP_WATCHPOINT_HIT;
+        cpu->watchpoint_hit = NULL;
+    }
+}
+
 void cpu_reset(CPUState *cpu)
 {
     /* Paused vCPUs run queued work, but only with the BQL. */
@@ -117,6 +131,7 @@ void cpu_reset(CPUState *cpu)
     qatomic_set(&cpu->exit_request, 0);
     qatomic_set(&cpu->tcg_exit_req, 0);
     cpu->insn_count = 0;
+    cpu_clear_watchpoint_hit(cpu);
     cpu->cc->reset(cpu);
     cpus_accel->cpu_reset_hold(cpu);
 }
@@ -326,19 +341,48 @@ void pause_all_vcpus(void)
     }
 }
 
+void cpu_resume(CPUState *cpu)
+{
+    assert(qemu_mutex_iothread_locked());
+    cpu_clear_watchpoint_hit(cpu);
+    cpu->stop = false;
+    cpu->stopped = false;
+    qemu_cpu_kick(cpu);
+}
+
 void resume_all_vcpus(void)
 {
     CPUState *cpu;
 
     assert(qemu_mutex_iothread_locked());
     CPU_FOREACH(cpu) {
-        if (!cpu->created) {
-            continue;
+        if (cpu->created) {
+            cpu_resume(cpu);
         }
-        cpu->stop = false;
-        cpu->stopped = false;
-        qemu_cpu_kick(cpu);
     }
+}
+
+void cpus_set_guest_debug_handler(bool (*fn)(CPUState *cpu))
+{
+    assert(qemu_mutex_iothread_locked());
+    guest_debug_handler = fn;
+}
+
+void cpu_handle_guest_debug(CPUState *cpu)
+{
+    assert(qemu_mutex_iothread_locked());
+    if (!guest_debug_handler || !guest_debug_handler(cpu)) {
+        return;
+    }
+    /*
+     * Stopped like an acknowledged stop request, but nobody asked: the
+     * handler makes the main loop stop the others (vm_stop), whose
+     * pause_all_vcpus counts this one as stopped already.  A single
+     * step must not run a second instruction meanwhile.  (The main loop
+     * needs the BQL to act, which we hold.)
+     */
+    cpu->stopped = true;
+    qemu_cond_broadcast(&qemu_pause_cond);
 }
 
 /* Work items */

@@ -8,9 +8,10 @@
  * thread acts on them in main_loop_should_exit(), with the BQL held, so
  * that state changes never race with device emulation.
  *
- *   current_run_state: main thread, BQL.
+ *   current_run_state, vm_change_state_head: main thread, BQL.
  *   shutdown_requested, shutdown_exit_code, reset_requested,
- *   powerdown_requested: written by any thread with qatomic_set/xchg,
+ *   powerdown_requested, debug_requested: written by any thread with
+ *   qatomic_set/xchg,
  *   consumed by the main loop with qatomic_xchg.  The exit code is stored
  *   before the request that publishes it (release order via the xchg).
  */
@@ -33,6 +34,16 @@ static int shutdown_requested;      /* a ShutdownCause, or NONE */
 static int shutdown_exit_code;
 static int reset_requested;         /* a ShutdownCause, or NONE */
 static int powerdown_requested;
+static int debug_requested;
+
+struct VMChangeStateEntry {
+    VMChangeStateHandler *cb;
+    void *opaque;
+    QTAILQ_ENTRY(VMChangeStateEntry) entry;
+};
+
+static QTAILQ_HEAD(, VMChangeStateEntry) vm_change_state_head =
+    QTAILQ_HEAD_INITIALIZER(vm_change_state_head);
 
 static NotifierList powerdown_notifiers =
     NOTIFIER_LIST_INITIALIZER(powerdown_notifiers);
@@ -48,6 +59,7 @@ static const char *const run_state_names[RUN_STATE__MAX] = {
     [RUN_STATE_SHUTDOWN] = "shutdown",
     [RUN_STATE_GUEST_PANICKED] = "guest-panicked",
     [RUN_STATE_INTERNAL_ERROR] = "internal-error",
+    [RUN_STATE_DEBUG] = "debug",
 };
 
 const char *runstate_name(RunState state)
@@ -80,16 +92,51 @@ static void runstate_set(RunState state)
     }
 }
 
-void vm_start(void)
+VMChangeStateEntry *qemu_add_vm_change_state_handler(VMChangeStateHandler *cb,
+                                                     void *opaque)
+{
+    VMChangeStateEntry *e = g_new0(VMChangeStateEntry, 1);
+
+    e->cb = cb;
+    e->opaque = opaque;
+    QTAILQ_INSERT_TAIL(&vm_change_state_head, e, entry);
+    return e;
+}
+
+void qemu_del_vm_change_state_handler(VMChangeStateEntry *e)
+{
+    QTAILQ_REMOVE(&vm_change_state_head, e, entry);
+    g_free(e);
+}
+
+static void vm_state_notify(bool running, RunState state)
+{
+    VMChangeStateEntry *e, *next;
+
+    /* A handler may remove itself. */
+    QTAILQ_FOREACH_SAFE(e, &vm_change_state_head, entry, next) {
+        e->cb(e->opaque, running, state);
+    }
+}
+
+bool vm_prepare_start(void)
 {
     assert(qemu_mutex_iothread_locked());
     if (runstate_is_running()) {
-        return;
+        return false;
     }
     cpu_enable_ticks();
     runstate_set(RUN_STATE_RUNNING);
-    resume_all_vcpus();
+    vm_state_notify(true, RUN_STATE_RUNNING);
     qapi_event_send_resume();
+    return true;
+}
+
+void vm_start(void)
+{
+    if (vm_prepare_start()) {
+        resume_all_vcpus();
+    }
 }
 
 int vm_stop(RunState state)
@@ -104,6 +151,7 @@ int vm_stop(RunState state)
     pause_all_vcpus();
     cpu_disable_ticks();
     runstate_set(state);
+    vm_state_notify(false, state);
     qapi_event_send_stop();
     return 0;
 }
@@ -140,6 +188,12 @@ void qemu_system_reset_request(ShutdownCause reason)
     qemu_notify_event();
 }
 
+void qemu_system_debug_request(void)
+{
+    qatomic_xchg(&debug_requested, 1);
+    qemu_notify_event();
+}
+
 void qemu_system_powerdown_request(void)
 {
     qatomic_xchg(&powerdown_requested, 1);
@@ -172,6 +226,10 @@ bool main_loop_should_exit(int *status)
 {
     ShutdownCause cause;
 
+    if (qatomic_xchg(&debug_requested, 0)) {
+        /* Before a shutdown, so that the debugger hears of the stop. */
+        vm_stop(RUN_STATE_DEBUG);
+    }
     cause = qatomic_xchg(&shutdown_requested, SHUTDOWN_CAUSE_NONE);
     if (cause != SHUTDOWN_CAUSE_NONE) {
         qapi_event_send_shutdown(cause_is_guest(cause), cause);

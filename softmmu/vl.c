@@ -20,6 +20,7 @@
 #include "qemu/timer.h"
 #include "qapi/error.h"
 #include "chardev/char.h"
+#include "exec/gdbstub.h"
 #include "hw/boards.h"
 #include "hw/device-add.h"
 #include "hw/riscv/virt.h"
@@ -60,7 +61,7 @@ typedef enum {
     OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DTB, OPT_NOGRAPHIC, OPT_SERIAL,
     OPT_MONITOR, OPT_QMP, OPT_MON, OPT_CHARDEV, OPT_DRIVE, OPT_DEVICE,
     OPT_GLOBAL, OPT_S, OPT_NO_REBOOT, OPT_NO_SHUTDOWN, OPT_D, OPT_D_FILE,
-    OPT_NAME, OPT_DISPLAY, OPT_ACCEL, OPT_OBJECT,
+    OPT_NAME, OPT_DISPLAY, OPT_ACCEL, OPT_OBJECT, OPT_GDB, OPT_GDB_DEFAULT,
 } OptionIndex;
 
 typedef struct OptionDef {
@@ -108,6 +109,10 @@ static const OptionDef options[] = {
     { "global", "DRIVER.PROP=VALUE", OPT_GLOBAL,
       "a default property (virtio-mmio.force-legacy=on|off)" },
     { "S", NULL, OPT_S, "do not start the CPUs (use 'cont' in the monitor)" },
+    { "gdb", "DEV", OPT_GDB, "accept a gdb connection on DEV: tcp:[HOST]:PORT, "
+      "unix:PATH,server[,wait=off], stdio, chardev:ID, or none" },
+    { "s", NULL, OPT_GDB_DEFAULT,
+      "shorthand for -gdb tcp::" DEFAULT_GDBSTUB_PORT },
     { "no-reboot", NULL, OPT_NO_REBOOT, "exit instead of rebooting" },
     { "no-shutdown", NULL, OPT_NO_SHUTDOWN,
       "stop instead of exiting when the guest powers off" },
@@ -139,6 +144,9 @@ typedef struct Config {
     int log_file_argi;
     bool nographic;
     bool start_paused;
+    const char *gdb_device;     /* -gdb or -s, the last given */
+    int gdb_argi;
+    int gdb_argc;
     bool accel_configured;
     GArray *deferred;       /* of DeferredOpt, in command-line order */
 } Config;
@@ -444,6 +452,13 @@ static void parse_args(Config *cfg, int argc, char **argv)
         case OPT_S:
             cfg->start_paused = true;
             break;
+        case OPT_GDB:
+        case OPT_GDB_DEFAULT:
+            /* As in QEMU, the last one counts. */
+            cfg->gdb_device = arg ? arg : "tcp::" DEFAULT_GDBSTUB_PORT;
+            cfg->gdb_argi = argi;
+            cfg->gdb_argc = arg ? 2 : 1;
+            break;
         case OPT_NO_REBOOT:
             no_reboot = true;
             break;
@@ -671,6 +686,7 @@ int main(int argc, char **argv)
 
     machine_cmds_register();
     memory_cmds_register();
+    gdbstub_register_commands();
     create_chardevs_and_monitors(&cfg);
     /* Backends exist before the devices that use them, as in QEMU. */
     foreach_deferred(&cfg, OPT_OBJECT, add_object);
@@ -687,10 +703,18 @@ int main(int argc, char **argv)
     memory_cmds_watch_devices();
 
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
+    if (cfg.gdb_device) {
+        loc_set_cmdline(cfg.argv, cfg.gdb_argi, cfg.gdb_argc);
+        if (!gdbserver_start(cfg.gdb_device, &err)) {
+            fail(err);
+        }
+        loc_set_none();
+    }
     if (!cfg.start_paused) {
         vm_start();
     }
     status = qemu_main_loop();
+    gdb_exit(status);
 
     /* Let no vCPU run while the process tears down. */
     pause_all_vcpus();

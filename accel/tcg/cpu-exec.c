@@ -72,10 +72,26 @@ void cpu_loop_exit_restore(CPUState *cpu, const TCGOp *op)
     cpu_loop_exit(cpu);
 }
 
+/*
+ * Does the debugger want one instruction only (exec-all.h,
+ * TB_FLAG_SINGLE_STEP), and no interrupt before it?
+ */
+static inline bool cpu_debug_step(CPUState *cpu)
+{
+    /* An access that hit a watchpoint runs again as a step. */
+    return cpu->singlestep_enabled || cpu->watchpoint_hit;
+}
+
+static inline bool cpu_debug_noirq(CPUState *cpu)
+{
+    return (cpu->singlestep_enabled & SSTEP_NOIRQ) || cpu->watchpoint_hit;
+}
+
 static bool cpu_handle_halt(CPUState *cpu)
 {
     if (qatomic_read(&cpu->halted)) {
-        if (!cpu_has_work(cpu)) {
+        /* A step completes the WFI, which the architecture allows. */
+        if (!cpu_has_work(cpu) && !cpu_debug_step(cpu)) {
             return true;
         }
         qatomic_set(&cpu->halted, 0);
@@ -92,10 +108,20 @@ static bool cpu_handle_exception(CPUState *cpu, int *ret)
     if (cpu->exception_index >= EXCP_INTERRUPT) {
         *ret = cpu->exception_index;
         cpu->exception_index = -1;
+        if (*ret == EXCP_HLT && cpu_debug_step(cpu)) {
+            /* A step over WFI ends right after it, not asleep. */
+            qatomic_set(&cpu->halted, 0);
+            *ret = EXCP_DEBUG;
+        }
         return true;
     }
     cpu->cc->tcg_ops->do_interrupt(cpu);
     cpu->exception_index = -1;
+    if (cpu_debug_step(cpu)) {
+        /* The step's instruction trapped: it ends at the handler. */
+        *ret = EXCP_DEBUG;
+        return true;
+    }
     return false;
 }
 
@@ -117,9 +143,14 @@ static bool cpu_handle_interrupt(CPUState *cpu, TranslationBlock **last_tb)
             cpu_reset_interrupt(cpu, CPU_INTERRUPT_EXITTB);
             *last_tb = NULL;
         }
-        if ((request & CPU_INTERRUPT_HARD) &&
+        if ((request & CPU_INTERRUPT_HARD) && !cpu_debug_noirq(cpu) &&
             cpu->cc->tcg_ops->cpu_exec_interrupt(cpu, request)) {
             *last_tb = NULL;
+            if (cpu_debug_step(cpu)) {
+                /* The step ends before the handler's first insn. */
+                cpu->exception_index = EXCP_DEBUG;
+                return true;
+            }
         }
     }
     if (unlikely(qatomic_read(&cpu->exit_request))) {
@@ -147,7 +178,8 @@ static void cpu_log_tb(CPUState *cpu, TranslationBlock *tb)
     }
 }
 
-static void cpu_loop_exec_tb(CPUState *cpu, TranslationBlock *tb,
+/* Run from tb; false if it left at its entry without executing. */
+static bool cpu_loop_exec_tb(CPUState *cpu, TranslationBlock *tb,
                              TranslationBlock **last_tb, int *slot)
 {
     TBExitInfo info;
@@ -164,11 +196,13 @@ static void cpu_loop_exec_tb(CPUState *cpu, TranslationBlock *tb,
     case TB_EXIT_PC:
         cpu->cc->set_pc(cpu, info.pc);
         *last_tb = NULL;
-        break;
+        /* tb_enter's exit request check leaves with no last_tb. */
+        return info.last_tb != NULL;
     case TB_EXIT_PCSET:
         *last_tb = NULL;
         break;
     }
+    return true;
 }
 
 int cpu_exec(CPUState *cpu)
@@ -197,13 +231,23 @@ int cpu_exec(CPUState *cpu)
             TranslationBlock *tb;
             vaddr pc;
             uint32_t flags;
+            bool step = cpu_debug_step(cpu);
 
             ops->get_tb_cpu_state(cpu, &pc, &flags);
+            assert(!(flags & TB_FLAG_SINGLE_STEP));
+            if (unlikely(step)) {
+                flags |= TB_FLAG_SINGLE_STEP;
+            }
             tb = tb_lookup(cpu, pc, flags);
             if (last_tb) {
                 tb_add_jump(last_tb, slot, tb);
             }
-            cpu_loop_exec_tb(cpu, tb, &last_tb, &slot);
+            if (cpu_loop_exec_tb(cpu, tb, &last_tb, &slot) &&
+                unlikely(step)) {
+                /* Its one instruction ran: stop for the debugger. */
+                cpu->exception_index = EXCP_DEBUG;
+                break;
+            }
         }
     }
     return ret;

@@ -177,7 +177,7 @@ void tlb_set_page(CPUState *cpu, vaddr addr, hwaddr paddr, MemTxAttrs attrs,
     hwaddr ppage = paddr & TARGET_PAGE_MASK;
     CPUTLBEntry *e = tlb_entry(cpu, mmu_idx, page);
     CPUTLBEntryFull *full = tlb_full(cpu, mmu_idx, page);
-    uint64_t flags = 0, write_flags = 0;
+    uint64_t flags = 0, write_flags = 0, data_flags = 0;
     ram_addr_t ram_addr = RAM_ADDR_MAX;
     uintptr_t addend = 0;
     hwaddr xlat, plen = TARGET_PAGE_SIZE;
@@ -204,6 +204,11 @@ void tlb_set_page(CPUState *cpu, vaddr addr, hwaddr paddr, MemTxAttrs attrs,
         flags |= TLB_MMIO;
     }
 
+    /* Accesses to a watched page take the slow path, which checks them. */
+    if (cpu_watchpoint_address_matches(cpu, page, TARGET_PAGE_SIZE)) {
+        data_flags = TLB_WATCHPOINT;
+    }
+
     full->phys_addr = ppage;
     /* Read by tlb_reset_dirty_page on other threads. */
     qatomic_set(&full->ram_addr, ram_addr);
@@ -211,14 +216,14 @@ void tlb_set_page(CPUState *cpu, vaddr addr, hwaddr paddr, MemTxAttrs attrs,
     full->prot = prot;
 
     e->addend = addend;
-    e->addr_read = (prot & PAGE_READ) ? page | flags : -1;
+    e->addr_read = (prot & PAGE_READ) ? page | flags | data_flags : -1;
     e->addr_code = (prot & PAGE_EXEC) ? page | flags : -1;
     if (!(prot & PAGE_WRITE)) {
         qatomic_set(&e->addr_write, -1);
     } else if (write_flags || (flags & TLB_MMIO)) {
-        qatomic_set(&e->addr_write, page | flags | write_flags);
+        qatomic_set(&e->addr_write, page | flags | write_flags | data_flags);
     } else {
-        qatomic_set(&e->addr_write, page | flags);
+        qatomic_set(&e->addr_write, page | flags | data_flags);
         /* Pairs with the smp_mb in tlb_reset_dirty_page. */
         smp_mb();
         if (!cpu_physical_memory_get_dirty_flag(ram_addr,
@@ -425,6 +430,12 @@ uint64_t tcg_ld_slow(CPUState *cpu, vaddr addr, MemOp mop, int mmu_idx,
     unsigned size = memop_size(mop);
     uint64_t val = 0;
 
+    /*
+     * Watchpoints first, as the debug specification ranks address
+     * triggers above page faults; TLB_WATCHPOINT brought watched pages
+     * here.
+     */
+    cpu_check_watchpoint(cpu, addr, size, BP_MEM_READ, op);
     if (unlikely(crosses_page(addr, size))) {
         /* Byte by byte, so each part faults with its own address. */
         for (unsigned i = 0; i < size; i++) {
@@ -441,6 +452,7 @@ void tcg_st_slow(CPUState *cpu, vaddr addr, uint64_t val, MemOp mop,
 {
     unsigned size = memop_size(mop);
 
+    cpu_check_watchpoint(cpu, addr, size, BP_MEM_WRITE, op);
     if (unlikely(crosses_page(addr, size))) {
         vaddr second = (addr + size - 1) & TARGET_PAGE_MASK;
 
@@ -485,10 +497,14 @@ void cpu_st_mmuidx(CPUState *cpu, vaddr addr, uint64_t val, MemOp mop,
 void *probe_access(CPUState *cpu, vaddr addr, int size,
                    MMUAccessType access_type, int mmu_idx, const TCGOp *op)
 {
-    uint64_t tag = tlb_lookup_fill(cpu, addr, size, access_type, mmu_idx, op);
+    uint64_t tag;
     CPUTLBEntry *e = tlb_entry(cpu, mmu_idx, addr);
 
     assert(!crosses_page(addr, size));
+    cpu_check_watchpoint(cpu, addr, size,
+                         access_type == MMU_DATA_STORE ? BP_MEM_WRITE
+                                                       : BP_MEM_READ, op);
+    tag = tlb_lookup_fill(cpu, addr, size, access_type, mmu_idx, op);
     if (tag & TLB_MMIO) {
         return NULL;
     }

@@ -23,6 +23,32 @@ void tb_lock_reset(void);
  */
 bool tb_invalidate_phys_page_range_locked(ram_addr_t start, ram_addr_t len);
 
+/*
+ * Breakpoint pcs (accel/tcg/debug.c keeps the per-vCPU lists): the set
+ * of guest virtual pcs where some vCPU has a breakpoint, which the
+ * translator reads to emit breakpoint checks.
+ *  - tb_debug_pc_ref: one more (delta 1) or one fewer (-1) breakpoint
+ *    at pc; drops every TB whose code covers pc, so that the next
+ *    translation has (or lacks) the check.  Any thread; takes the TB
+ *    lock.
+ *  - tb_debug_pcs_active, tb_debug_pc_is_set: TB lock held (the
+ *    translator).
+ */
+void tb_debug_pc_ref(vaddr pc, int delta);
+bool tb_debug_pcs_active(void);
+bool tb_debug_pc_is_set(vaddr pc);
+
+/*
+ * The breakpoint check (a helper call the translator puts first in an
+ * instruction at a breakpoint pc): stop for the debugger with EXCP_DEBUG,
+ * or let the target raise the guest's breakpoint exception, if the vCPU
+ * has a breakpoint there that fires.  accel/tcg/debug.c.
+ */
+void tcg_debug_check_insn(CPUState *cpu, const TCGOp *op);
+
+/* Does a watchpoint of cpu overlap [addr, addr + len)?  vCPU thread. */
+bool cpu_watchpoint_address_matches(CPUState *cpu, vaddr addr, vaddr len);
+
 /* Find or make the TB for pc/flags; NULL only if pc cannot be fetched
  * (the fault has then been raised). */
 TranslationBlock *tb_lookup(CPUState *cpu, vaddr pc, uint32_t flags);

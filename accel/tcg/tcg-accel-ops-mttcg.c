@@ -28,14 +28,20 @@ static void *mttcg_cpu_thread_fn(void *arg)
 
     for (;;) {
         if (cpu_can_run(cpu)) {
+            int r;
+
             qemu_mutex_unlock_iothread();
             /*
              * EXCP_HLT and EXCP_HALTED leave cpu->halted set, so the wait
              * below sleeps until there is work; EXCP_INTERRUPT only asks
-             * us to look at the requests there.
+             * us to look at the requests there; EXCP_DEBUG stops us for
+             * the debugger.
              */
-            tcg_cpu_exec(cpu);
+            r = tcg_cpu_exec(cpu);
             cpu_thread_lock_iothread();
+            if (r == EXCP_DEBUG) {
+                cpu_handle_guest_debug(cpu);
+            }
         }
         qatomic_set(&cpu->exit_request, 0);
         qemu_wait_io_event(cpu);

@@ -144,9 +144,17 @@ static void *rr_cpu_thread_fn(void *arg)
             }
             current_cpu = cpu;
             if (cpu_can_run(cpu)) {
+                int r;
+
                 qemu_mutex_unlock_iothread();
-                tcg_cpu_exec(cpu);
+                r = tcg_cpu_exec(cpu);
                 cpu_thread_lock_iothread();
+                if (r == EXCP_DEBUG) {
+                    /* Stopped: back to the wait, for the VM to stop. */
+                    cpu_handle_guest_debug(cpu);
+                    qatomic_set(&cpu->exit_request, 0);
+                    break;
+                }
             }
             qatomic_set(&cpu->exit_request, 0);
         }

@@ -51,6 +51,11 @@ static struct {
      */
     GArray *written_pages;
     bool written_overflow;
+    /*
+     * Breakpoint pcs: guest virtual pc -> number of breakpoints there,
+     * over all vCPUs (tb_debug_pc_ref).
+     */
+    GHashTable *debug_pcs;
     uint8_t *buf;
     size_t buf_size;            /* what the mapping holds */
     size_t buf_limit;           /* what we use of it */
@@ -120,6 +125,8 @@ static void tcg_do_init(void)
     tb_ctx.pages = g_hash_table_new_full(g_int64_hash, g_int64_equal,
                                          g_free, g_free);
     tb_ctx.written_pages = g_array_new(false, false, sizeof(ram_addr_t));
+    tb_ctx.debug_pcs = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+                                             g_free, NULL);
     tb_ctx.buf_size = CODE_GEN_BUFFER_SIZE;
     tb_ctx.buf_limit = CODE_GEN_BUFFER_SIZE;
     tb_ctx.buf = mmap(NULL, tb_ctx.buf_size, PROT_READ | PROT_WRITE,
@@ -370,6 +377,78 @@ void tb_invalidate_phys_range(ram_addr_t start, ram_addr_t end)
     tb_unlock();
 }
 
+/*
+ * Invalidate every TB whose guest code covers the virtual address pc, in
+ * whatever address space it was translated.  TBs are indexed by physical
+ * page only, so this walks them all: it runs when a breakpoint comes or
+ * goes, a debugging-time cost (a few milliseconds for a booted Linux's
+ * hundred thousand TBs) that spares the hot paths any check.  TB lock
+ * held.
+ */
+static void tb_invalidate_virt_pc_locked(vaddr pc)
+{
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init(&iter, tb_ctx.pages);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        uintptr_t link = ((PageDesc *)value)->first_tb;
+
+        while (link) {
+            TranslationBlock *tb = (TranslationBlock *)(link & ~(uintptr_t)1);
+            int n = link & 1;
+
+            /* Read before tb_phys_invalidate unlinks tb from this list. */
+            link = tb->page_next[n];
+            /* A TB on two pages is listed twice: look at it once. */
+            if (n == 0 && pc - tb->pc < tb->size) {
+                tb_phys_invalidate(tb);
+            }
+        }
+    }
+}
+
+void tb_debug_pc_ref(vaddr pc, int delta)
+{
+    uint64_t key = pc;
+    gpointer count;
+
+    tcg_exec_init();
+    tb_lock();
+    count = g_hash_table_lookup(tb_ctx.debug_pcs, &key);
+    count = GINT_TO_POINTER(GPOINTER_TO_INT(count) + delta);
+    assert(GPOINTER_TO_INT(count) >= 0);
+    if (GPOINTER_TO_INT(count) == 0) {
+        g_hash_table_remove(tb_ctx.debug_pcs, &key);
+    } else {
+        uint64_t *k = g_new(uint64_t, 1);
+
+        /* An existing entry keeps its key and frees k. */
+        *k = key;
+        g_hash_table_insert(tb_ctx.debug_pcs, k, count);
+    }
+    /*
+     * Under the same lock hold: a translation either ran before (and is
+     * dropped here) or runs after and sees the new set.
+     */
+    tb_invalidate_virt_pc_locked(pc);
+    tb_unlock();
+}
+
+bool tb_debug_pcs_active(void)
+{
+    assert(tb_lock_held);
+    return g_hash_table_size(tb_ctx.debug_pcs) != 0;
+}
+
+bool tb_debug_pc_is_set(vaddr pc)
+{
+    uint64_t key = pc;
+
+    assert(tb_lock_held);
+    return g_hash_table_contains(tb_ctx.debug_pcs, &key);
+}
+
 /* Drop page's TBs if its CODE bit says it was written after them. */
 static void tb_check_dirty_page(ram_addr_t page)
 {
@@ -535,11 +614,15 @@ TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags)
 
     proto.pc = pc;
     proto.flags = flags;
-    proto.cflags = uniform ? 0 : CF_NO_CHAIN;
+    /* A single step's block never links its jumps (exec-all.h). */
+    proto.cflags = uniform && !(flags & TB_FLAG_SINGLE_STEP) ? 0
+                                                             : CF_NO_CHAIN;
     proto.page_addr[0] = phys_pc & TARGET_PAGE_MASK;
     proto.page_addr[1] = TB_PAGE_NONE;
     tb_page_claim(phys_pc);
-    ops->translate_code(cpu, &proto, s, TCG_MAX_INSNS, host_pc, uniform);
+    ops->translate_code(cpu, &proto, s,
+                        flags & TB_FLAG_SINGLE_STEP ? 1 : TCG_MAX_INSNS,
+                        host_pc, uniform);
     assert(proto.icount > 0 && s->nb_ops > 1);
 
     tb = tb_alloc(s->nb_jmp, s->nb_ops);
@@ -604,7 +687,10 @@ TranslationBlock *tb_lookup(CPUState *cpu, vaddr pc, uint32_t flags)
     if (!tb) {
         tb = tb_gen_code(cpu, pc, flags);
     }
-    cpu->tb_jmp_cache[h] = tb;
+    /* Keep the cache for the blocks that chaining may follow. */
+    if (!(flags & TB_FLAG_SINGLE_STEP)) {
+        cpu->tb_jmp_cache[h] = tb;
+    }
     return tb;
 }
 

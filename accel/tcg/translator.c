@@ -6,8 +6,19 @@
 #include "exec/translator.h"
 #include "internal.h"
 
-/* Room for the ops of one more instruction and the block's exit. */
-#define TCG_OPS_PER_INSN_MAX    4
+/*
+ * Room for the ops of one more instruction (a target emits at most 4,
+ * and a breakpoint check may come first) and the block's exit.
+ */
+#define TCG_OPS_PER_INSN_MAX    5
+
+void tcg_gen_debug_check(TCGContext *s, uint64_t pc)
+{
+    if (tb_debug_pc_is_set(pc)) {
+        /* Belongs to the instruction just started: its pc and index. */
+        tcg_gen_call(s, tcg_debug_check_insn, 0);
+    }
+}
 
 void translator_loop(CPUState *cpu, TranslationBlock *tb, TCGContext *s,
                      int max_insns, void *host_pc, bool uniform,
@@ -29,6 +40,7 @@ void translator_loop(CPUState *cpu, TranslationBlock *tb, TCGContext *s,
     s->nb_insns = 0;
     s->insn_pc = tb->pc;
     s->insn_len = 0;
+    s->debug_pcs = tb_debug_pcs_active();
     tcg_emit(s, INDEX_op_tb_enter);
 
     ops->init_disas_context(db, cpu);

@@ -42,9 +42,11 @@ typedef enum MMUAccessType {
 #define TLB_MMIO            (1 << 8)    /* not RAM: go through the memory API */
 #define TLB_NOTDIRTY        (1 << 9)    /* page holds translated code */
 #define TLB_INVALID_MASK    (1 << 10)   /* use this entry for one access only */
-#define TLB_FLAGS_MASK      (TLB_MMIO | TLB_NOTDIRTY | TLB_INVALID_MASK)
+#define TLB_WATCHPOINT      (1 << 11)   /* a watchpoint covers part of the page */
+#define TLB_FLAGS_MASK      (TLB_MMIO | TLB_NOTDIRTY | TLB_INVALID_MASK | \
+                             TLB_WATCHPOINT)
 
-QEMU_BUILD_BUG_ON(TLB_INVALID_MASK >= TARGET_PAGE_SIZE);
+QEMU_BUILD_BUG_ON(TLB_WATCHPOINT >= TARGET_PAGE_SIZE);
 
 typedef struct CPUTLBEntry {
     uint64_t addr_read;

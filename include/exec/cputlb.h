@@ -54,6 +54,20 @@ uint64_t tcg_ld_slow(CPUState *cpu, vaddr addr, MemOp mop, int mmu_idx,
 void tcg_st_slow(CPUState *cpu, vaddr addr, uint64_t val, MemOp mop,
                  int mmu_idx, const TCGOp *op);
 
+/*
+ * An access of len bytes at addr, BP_MEM_READ or BP_MEM_WRITE in flags,
+ * is about to be performed: fire the watchpoints it hits.  The guest's
+ * (BP_CPU) raise their exception through the target; the debugger's
+ * (BP_GDB) make the instruction run again alone, to stop for the
+ * debugger after it (cpu->watchpoint_hit).  Returns at once if cpu has
+ * no watchpoint.  The slow paths and probe_access call it (TLB_WATCHPOINT
+ * sends accesses to watched pages there); a helper whose access is more
+ * than probe_access says (an AMO reads as well as writes) calls it for
+ * the rest.  vCPU thread.
+ */
+void cpu_check_watchpoint(CPUState *cpu, vaddr addr, vaddr len, int flags,
+                          const TCGOp *op);
+
 /* A whole guest load or store for helpers: TLB fast path, then slow. */
 uint64_t cpu_ld_mmuidx(CPUState *cpu, vaddr addr, MemOp mop, int mmu_idx,
                        const TCGOp *op);

@@ -19,6 +19,17 @@
 #define CF_INVALID      0x1     /* invalidated: never run it again */
 #define CF_NO_CHAIN     0x2     /* never chain into or out of this block */
 
+/*
+ * tb->flags bit 31 belongs to accel/tcg, not to the target
+ * (TCGCPUOps.get_tb_cpu_state never sets it): a block of one instruction
+ * for the debugger (a single step, or an access re-run after it hit a
+ * watchpoint), after which cpu_exec returns EXCP_DEBUG.  Since chained
+ * jumps and the jump cache only lead to blocks with the same flags, and
+ * such a block never links its jumps, execution always comes back to
+ * cpu_exec right after its instruction.  docs/devel/debugging.rst.
+ */
+#define TB_FLAG_SINGLE_STEP 0x80000000u
+
 struct TranslationBlock {
     /* Set before the TB is published, constant afterwards. */
     vaddr pc;                   /* guest virtual pc of the first insn */

@@ -26,6 +26,11 @@ void qemu_init_vcpu(CPUState *cpu);
 void pause_all_vcpus(void);
 /* Let every vCPU run.  BQL held. */
 void resume_all_vcpus(void);
+/*
+ * Let one stopped vCPU run (a debugger stepping it while the others stay
+ * stopped; see vm_prepare_start).  BQL held.
+ */
+void cpu_resume(CPUState *cpu);
 /* True when every vCPU is stopped.  BQL held. */
 bool all_vcpus_paused(void);
 
@@ -87,6 +92,23 @@ bool all_cpu_threads_idle(void);
 bool cpu_can_run(CPUState *cpu);
 /* True if the vCPU has nothing to do (stopped, or halted without work). */
 bool cpu_thread_is_idle(CPUState *cpu);
+
+/*
+ * A vCPU's thread got EXCP_DEBUG from cpu_exec (a breakpoint, a
+ * watchpoint or the end of a single step, for the debugger): if the
+ * debugger's handler takes the stop, the vCPU stops at once, before it
+ * executes anything else, and the handler has the rest of the VM
+ * stopped.  Otherwise (no debugger attached) the vCPU goes on.  vCPU
+ * thread, BQL held.
+ */
+void cpu_handle_guest_debug(CPUState *cpu);
+/*
+ * Install the debugger's handler (the gdbstub's), called by
+ * cpu_handle_guest_debug with the BQL held, on the vCPU's thread; it
+ * returns whether it takes the stop.  Main thread, BQL held; NULL
+ * removes it.
+ */
+void cpus_set_guest_debug_handler(bool (*fn)(CPUState *cpu));
 
 /*
  * From a new vCPU thread, with the BQL: it is up (sets cpu->created and

@@ -15,6 +15,7 @@ typedef enum RunState {
     RUN_STATE_SHUTDOWN,         /* guest shut down, -no-shutdown given */
     RUN_STATE_GUEST_PANICKED,
     RUN_STATE_INTERNAL_ERROR,
+    RUN_STATE_DEBUG,            /* stopped for the debugger (gdbstub) */
     RUN_STATE__MAX,
 } RunState;
 
@@ -41,6 +42,32 @@ const char *runstate_name(RunState state);
 void vm_start(void);
 /* Pause the vCPUs and the virtual clock, entering state (BQL held). */
 int vm_stop(RunState state);
+/*
+ * vm_start without resuming any vCPU: the run state becomes running (with
+ * its handlers and event) and the caller resumes the vCPUs it wants with
+ * cpu_resume, as a debugger stepping one vCPU does.  False, and nothing
+ * done, if the VM already runs.  BQL held.
+ */
+bool vm_prepare_start(void);
+
+/*
+ * Called with running and the new state after every change between
+ * running and stopped: by vm_start/vm_prepare_start before any vCPU
+ * resumes, by vm_stop once every vCPU has stopped.  Main loop thread (or
+ * whoever holds the BQL and changes the state), BQL held.
+ */
+typedef void VMChangeStateHandler(void *opaque, bool running, RunState state);
+typedef struct VMChangeStateEntry VMChangeStateEntry;
+VMChangeStateEntry *qemu_add_vm_change_state_handler(VMChangeStateHandler *cb,
+                                                     void *opaque);
+void qemu_del_vm_change_state_handler(VMChangeStateEntry *e);
+
+/*
+ * A vCPU stopped for the debugger (a breakpoint, a watchpoint, the end of
+ * a single step): the main loop stops the whole VM in RUN_STATE_DEBUG.
+ * Any thread.
+ */
+void qemu_system_debug_request(void);
 
 /*
  * Ask the main loop to shut the machine down.  The process exits with

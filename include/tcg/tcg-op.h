@@ -24,12 +24,21 @@ static inline TCGOp *tcg_emit(TCGContext *s, TCGOpcode opc)
     return op;
 }
 
+/*
+ * If a vCPU has a breakpoint at pc, emit the breakpoint check as the
+ * first op of the instruction there (accel/tcg/translator.c).
+ */
+void tcg_gen_debug_check(TCGContext *s, uint64_t pc);
+
 /* Start guest instruction number s->nb_insns, at pc, len bytes long. */
 static inline void tcg_gen_insn_start(TCGContext *s, uint64_t pc, int len)
 {
     s->nb_insns++;
     s->insn_pc = pc;
     s->insn_len = len;
+    if (unlikely(s->debug_pcs)) {
+        tcg_gen_debug_check(s, pc);
+    }
 }
 
 static inline int tcg_new_jmp_slot(TCGContext *s)

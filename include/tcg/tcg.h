@@ -110,6 +110,7 @@ typedef struct TCGContext {
     int nb_insns;               /* insn_start calls so far */
     uint64_t insn_pc;           /* the instruction being translated */
     uint8_t insn_len;
+    bool debug_pcs;             /* some vCPU has a breakpoint somewhere */
     TCGOp ops[TCG_MAX_OPS];
     uint16_t insn_idx[TCG_MAX_OPS];     /* instruction of each op */
 } TCGContext;

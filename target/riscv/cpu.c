@@ -111,6 +111,7 @@ static void riscv_cpu_reset(CPUState *cs)
     qatomic_and(&env->mip, ~(uint32_t)S_MODE_INTERRUPTS);
     memset(&env->pmp, 0, sizeof(env->pmp));
     pmp_update_rules(env);
+    riscv_trigger_reset(env);
     riscv_cpu_update_interrupt_request(env);
 
     if (qemu_loglevel_mask(CPU_LOG_RESET)) {
@@ -188,6 +189,8 @@ static const TCGCPUOps riscv_tcg_ops = {
     .do_interrupt = riscv_cpu_do_interrupt,
     .tlb_fill = riscv_cpu_tlb_fill,
     .do_transaction_failed = riscv_cpu_do_transaction_failed,
+    .debug_breakpoint = riscv_cpu_debug_breakpoint,
+    .debug_watchpoint = riscv_cpu_debug_watchpoint,
 };
 
 static const CPUClass riscv_cpu_class = {
@@ -198,6 +201,12 @@ static const CPUClass riscv_cpu_class = {
     .set_pc = riscv_cpu_set_pc,
     .get_pc = riscv_cpu_get_pc,
     .tcg_ops = &riscv_tcg_ops,
+    .gdb_target_xml = riscv_gdb_target_xml,
+    .gdb_num_core_regs = RISCV_GDB_NUM_CORE_REGS,
+    .gdb_num_regs = riscv_gdb_num_regs,
+    .gdb_read_register = riscv_gdb_read_register,
+    .gdb_write_register = riscv_gdb_write_register,
+    .get_phys_page_debug = riscv_cpu_get_phys_page_debug,
 };
 
 RISCVCPU *riscv_cpu_new(uint32_t hartid, Error **errp)

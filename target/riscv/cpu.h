@@ -28,6 +28,20 @@
 #define RISCV_NB_REGS   33
 
 #define RISCV_PMP_ENTRIES   16
+#define RISCV_NB_TRIGGERS   4
+
+/*
+ * The debug triggers (Sdtrig, debug.c): the registers, and what each
+ * enabled trigger inserted in the hart's breakpoint and watchpoint lists
+ * (hw/core/cpu.h), which the execution engine checks.
+ */
+typedef struct RISCVTriggerState {
+    uint64_t tselect;
+    uint64_t tdata1[RISCV_NB_TRIGGERS];
+    uint64_t tdata2[RISCV_NB_TRIGGERS];
+    CPUBreakpoint *bp[RISCV_NB_TRIGGERS];
+    CPUWatchpoint *wp[RISCV_NB_TRIGGERS];
+} RISCVTriggerState;
 
 typedef struct RISCVPMPState {
     uint8_t cfg[RISCV_PMP_ENTRIES];
@@ -92,6 +106,7 @@ typedef struct CPURISCVState {
     uint32_t mie;
 
     RISCVPMPState pmp;
+    RISCVTriggerState trig;
 
     /* const after creation */
     qemu_irq irq[IRQ_M_EXT + 1];

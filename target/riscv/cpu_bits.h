@@ -62,6 +62,38 @@
 #define CSR_MCYCLE          0xb00
 #define CSR_MINSTRET        0xb02
 
+/* Debug triggers (Sdtrig, debug specification 1.0) */
+#define CSR_TSELECT         0x7a0
+#define CSR_TDATA1          0x7a1
+#define CSR_TDATA2          0x7a2
+#define CSR_TDATA3          0x7a3
+#define CSR_TINFO           0x7a4
+
+/* tdata1: the trigger's type in bits 63:60 */
+#define TDATA1_TYPE             0xf000000000000000ULL
+#define TRIGGER_TYPE_MCONTROL6  6
+#define TRIGGER_TYPE_DISABLED   15
+
+/* mcontrol6 (tdata1 of type 6) */
+#define MCONTROL6_HIT1      (1ULL << 25)
+#define MCONTROL6_VS        (1ULL << 24)
+#define MCONTROL6_VU        (1ULL << 23)
+#define MCONTROL6_HIT0      (1ULL << 22)
+#define MCONTROL6_SELECT    (1ULL << 21)
+#define MCONTROL6_SIZE      (7ULL << 16)
+#define MCONTROL6_ACTION    (0xfULL << 12)
+#define MCONTROL6_CHAIN     (1ULL << 11)
+#define MCONTROL6_MATCH     (0xfULL << 7)
+#define MCONTROL6_M         (1ULL << 6)
+#define MCONTROL6_S         (1ULL << 4)
+#define MCONTROL6_U         (1ULL << 3)
+#define MCONTROL6_EXECUTE   (1ULL << 2)
+#define MCONTROL6_STORE     (1ULL << 1)
+#define MCONTROL6_LOAD      (1ULL << 0)
+
+/* tinfo: the version, and a bit per supported type */
+#define TINFO_VERSION_1     (1ULL << 24)
+
 /* mstatus / sstatus */
 #define MSTATUS_SIE     0x00000002
 #define MSTATUS_MIE     0x00000008

@@ -79,12 +79,15 @@ static int access_prot(MMUAccessType access_type)
  * Walk the page tables for addr in mode (an mmu index).  Sets the A bit,
  * and the D bit for stores, atomically; a page is writable in the TLB
  * only once D is set, so the first store after a load walks again.
+ * With debug (a debugger's look), nothing is checked but the tables'
+ * own validity, and nothing is written.
  */
 static TranslateResult get_physical_address(CPURISCVState *env,
                                             hwaddr *physical, int *prot,
                                             vaddr addr,
                                             MMUAccessType access_type,
-                                            int mode, uint64_t *page_size)
+                                            int mode, uint64_t *page_size,
+                                            bool debug)
 {
     int vm = get_field(env->satp, SATP_MODE);
     int levels, va_bits;
@@ -111,7 +114,8 @@ static TranslateResult get_physical_address(CPURISCVState *env,
         bool rom = false;
 
         /* The walk's own accesses are checked as S-mode ones. */
-        if (!pmp_hart_has_privs(env, pte_addr, 8, PAGE_READ, PRV_S)) {
+        if (!debug &&
+            !pmp_hart_has_privs(env, pte_addr, 8, PAGE_READ, PRV_S)) {
             return TRANSLATE_ACCESS_FAIL;
         }
         ptep = pte_host(pte_addr, &rom);
@@ -132,12 +136,12 @@ static TranslateResult get_physical_address(CPURISCVState *env,
                 return TRANSLATE_FAIL;      /* a misaligned superpage */
             }
             *prot = pte_prot(env, pte, mode);
-            if (!(*prot & access_prot(access_type))) {
+            if (!debug && !(*prot & access_prot(access_type))) {
                 return TRANSLATE_FAIL;
             }
             updated = pte | PTE_A |
                       (access_type == MMU_DATA_STORE ? PTE_D : 0);
-            if (updated != pte) {
+            if (updated != pte && !debug) {
                 uint64_t seen;
 
                 if (rom || !pmp_hart_has_privs(env, pte_addr, 8, PAGE_WRITE,
@@ -194,7 +198,7 @@ bool riscv_cpu_tlb_fill(CPUState *cs, vaddr addr, int size,
     TranslateResult ret;
 
     ret = get_physical_address(env, &pa, &prot, addr, access_type, mmu_idx,
-                               &page_size);
+                               &page_size, false);
     qemu_log_mask(CPU_LOG_MMU, "%s: hart %d addr 0x%" VADDR_PRIx " type %d "
                   "mmu %d -> %s 0x%" HWADDR_PRIx " prot %d\n", __func__,
                   cs->cpu_index, addr, access_type, mmu_idx,
@@ -220,6 +224,22 @@ bool riscv_cpu_tlb_fill(CPUState *cs, vaddr addr, int size,
     riscv_raise_exception(env, fault_cause(access_type,
                                            ret == TRANSLATE_FAIL),
                           addr, op);
+}
+
+hwaddr riscv_cpu_get_phys_page_debug(CPUState *cs, vaddr addr)
+{
+    CPURISCVState *env = &RISCV_CPU(cs)->env;
+    uint64_t page_size;
+    hwaddr pa;
+    int prot;
+
+    /* What the hart's loads would see: MPRV applies. */
+    if (get_physical_address(env, &pa, &prot, addr, MMU_DATA_LOAD,
+                             riscv_cpu_mmu_index(env, false), &page_size,
+                             true) != TRANSLATE_SUCCESS) {
+        return -1;
+    }
+    return pa & TARGET_PAGE_MASK;
 }
 
 void riscv_cpu_do_transaction_failed(CPUState *cs, hwaddr physaddr,

@@ -340,6 +340,18 @@ static RISCVException write_pmp(CPURISCVState *env, int csrno, uint64_t val,
     return pmp_write_csr(env, csrno, val);
 }
 
+static RISCVException read_trigger(CPURISCVState *env, int csrno,
+                                   uint64_t *val, const TCGOp *op)
+{
+    return riscv_trigger_read_csr(env, csrno, val);
+}
+
+static RISCVException write_trigger(CPURISCVState *env, int csrno,
+                                    uint64_t val, const TCGOp *op)
+{
+    return riscv_trigger_write_csr(env, csrno, val);
+}
+
 #define CSR(num, n, ...) [num] = { .name = n, __VA_ARGS__ }
 #define PLAIN(num, n) CSR(num, n, .read = read_plain, .write = write_plain)
 #define PMPADDR(i) \
@@ -400,6 +412,13 @@ static const CSROps csr_ops[4096] = {
     PMPADDR(8), PMPADDR(9), PMPADDR(10), PMPADDR(11),
     PMPADDR(12), PMPADDR(13), PMPADDR(14), PMPADDR(15),
 
+    /* Debug triggers (Sdtrig); tinfo's fields are read-only */
+    CSR(CSR_TSELECT, "tselect", .read = read_trigger, .write = write_trigger),
+    CSR(CSR_TDATA1, "tdata1", .read = read_trigger, .write = write_trigger),
+    CSR(CSR_TDATA2, "tdata2", .read = read_trigger, .write = write_trigger),
+    CSR(CSR_TDATA3, "tdata3", .read = read_trigger, .write = write_trigger),
+    CSR(CSR_TINFO, "tinfo", .read = read_trigger),
+
     /* Machine counters */
     CSR(CSR_MCYCLE, "mcycle", .read = read_counter, .write = write_counter),
     CSR(CSR_MINSTRET, "minstret", .read = read_counter,
@@ -419,10 +438,18 @@ uint64_t riscv_csr_peek(CPURISCVState *env, int csrno)
     uint64_t val = 0;
 
     if (csrno >= 0 && csrno < ARRAY_SIZE(csr_ops) && csr_ops[csrno].read &&
-        csrno != CSR_TIME) {
+        (csrno != CSR_TIME || env->rdtime_fn)) {
         csr_ops[csrno].read(env, csrno, &val, NULL);
     }
     return val;
+}
+
+bool riscv_csr_poke(CPURISCVState *env, int csrno, uint64_t val)
+{
+    if (csrno < 0 || csrno >= ARRAY_SIZE(csr_ops) || !csr_ops[csrno].write) {
+        return false;
+    }
+    return csr_ops[csrno].write(env, csrno, val, NULL) == RISCV_EXCP_NONE;
 }
 
 RISCVException riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old,

@@ -50,6 +50,15 @@ void riscv_cpu_do_transaction_failed(CPUState *cs, hwaddr physaddr,
                                      MemTxAttrs attrs, MemTxResult response,
                                      const TCGOp *op);
 void riscv_cpu_get_tb_cpu_state(CPUState *cs, vaddr *pc, uint32_t *flags);
+hwaddr riscv_cpu_get_phys_page_debug(CPUState *cs, vaddr addr);
+
+/* gdbstub.c: the CPUClass hooks of the debugger. */
+const char *riscv_gdb_target_xml(CPUState *cs);
+int riscv_gdb_num_regs(CPUState *cs);
+int riscv_gdb_read_register(CPUState *cs, GByteArray *buf, int n);
+int riscv_gdb_write_register(CPUState *cs, const uint8_t *buf, int len,
+                             int n);
+#define RISCV_GDB_NUM_CORE_REGS 33      /* x0..x31, pc */
 
 /* csr.c */
 
@@ -65,6 +74,12 @@ RISCVException riscv_csrrw(CPURISCVState *env, int csrno, uint64_t *old,
                            bool write, const TCGOp *op);
 /* Read a CSR without access checks (for dumps); 0 if not implemented. */
 uint64_t riscv_csr_peek(CPURISCVState *env, int csrno);
+/*
+ * Write a CSR without access checks, as its WARL rules allow (for the
+ * debugger); false if it is not implemented or read-only.  The vCPU is
+ * stopped.
+ */
+bool riscv_csr_poke(CPURISCVState *env, int csrno, uint64_t val);
 /* The CSR's name, or NULL if we do not implement it. */
 const char *riscv_csr_name(int csrno);
 
@@ -80,6 +95,17 @@ bool pmp_hart_has_privs(CPURISCVState *env, hwaddr addr, int size,
 bool pmp_page_prot(CPURISCVState *env, hwaddr addr, int mode, int *prot);
 RISCVException pmp_read_csr(CPURISCVState *env, int csrno, uint64_t *val);
 RISCVException pmp_write_csr(CPURISCVState *env, int csrno, uint64_t val);
+
+/* debug.c: the debug triggers */
+void riscv_trigger_reset(CPURISCVState *env);
+RISCVException riscv_trigger_read_csr(CPURISCVState *env, int csrno,
+                                      uint64_t *val);
+RISCVException riscv_trigger_write_csr(CPURISCVState *env, int csrno,
+                                       uint64_t val);
+/* TCGCPUOps.debug_breakpoint and debug_watchpoint */
+void riscv_cpu_debug_breakpoint(CPUState *cs, const TCGOp *op);
+void riscv_cpu_debug_watchpoint(CPUState *cs, CPUWatchpoint *wp, vaddr addr,
+                                vaddr len, int flags, const TCGOp *op);
 
 /* translate.c */
 void riscv_translate_code(CPUState *cs, TranslationBlock *tb, TCGContext *s,

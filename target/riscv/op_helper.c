@@ -360,8 +360,12 @@ void helper_amo(CPUState *cs, const TCGOp *op)
     uint64_t src = env->gpr[insn_rs2(insn)];
     int f5 = insn >> 27;
     int width = amo_width(insn);
-    void *host = atomic_host(env, addr, width, MMU_DATA_STORE, op);
+    void *host;
     uint64_t old;
+
+    /* An AMO reads too; probe_access sees the store. */
+    cpu_check_watchpoint(cs, addr, width, BP_MEM_READ, op);
+    host = atomic_host(env, addr, width, MMU_DATA_STORE, op);
 
     amo_barrier_before(insn);
     if (width == 4) {

@@ -15,6 +15,7 @@
 #include "qemu/main-loop.h"
 #include "qapi/error.h"
 #include "chardev/char.h"
+#include "tests/fuzz/fuzz-chardev.h"
 #include "monitor/monitor.h"
 #include "tests/unit/machine-double.h"
 
@@ -94,16 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     chunk = data[0] >> 1;
     data++;
     size--;
-    while (size > 0) {
-        size_t n = chunk ? MIN(chunk, size) : size;
-        int room = qemu_chr_be_can_write(chr);
-
-        assert(room > 0);
-        n = MIN(n, (size_t)room);
-        qemu_chr_be_write(chr, data, n);
-        data += n;
-        size -= n;
-    }
+    fuzz_chardev_feed(chr, data, size, chunk);
     check_output();
     return 0;
 }

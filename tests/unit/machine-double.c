@@ -47,6 +47,7 @@ const char *runstate_name(RunState state)
         [RUN_STATE_SHUTDOWN] = "shutdown",
         [RUN_STATE_GUEST_PANICKED] = "guest-panicked",
         [RUN_STATE_INTERNAL_ERROR] = "internal-error",
+        [RUN_STATE_DEBUG] = "debug",
     };
 
     assert(state < RUN_STATE__MAX);

@@ -617,6 +617,139 @@ static void test_sv39(void)
     g_assert_cmphex(tm_read64(PT_L0) & (PTE_A | PTE_D), ==, PTE_A | PTE_D);
 }
 
+/* The debugger's translation: no checks, no side effects. */
+static void test_debug_translation(void)
+{
+    CPUState *cs = CPU(tm.cpu[0]);
+    CPURISCVState *env = tm_env();
+    static const struct {
+        uint64_t va, page;
+    } cases[] = {
+        { 0x40000008, 0x80400000 },
+        { 0x40001fff, 0x80401000 },
+        { 0x40002000, 0x80402000 },     /* a user page: SUM is not needed */
+        { 0x40004000, 0x80404000 },     /* execute-only: readable here */
+        { 0x40003000, -1 },             /* invalid PTE */
+        { 0x0000008000000000ULL, -1 },  /* not canonical */
+        { 0xc0000000, -1 },             /* misaligned superpage */
+        { 0x100201234, 0x80601000 },    /* in a 2 MiB superpage */
+        { 0x80123456, 0x80123000 },     /* in a 1 GiB superpage */
+    };
+
+    tm_reset();
+    build_sv39_tables();
+    env->satp = sv39_satp(PT_ROOT);
+    env->priv = PRV_S;
+    for (int i = 0; i < ARRAY_SIZE(cases); i++) {
+        g_assert_cmphex(cs->cc->get_phys_page_debug(cs, cases[i].va), ==,
+                        cases[i].page);
+    }
+    /* Nothing was written: A and D are still clear. */
+    g_assert_cmphex(tm_read64(PT_L0) & (PTE_A | PTE_D), ==, 0);
+
+    /* M-mode sees physical addresses, unless MPRV says otherwise. */
+    env->priv = PRV_M;
+    g_assert_cmphex(cs->cc->get_phys_page_debug(cs, 0x40000008), ==,
+                    0x40000000);
+    env->mstatus |= MSTATUS_MPRV | ((uint64_t)PRV_S << 11);
+    g_assert_cmphex(cs->cc->get_phys_page_debug(cs, 0x40000008), ==,
+                    0x80400000);
+    env->satp = 0;
+    g_assert_cmphex(cs->cc->get_phys_page_debug(cs, 0x40000008), ==,
+                    0x40000000);
+}
+
+/* Registers as the gdbstub reads and writes them. */
+static uint64_t gdb_get(CPUState *cs, int n)
+{
+    g_autoptr(GByteArray) buf = g_byte_array_new();
+    uint64_t v = 0;
+
+    g_assert_cmpint(cs->cc->gdb_read_register(cs, buf, n), ==, 8);
+    g_assert_cmpuint(buf->len, ==, 8);
+    for (int i = 0; i < 8; i++) {
+        v |= (uint64_t)buf->data[i] << (8 * i);
+    }
+    return v;
+}
+
+static int gdb_set(CPUState *cs, int n, uint64_t v)
+{
+    uint8_t b[8];
+
+    for (int i = 0; i < 8; i++) {
+        b[i] = v >> (8 * i);
+    }
+    return cs->cc->gdb_write_register(cs, b, 8, n);
+}
+
+/* The register number of a CSR in the target description. */
+static int gdb_regnum(CPUState *cs, const char *name)
+{
+    const char *xml = cs->cc->gdb_target_xml(cs);
+    g_autofree char *key = g_strdup_printf("<reg name=\"%s\"", name);
+    const char *p = strstr(xml, key), *num;
+
+    g_assert_nonnull(p);
+    num = strstr(p, "regnum=\"");
+    g_assert_nonnull(num);
+    return atoi(num + strlen("regnum=\""));
+}
+
+static void test_gdb_registers(void)
+{
+    CPUState *cs = CPU(tm.cpu[0]);
+    CPURISCVState *env = tm_env();
+    const char *xml = cs->cc->gdb_target_xml(cs);
+    int n = cs->cc->gdb_num_regs(cs);
+    g_autoptr(GByteArray) buf = g_byte_array_new();
+
+    tm_reset();
+    g_assert_nonnull(strstr(xml, "<architecture>riscv:rv64</architecture>"));
+    g_assert_nonnull(strstr(xml, "org.gnu.gdb.riscv.cpu"));
+    g_assert_cmpint(cs->cc->gdb_num_core_regs, ==, 33);
+    g_assert_cmpint(gdb_regnum(cs, "zero"), ==, 0);
+    g_assert_cmpint(gdb_regnum(cs, "a0"), ==, 10);
+    g_assert_cmpint(gdb_regnum(cs, "pc"), ==, 32);
+    g_assert_cmpint(gdb_regnum(cs, "priv"), ==, n - 1);
+
+    env->gpr[A0] = 0x1122334455667788ULL;
+    env->pc = 0x80001234;
+    g_assert_cmphex(gdb_get(cs, A0), ==, 0x1122334455667788ULL);
+    g_assert_cmphex(gdb_get(cs, 32), ==, 0x80001234);
+    g_assert_cmpint(gdb_set(cs, A1, 42), ==, 8);
+    g_assert_cmpuint(env->gpr[A1], ==, 42);
+    g_assert_cmpint(gdb_set(cs, 0, 42), ==, 8);
+    g_assert_cmpuint(gdb_get(cs, 0), ==, 0);
+    g_assert_cmpint(gdb_set(cs, 32, 0x80002001), ==, 8);
+    g_assert_cmphex(env->pc, ==, 0x80002000);
+
+    /* CSRs: writable ones keep their WARL rules, read-only ones refuse. */
+    g_assert_cmpint(gdb_set(cs, gdb_regnum(cs, "mscratch"), 77), ==, 8);
+    g_assert_cmpuint(env->mscratch, ==, 77);
+    g_assert_cmpint(gdb_set(cs, gdb_regnum(cs, "mepc"), 0x1003), ==, 8);
+    g_assert_cmphex(env->mepc, ==, 0x1002);
+    env->mhartid = 0;
+    g_assert_cmpint(gdb_set(cs, gdb_regnum(cs, "mhartid"), 5), ==, 0);
+    g_assert_cmpuint(gdb_get(cs, gdb_regnum(cs, "mhartid")), ==, 0);
+    g_assert_cmphex(gdb_get(cs, gdb_regnum(cs, "misa")), ==, MISA_VALUE);
+
+    /* priv: 0, 1 and 3 only. */
+    g_assert_cmpuint(gdb_get(cs, n - 1), ==, PRV_M);
+    g_assert_cmpint(gdb_set(cs, n - 1, PRV_S), ==, 8);
+    g_assert_cmpuint(env->priv, ==, PRV_S);
+    g_assert_cmpint(gdb_set(cs, n - 1, 2), ==, 0);
+    g_assert_cmpuint(env->priv, ==, PRV_S);
+
+    /* Past the last register, and short buffers: nothing. */
+    g_assert_cmpint(cs->cc->gdb_read_register(cs, buf, n), ==, 0);
+    g_assert_cmpint(cs->cc->gdb_read_register(cs, buf, -1), ==, 0);
+    g_assert_cmpuint(buf->len, ==, 0);
+    g_assert_cmpint(gdb_set(cs, n, 1), ==, 0);
+    g_assert_cmpint(cs->cc->gdb_write_register(cs, (uint8_t *)"abc", 3, 1),
+                    ==, 0);
+}
+
 typedef struct FaultCase {
     const char *name;
     uint64_t mstatus;           /* SUM, MXR */
@@ -1265,6 +1398,8 @@ int main(int argc, char **argv)
                     test_interrupt_delegated);
     g_test_add_func("/riscv/exec/wfi", test_wfi);
     g_test_add_func("/riscv/exec/sv39", test_sv39);
+    g_test_add_func("/riscv/exec/debug-translation", test_debug_translation);
+    g_test_add_func("/riscv/exec/gdb-registers", test_gdb_registers);
     for (int i = 0; i < ARRAY_SIZE(sv39_faults); i++) {
         g_autofree char *path = g_strdup_printf("/riscv/exec/sv39-fault-%s",
                                                 sv39_faults[i].name);

@@ -40,6 +40,43 @@ typedef struct TBJmpCache TBJmpCache;
 #define CPU_DUMP_CODE   0x00010000
 
 /*
+ * Breakpoints and watchpoints (QEMU's flags).  BP_GDB ones belong to the
+ * debugger (the gdbstub), which sees them as EXCP_DEBUG stops; BP_CPU
+ * ones are the guest's own (debug triggers), which the target turns into
+ * guest exceptions (TCGCPUOps.debug_breakpoint/debug_watchpoint).
+ */
+#define BP_MEM_READ             0x01
+#define BP_MEM_WRITE            0x02
+#define BP_MEM_ACCESS           (BP_MEM_READ | BP_MEM_WRITE)
+#define BP_STOP_BEFORE_ACCESS   0x04
+#define BP_GDB                  0x10
+#define BP_CPU                  0x20
+#define BP_ANY                  (BP_GDB | BP_CPU)
+#define BP_WATCHPOINT_HIT_READ  0x40
+#define BP_WATCHPOINT_HIT_WRITE 0x80
+#define BP_WATCHPOINT_HIT       (BP_WATCHPOINT_HIT_READ | \
+                                 BP_WATCHPOINT_HIT_WRITE)
+
+typedef struct CPUBreakpoint {
+    vaddr pc;
+    int flags;                  /* BP_GDB or BP_CPU */
+    QTAILQ_ENTRY(CPUBreakpoint) entry;
+} CPUBreakpoint;
+
+typedef struct CPUWatchpoint {
+    vaddr vaddr;
+    vaddr len;
+    vaddr hitaddr;              /* where the access hit it (BP_GDB) */
+    int flags;                  /* BP_MEM_*, BP_GDB or BP_CPU, BP_*_HIT_* */
+    QTAILQ_ENTRY(CPUWatchpoint) entry;
+} CPUWatchpoint;
+
+/* cpu->singlestep_enabled: SSTEP_ENABLE, and what else a step does */
+#define SSTEP_ENABLE    0x1     /* one instruction, then EXCP_DEBUG */
+#define SSTEP_NOIRQ     0x2     /* take no interrupt while stepping */
+#define SSTEP_NOTIMER   0x4     /* accepted for QEMU's gdb protocol; no-op */
+
+/*
  * The CPU ops table.  Everything is required unless marked optional.
  */
 struct CPUClass {
@@ -54,6 +91,29 @@ struct CPUClass {
     vaddr (*get_pc)(CPUState *cpu);
     /* The TCG half of the table (hw/core/tcg-cpu-ops.h). */
     const TCGCPUOps *tcg_ops;
+
+    /*
+     * For the debugger (gdbstub/), optional as a group.  The vCPU is
+     * stopped whenever these are called (BQL held).
+     *
+     * gdb_target_xml: gdb's target description of the registers, numbered
+     * 0 to gdb_num_regs - 1; 'g' packets carry the first
+     * gdb_num_core_regs of them.
+     * gdb_read_register: append register n to buf in target byte order;
+     * the bytes appended, 0 if there is no such register.
+     * gdb_write_register: set register n from the len bytes at buf; the
+     * bytes used, 0 if there is no such register or it cannot be written.
+     * get_phys_page_debug: the guest physical page that virtual addr maps
+     * to in the vCPU's current data translation, without side effects
+     * (no accessed bits set, no permission checked); -1 if unmapped.
+     */
+    const char *(*gdb_target_xml)(CPUState *cpu);
+    int gdb_num_core_regs;
+    int (*gdb_num_regs)(CPUState *cpu);
+    int (*gdb_read_register)(CPUState *cpu, GByteArray *buf, int n);
+    int (*gdb_write_register)(CPUState *cpu, const uint8_t *buf, int len,
+                              int n);
+    hwaddr (*get_phys_page_debug)(CPUState *cpu, vaddr addr);
 };
 
 typedef union {
@@ -122,6 +182,22 @@ struct CPUState {
     TranslationBlock **tb_jmp_cache;    /* TB_JMP_CACHE_SIZE entries */
 
     /*
+     * Debugging (accel/tcg/debug.c): vCPU, written by the vCPU's own
+     * thread (the guest's debug triggers) or by the debugger while the
+     * vCPU is stopped; read by the vCPU while it executes.
+     *  - breakpoints, watchpoints: the debugger's first, then the
+     *    guest's;
+     *  - singlestep_enabled: SSTEP_* flags, 0 when not stepping;
+     *  - watchpoint_hit: the debugger's watchpoint an access hit.  The
+     *    instruction runs again alone, then cpu_exec returns EXCP_DEBUG;
+     *    it stays set for the debugger to read until the vCPU resumes.
+     */
+    QTAILQ_HEAD(, CPUBreakpoint) breakpoints;
+    QTAILQ_HEAD(, CPUWatchpoint) watchpoints;
+    int singlestep_enabled;
+    CPUWatchpoint *watchpoint_hit;
+
+    /*
      * On the RCU registry of the vCPU's thread: a grace period that this
      * vCPU holds up calls it to kick the vCPU out of guest code.
      */
@@ -183,6 +259,36 @@ void cpu_exit(CPUState *cpu);
 void qemu_cpu_kick(CPUState *cpu);
 
 bool qemu_cpu_is_self(CPUState *cpu);
+
+/*
+ * Breakpoints, watchpoints and single-stepping (accel/tcg/debug.c).  On
+ * the vCPU's own thread, or by anyone with the BQL while the vCPU is
+ * stopped: the lists are the vCPU's own (see CPUState).  A breakpoint is
+ * a guest virtual pc: it fires when the vCPU is about to execute the
+ * instruction there, in any address space.  A watchpoint fires on a
+ * guest load (BP_MEM_READ) or store (BP_MEM_WRITE) that overlaps
+ * [addr, addr + len).  Inserting or removing a breakpoint drops the
+ * translated code that covers its pc.
+ */
+int cpu_breakpoint_insert(CPUState *cpu, vaddr pc, int flags,
+                          CPUBreakpoint **breakpoint);
+/* -ENOENT if there is no breakpoint at pc with exactly flags. */
+int cpu_breakpoint_remove(CPUState *cpu, vaddr pc, int flags);
+void cpu_breakpoint_remove_by_ref(CPUState *cpu, CPUBreakpoint *bp);
+/* Remove those whose flags intersect mask (BP_GDB, BP_CPU or BP_ANY). */
+void cpu_breakpoint_remove_all(CPUState *cpu, int mask);
+bool cpu_breakpoint_test(CPUState *cpu, vaddr pc, int mask);
+
+/* -EINVAL if the range is empty or wraps around. */
+int cpu_watchpoint_insert(CPUState *cpu, vaddr addr, vaddr len, int flags,
+                          CPUWatchpoint **watchpoint);
+/* -ENOENT if there is none with exactly addr, len and flags. */
+int cpu_watchpoint_remove(CPUState *cpu, vaddr addr, vaddr len, int flags);
+void cpu_watchpoint_remove_by_ref(CPUState *cpu, CPUWatchpoint *wp);
+void cpu_watchpoint_remove_all(CPUState *cpu, int mask);
+
+/* Start (SSTEP_* flags) or stop (0) single-stepping. */
+void cpu_single_step(CPUState *cpu, int enabled);
 
 static inline bool cpu_has_work(CPUState *cpu)
 {

@@ -53,6 +53,23 @@ struct TCGCPUOps {
                                   unsigned size, MMUAccessType access_type,
                                   int mmu_idx, MemTxAttrs attrs,
                                   MemTxResult response, const TCGOp *op);
+    /*
+     * Optional: the guest's own breakpoints (debug triggers), inserted
+     * with BP_CPU.  The vCPU is about to execute the instruction that op
+     * belongs to, at a pc where it has such a breakpoint: raise the
+     * guest's exception (restoring state from op) if one of its triggers
+     * fires in the current state, or return.
+     */
+    void (*debug_breakpoint)(CPUState *cpu, const TCGOp *op);
+    /*
+     * Optional: the guest's own watchpoints.  An access of len bytes at
+     * addr (BP_MEM_READ or BP_MEM_WRITE in flags) overlaps the BP_CPU
+     * watchpoint wp and has not been performed: raise the guest's
+     * exception (restoring state from op) if the trigger fires, or
+     * return.
+     */
+    void (*debug_watchpoint)(CPUState *cpu, CPUWatchpoint *wp, vaddr addr,
+                             vaddr len, int flags, const TCGOp *op);
 };
 
 #endif /* HW_CORE_TCG_CPU_OPS_H */
