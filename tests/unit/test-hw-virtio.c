@@ -893,7 +893,6 @@ static void test_device_add_order(void)
 {
     BlockBackend *blk;
     Error *err = NULL;
-    g_autofree char *spec = NULL;
 
     /* QEMU's quirk: the highest free address first. */
     g_assert_true(device_add_from_str("virtio-rng-device", &error_abort));
