@@ -22,6 +22,12 @@ the latest when the Machine is garbage-collected or Python exits.
         vm.console_command("poweroff")
         assert vm.wait_exit() == 0
 
+In a sanitizer build, a sanitizer report on the emulator's stderr fails
+the test (SanitizerReport) when the Machine finishes or run_emulator
+returns, even where the test expected the emulator to fail: the
+sanitizers abort the process on their first report (meson's test setup),
+and this catches what an expected failure could hide.
+
 Environment:
   GRACE_TEST_EXTRA_ARGS    more arguments for every launch (shell words),
                            e.g. options only a peer emulator needs
@@ -57,6 +63,24 @@ class MachineError(Exception):
     """The emulator did not do what the test waited for."""
 
 
+class SanitizerReport(MachineError):
+    """ASan, LSan, UBSan or TSan reported a bug in the emulator."""
+
+
+# The first line of each sanitizer's report.
+SANITIZER_REPORT = re.compile(
+    r"^(?:==\d+==ERROR: \w+Sanitizer|WARNING: ThreadSanitizer:|"
+    r".*:\d+:\d+: runtime error: )", re.MULTILINE)
+
+
+def check_sanitizer_report(stderr, what):
+    """Raise SanitizerReport if stderr holds a sanitizer's report."""
+    m = SANITIZER_REPORT.search(stderr)
+    if m:
+        raise SanitizerReport(f"{what}: a sanitizer reported a bug:\n"
+                              f"{stderr[m.start():m.start() + 8000]}")
+
+
 class Machine:
     def __init__(self, binary, args=(), workdir=None, name="vm", qmp=True,
                  qmp_transport="unix", qmp_connect=True, console=True):
@@ -85,6 +109,7 @@ class Machine:
         self._cond = threading.Condition()
         self._reader = None
         self._stderr_file = None
+        self._sanitizers_checked = False
 
     # -- life cycle ----------------------------------------------------
 
@@ -241,9 +266,11 @@ class Machine:
                 break
         self.proc.wait()
         self.returncode = self.proc.returncode
-        self._finish()
-        if self._own_workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        try:
+            self._finish()
+        finally:
+            if self._own_workdir:
+                shutil.rmtree(self.workdir, ignore_errors=True)
 
     def _finish(self):
         if self._reader is not None:
@@ -259,6 +286,10 @@ class Machine:
         if self._sockdir is not None:
             shutil.rmtree(self._sockdir, ignore_errors=True)
             self._sockdir = None
+        if not self._sanitizers_checked:
+            self._sanitizers_checked = True
+            check_sanitizer_report(self.stderr_text(),
+                                   f"{self.name} ({shlex.join(self.args)})")
 
     def __enter__(self):
         return self
@@ -277,7 +308,7 @@ class Machine:
         return self.console_text()[-chars:]
 
     def stderr_text(self):
-        if self._stderr_file is not None:
+        if self._stderr_file is not None and not self._stderr_file.closed:
             self._stderr_file.flush()
         try:
             with open(self.stderr_path, "rb") as f:
@@ -307,6 +338,13 @@ class Machine:
                 if left <= 0:
                     break
                 self._cond.wait(min(left, 1.0))
+        if self._console_eof:
+            # The console closes as the process dies: let it finish dying,
+            # so that the message below has its status and last words.
+            try:
+                self.proc.wait(10 * timeout_scale())
+            except subprocess.TimeoutExpired:
+                pass
         state = ("the emulator exited with status "
                  f"{self.proc.poll()}; stderr:\n{self.stderr_text()}"
                  if self.proc.poll() is not None else "it still runs")
@@ -356,7 +394,7 @@ def run_emulator(binary, args, timeout=60, workdir=None):
     and no QMP (for command-line tests); returns a CompletedProcess with
     text output."""
     try:
-        return subprocess.run([binary, "-nographic"] + list(args) +
+        proc = subprocess.run([binary, "-nographic"] + list(args) +
                               extra_args(),
                               stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -366,3 +404,5 @@ def run_emulator(binary, args, timeout=60, workdir=None):
         raise MachineError(f"{shlex.join([binary] + list(args))} still "
                            f"runs after {timeout} s: it accepted the "
                            f"command line; stderr:\n{exc.stderr}") from None
+    check_sanitizer_report(proc.stderr, shlex.join([binary] + list(args)))
+    return proc

@@ -53,6 +53,12 @@ MANIFEST = os.path.join('tests', 'tcg', 'riscv64', 'tcg-tests.json')
 PASS_LINE = r'^PASS \([0-9]+ checks\)$'
 HARTS_LINE = r'^smp: {} harts$'
 
+# The first line of a sanitizer's report (ASan, LSan, TSan, UBSan): in a
+# sanitizer build, any report fails the test, whatever the exit status.
+SANITIZER_REPORT = re.compile(
+    r'^(?:==\d+==ERROR: \w+Sanitizer|WARNING: ThreadSanitizer:|'
+    r'.*:\d+:\d+: runtime error: )', re.MULTILINE)
+
 
 class Result:
     def __init__(self, ok, reason, output, seconds):
@@ -88,6 +94,9 @@ def run_one(emulator, elf, smp=1, expect_exit=0, expect_output=None,
                       out.decode(errors='replace'), time.monotonic() - start)
     seconds = time.monotonic() - start
     text = out.decode(errors='replace')
+    if SANITIZER_REPORT.search(text):
+        return Result(False, f'a sanitizer reported a bug (exit status '
+                             f'{proc.returncode})', text, seconds)
     if proc.returncode != expect_exit:
         return Result(False, f'exit status {proc.returncode}, expected '
                              f'{expect_exit}', text, seconds)
