@@ -187,6 +187,16 @@ static void fail_msg(const char *fmt, ...)
     exit(1);
 }
 
+/*
+ * The same for an error found in opts: exit() runs no g_autoptr cleanup,
+ * and LeakSanitizer reports what the parser allocated.
+ */
+static QEMU_NORETURN void fail_opts(QemuOpts *opts, Error *err)
+{
+    qemu_opts_del(opts);
+    fail(err);
+}
+
 static void defer(Config *cfg, OptionIndex index, int argi, const char *arg)
 {
     DeferredOpt d = { .index = index, .argi = argi, .arg = arg };
@@ -197,13 +207,13 @@ static void defer(Config *cfg, OptionIndex index, int argi, const char *arg)
 static void parse_machine(Config *cfg, const char *arg)
 {
     static const char *const known[] = { "type", "dumpdtb", NULL };
-    g_autoptr(QemuOpts) opts = NULL;
+    QemuOpts *opts;
     Error *err = NULL;
     const char *type;
 
     opts = qemu_opts_parse(arg, "type", &err);
     if (!opts || !qemu_opts_check_known(opts, known, &err)) {
-        fail(err);
+        fail_opts(opts, err);
     }
     type = qemu_opt_get(opts, "type");
     if (type && !strcmp(type, "help")) {
@@ -212,37 +222,40 @@ static void parse_machine(Config *cfg, const char *arg)
             printf("%-20s %s\n", machine_types[i]->name,
                    machine_types[i]->desc);
         }
+        qemu_opts_del(opts);
         exit(0);
     }
     if (type) {
         cfg->mc = find_machine(type);
         if (!cfg->mc) {
-            fail_msg("unsupported machine type '%s' (use -machine help to "
-                     "list them)", type);
+            error_setg(&err, "unsupported machine type '%s' (use -machine "
+                       "help to list them)", type);
+            fail_opts(opts, err);
         }
     }
     if (qemu_opt_get(opts, "dumpdtb")) {
         cfg->ms.dumpdtb = g_strdup(qemu_opt_get(opts, "dumpdtb"));
     }
+    qemu_opts_del(opts);
 }
 
 static void parse_smp(Config *cfg, const char *arg)
 {
     static const char *const known[] = { "cpus", "maxcpus", "cores",
                                          "threads", "sockets", NULL };
-    g_autoptr(QemuOpts) opts = NULL;
+    QemuOpts *opts;
     SMPConfiguration config = { 0 };
     Error *err = NULL;
 
     opts = qemu_opts_parse(arg, "cpus", &err);
     if (!opts || !qemu_opts_check_known(opts, known, &err)) {
-        fail(err);
+        fail_opts(opts, err);
     }
 #define SMP_KEY(key)                                                    \
     if (qemu_opt_get(opts, #key)) {                                     \
         config.has_##key = true;                                        \
         if (!qemu_opt_get_number(opts, #key, 0, &config.key, &err)) {   \
-            fail(err);                                                  \
+            fail_opts(opts, err);                                       \
         }                                                               \
     }
     SMP_KEY(cpus)
@@ -251,6 +264,7 @@ static void parse_smp(Config *cfg, const char *arg)
     SMP_KEY(cores)
     SMP_KEY(threads)
 #undef SMP_KEY
+    qemu_opts_del(opts);
     if (!machine_parse_smp_config(cfg->mc, &config, &cfg->ms.smp, &err)) {
         fail(err);
     }
@@ -259,20 +273,22 @@ static void parse_smp(Config *cfg, const char *arg)
 static void parse_mem(Config *cfg, const char *arg)
 {
     static const char *const known[] = { "size", NULL };
-    g_autoptr(QemuOpts) opts = NULL;
+    QemuOpts *opts;
     Error *err = NULL;
     const char *size;
     uint64_t sz;
 
     opts = qemu_opts_parse(arg, "size", &err);
     if (!opts || !qemu_opts_check_known(opts, known, &err)) {
-        fail(err);
+        fail_opts(opts, err);
     }
     size = qemu_opt_get(opts, "size");
     if (!size || qemu_strtosz_MiB(size, NULL, &sz) < 0) {
-        fail_msg("invalid RAM size '%s' (a number of MiB, or with a "
-                 "K/M/G/T suffix)", size ? size : "");
+        error_setg(&err, "invalid RAM size '%s' (a number of MiB, or with a "
+                   "K/M/G/T suffix)", size ? size : "");
+        fail_opts(opts, err);
     }
+    qemu_opts_del(opts);
     if (sz < 1 * MiB) {
         fail_msg("RAM size must be at least 1 MiB");
     }
