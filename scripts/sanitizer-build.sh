@@ -7,10 +7,13 @@
 # KIND is asan (AddressSanitizer, LeakSanitizer and UBSan, in build-asan/)
 # or tsan (ThreadSanitizer, in build-tsan/).  The directory sits beside
 # BUILD, the default build (build/ in the source tree), and is configured
-# with clang, whose sanitizer runtimes are Debian's libclang-rt-14-dev:
+# with clang, whose sanitizer and libFuzzer runtimes are Debian's
+# libclang-rt-14-dev:
 #
-#   asan: ../configure --cc=clang --enable-asan --enable-ubsan
+#   asan: ../configure --cc=clang --enable-asan --enable-ubsan --enable-fuzzing
 #   tsan: ../configure --cc=clang --enable-tsan
+#
+# (the asan build also holds the device fuzzer, tests/fuzz/fuzz-virt.py).
 #
 # It is configured only when it is missing or was configured with other
 # options (recorded in DIR/grace-sanitizer.args), then built with ninja,
@@ -51,12 +54,16 @@ done
 [ -n "$kind" ] || usage
 
 case "$kind" in
-asan) args="--cc=clang --enable-asan --enable-ubsan" ;;
+asan) args="--cc=clang --enable-asan --enable-ubsan --enable-fuzzing" ;;
 tsan) args="--cc=clang --enable-tsan" ;;
 esac
 mkdir -p "$build" || exit 1
 build=$(cd "$build" && pwd -P)
 dir=$(dirname "$build")/build-$kind
+if [ "$dir" = "$build" ]; then
+    echo "$0: $build is itself the $kind build" >&2
+    exit 2
+fi
 say() {
     echo "sanitizer-build($kind): $*"
 }
@@ -66,10 +73,15 @@ say() {
 probe=$(mktemp -d "${TMPDIR:-/tmp}/grace-san.XXXXXX") || exit 1
 trap 'rm -rf "$probe"' EXIT
 case "$kind" in
-asan) flag=-fsanitize=address,undefined ;;
+asan) flag=-fsanitize=fuzzer,address,undefined ;;
 tsan) flag=-fsanitize=thread ;;
 esac
-echo 'int main(void) { return 0; }' >"$probe/p.c"
+if [ "$kind" = asan ]; then
+    echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)
+          { return 0; }' >"$probe/p.c"
+else
+    echo 'int main(void) { return 0; }' >"$probe/p.c"
+fi
 if ! command -v clang >/dev/null 2>&1; then
     say "SKIP: clang not found (scripts/install-deps.sh installs it:" \
         "Debian packages clang, libclang-rt-14-dev)"
