@@ -135,6 +135,8 @@ void cpu_disable_ticks(void)
 
 void qemu_clock_set_virtual_manual(bool manual)
 {
+    /* The accelerator chooses this before the main loop is set up. */
+    init_clocks();
     virtual_clock_set_mode(qatomic_read(&timers_state.cpu_ticks_enabled),
                            manual);
     qemu_notify_event();
@@ -374,6 +376,17 @@ bool qemu_clock_run_all_timers(void)
         progress |= qemu_clock_run_timers(type);
     }
     return progress;
+}
+
+int64_t qemu_clock_next_expiry(QEMUClockType type)
+{
+    QEMUTimerList *tl = &timer_lists[type];
+    int64_t expire;
+
+    qemu_mutex_lock(&tl->lock);
+    expire = tl->active_timers ? tl->active_timers->expire_time : -1;
+    qemu_mutex_unlock(&tl->lock);
+    return expire;
 }
 
 int64_t qemu_clock_advance_virtual(int64_t dest)

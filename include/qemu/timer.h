@@ -64,7 +64,7 @@ void cpu_disable_ticks(void);
  * Manual virtual time, for qtest and the device fuzzer: while on, the
  * virtual clock stands still whether or not ticks are enabled, and only
  * qemu_clock_advance_virtual moves it.  Switching either way keeps the
- * clock's current value.
+ * clock's current value.  May come before the main loop is set up.
  */
 void qemu_clock_set_virtual_manual(bool manual);
 
@@ -77,6 +77,9 @@ void qemu_clock_set_virtual_manual(bool manual);
  * (the timers' callbacks run here).
  */
 int64_t qemu_clock_advance_virtual(int64_t dest);
+
+/* When type's earliest armed timer expires (ns), or -1 if none is armed. */
+int64_t qemu_clock_next_expiry(QEMUClockType type);
 
 void timer_init(QEMUTimer *ts, QEMUClockType type, int scale,
                 QEMUTimerCB *cb, void *opaque);

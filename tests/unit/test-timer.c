@@ -228,10 +228,12 @@ static void test_virtual_manual(void)
         timer_init(&st[i].timer, QEMU_CLOCK_VIRTUAL, SCALE_NS, step_cb,
                    &st[i]);
     }
+    g_assert_cmpint(qemu_clock_next_expiry(QEMU_CLOCK_VIRTUAL), ==, -1);
     timer_mod_ns(&st[0].timer, v0 + 300);
     timer_mod_ns(&st[1].timer, v0 + 100);
     timer_mod_ns(&st[2].timer, v0 + 5000);
     st[1].rearm = 150;                  /* fires again at v0 + 250 */
+    g_assert_cmpint(qemu_clock_next_expiry(QEMU_CLOCK_VIRTUAL), ==, v0 + 100);
 
     v = qemu_clock_advance_virtual(v0 + 1000);
     g_assert_cmpint(v, ==, v0 + 1000);
@@ -244,6 +246,8 @@ static void test_virtual_manual(void)
     g_assert_cmpint(log.order[2], ==, 0);
     g_assert_cmpint(log.at[2], ==, v0 + 300);
     g_assert_true(timer_pending(&st[2].timer));
+    g_assert_cmpint(qemu_clock_next_expiry(QEMU_CLOCK_VIRTUAL), ==,
+                    v0 + 5000);
 
     /* Backwards: nothing moves, nothing fires. */
     v = qemu_clock_advance_virtual(v0);
