@@ -27,6 +27,7 @@
 #include "monitor/monitor.h"
 #include "sysemu/blockdev.h"
 #include "sysemu/cpus.h"
+#include "sysemu/qtest.h"
 #include "qemu/accel.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
@@ -60,7 +61,7 @@ typedef enum {
     OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DTB, OPT_NOGRAPHIC, OPT_SERIAL,
     OPT_MONITOR, OPT_QMP, OPT_MON, OPT_CHARDEV, OPT_DRIVE, OPT_DEVICE,
     OPT_GLOBAL, OPT_S, OPT_NO_REBOOT, OPT_NO_SHUTDOWN, OPT_D, OPT_D_FILE,
-    OPT_NAME, OPT_DISPLAY, OPT_ACCEL, OPT_OBJECT,
+    OPT_NAME, OPT_DISPLAY, OPT_ACCEL, OPT_OBJECT, OPT_QTEST,
 } OptionIndex;
 
 typedef struct OptionDef {
@@ -115,9 +116,12 @@ static const OptionDef options[] = {
     { "D", "FILE", OPT_D_FILE, "log to FILE instead of stderr" },
     { "name", "NAME", OPT_NAME, "the guest's name" },
     { "display", "none", OPT_DISPLAY, "display type (only none)" },
-    { "accel", "tcg[,thread=single|multi][,tb-size=MiB]", OPT_ACCEL,
+    { "qtest", "CHARDEV", OPT_QTEST, "drive the machine with QEMU's qtest "
+      "protocol on CHARDEV (unix:PATH, unix:PATH,server, stdio...); with "
+      "-accel qtest no guest code runs and the test owns the clock" },
+    { "accel", "tcg[,thread=single|multi][,tb-size=MiB]|qtest", OPT_ACCEL,
       "the accelerator: TCG, each vCPU on its own thread (multi, the "
-      "default) or all on one (single)" },
+      "default) or all on one (single); or qtest, no guest execution" },
 };
 
 /* An option whose processing waits until its subsystem is up. */
@@ -399,6 +403,8 @@ static const OptionDef *lookup_option(const char *arg)
     return NULL;
 }
 
+static unsigned count_deferred(Config *cfg, OptionIndex index);
+
 static void parse_args(Config *cfg, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -484,6 +490,12 @@ static void parse_args(Config *cfg, int argc, char **argv)
         case OPT_GLOBAL:
             parse_global(arg);
             break;
+        case OPT_QTEST:
+            /* One; created with the chardevs, like the rest below. */
+            if (count_deferred(cfg, OPT_QTEST)) {
+                fail_msg("only one -qtest is supported");
+            }
+            /* fall through */
         case OPT_SERIAL:
         case OPT_MONITOR:
         case OPT_QMP:
@@ -612,6 +624,15 @@ static void add_device(Config *cfg, const char *arg)
     }
 }
 
+static void add_qtest(Config *cfg, const char *arg)
+{
+    Error *err = NULL;
+
+    if (!qtest_server_init(arg, &err)) {
+        fail(err);
+    }
+}
+
 /* Chardevs, then the serial port and monitors that use them. */
 static void create_chardevs_and_monitors(Config *cfg)
 {
@@ -688,6 +709,7 @@ int main(int argc, char **argv)
     create_chardevs_and_monitors(&cfg);
     /* Backends exist before the devices that use them, as in QEMU. */
     foreach_deferred(&cfg, OPT_OBJECT, add_object);
+    foreach_deferred(&cfg, OPT_QTEST, add_qtest);
 
     if (!cfg.mc->init(&cfg.ms, &err)) {
         fail(err);
