@@ -9,6 +9,10 @@ in a file as it arrives and lets a test
   waits consume the console, so successive waits see later output;
 - type on the console;
 - talk QMP (machine.qmp is a connected, negotiated QMPClient);
+- with qtest=True, drive the devices through the qtest protocol
+  (machine.qtest is a connected QTestClient; the emulator runs with
+  -qtest and -accel qtest: no guest code, the test owns the clock;
+  qtest="stopped" uses -S instead of the accelerator);
 - wait for the process to exit and get its exit status.
 
 The process is always gone after shutdown()/kill() or leaving a `with`
@@ -46,6 +50,7 @@ import time
 import weakref
 
 from qmp import QMPClient, QMPError, QMPProtocolError, QMPTimeout
+from qtest import QTestServer
 
 
 def timeout_scale():
@@ -83,7 +88,8 @@ def check_sanitizer_report(stderr, what):
 
 class Machine:
     def __init__(self, binary, args=(), workdir=None, name="vm", qmp=True,
-                 qmp_transport="unix", qmp_connect=True, console=True):
+                 qmp_transport="unix", qmp_connect=True, console=True,
+                 qtest=False):
         self.binary = binary
         self.args = list(args)
         self.name = name
@@ -100,6 +106,9 @@ class Machine:
         self.stderr_path = os.path.join(self.workdir, f"{name}-stderr.log")
         self.qmp = None
         self.qmp_address = None
+        self.use_qtest = qtest
+        self.qtest = None
+        self._qtest_server = None
         self.proc = None
         self.returncode = None
         self._sockdir = None
@@ -119,6 +128,9 @@ class Machine:
             cmd.append("-nographic")
         else:
             cmd += ["-display", "none"]
+        if self.use_qtest:
+            self._qtest_server = QTestServer()
+            cmd += self._qtest_server.args(accel=self.use_qtest != "stopped")
         if self.use_qmp:
             if self.qmp_transport == "unix":
                 # sun_path is short (108 bytes): keep the socket out of
@@ -152,6 +164,10 @@ class Machine:
                                         name=f"{self.name}-console",
                                         daemon=True)
         self._reader.start()
+        if self.use_qtest:
+            # The emulator connects while it sets up, before QMP listens.
+            self.qtest = self._qtest_server.accept(
+                connect_timeout * timeout_scale(), alive=self.is_running)
         if self.use_qmp and self.qmp_connect:
             self._connect_qmp(connect_timeout * timeout_scale())
         return self
@@ -277,6 +293,11 @@ class Machine:
             self._reader.join(10)
         if self.qmp is not None:
             self.qmp.close()
+        if self.qtest is not None:
+            self.qtest.close()
+        if self._qtest_server is not None:
+            self._qtest_server.close()
+            self._qtest_server = None
         for f in (self.proc.stdin, self.proc.stdout, self._stderr_file):
             if f is not None and not f.closed:
                 try:
