@@ -13,10 +13,12 @@
  *   virtual-clock steps (timers fire at their deadlines, in order);
  *   bytes arriving on the UART's backend.
  *
- * The vCPU is created but never started: all guest behaviour comes from
- * the input.  GRACE_FUZZ_DEVICE=NAME[,NAME...] restricts the accesses to
- * some devices (the add_region calls below name them; default: all), so
- * that a bounded run per device reaches each one's corners.
+ * The machine runs on the qtest accelerator: its vCPU thread never
+ * executes guest code, and the virtual clock moves only when an input
+ * steps it.  All guest behaviour comes from the input.
+ * GRACE_FUZZ_DEVICE=NAME[,NAME...] restricts the accesses to some devices
+ * (the add_region calls below name them; default: all), so that a
+ * bounded run per device reaches each one's corners.
  *
  * Besides the sanitizers, every input ends with a system reset, and the
  * devices must then read as at power-on: a device that keeps state
@@ -199,11 +201,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     const MemMapEntry *m = virt_memmap;
 
+    accel_init_machine("qtest", NULL, &error_abort);
     qemu_init_main_loop(&error_abort);
     qemu_mutex_lock_iothread();
-    qemu_clock_set_virtual_manual(true);
-
-    accel_init_machine("tcg", NULL, &error_abort);
     ms.ram_size = ram_size = FUZZ_RAM_SIZE;
     ms.smp = (CpuTopology) {
         .cpus = 1, .sockets = 1, .cores = 1, .threads = 1, .max_cpus = 1,
