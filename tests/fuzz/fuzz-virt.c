@@ -11,7 +11,8 @@
  *   rings and request headers and write their replies into;
  *   a virtio queue set up the way a driver does it, pointing into RAM;
  *   virtual-clock steps (timers fire at their deadlines, in order);
- *   bytes arriving on the UART's backend.
+ *   bytes arriving on the UART's backend;
+ *   the PLIC's source lines going up and down, as devices drive them.
  *
  * The machine runs on the qtest accelerator: its vCPU thread never
  * executes guest code, and the virtual clock moves only when an input
@@ -35,6 +36,7 @@
  *   4 RX       len:u8 bytes[len]                (to the UART)
  *   5 VIRTQ    region:u8 queue:u8 num:u8 desc:u16 avail:u16 used:u16
  *              features:u64                     (driver setup, v2)
+ *   6 IRQ      source:u8 level:u8               (a PLIC input; with plic)
  *
  * region picks one of the selected devices' windows (modulo their
  * number); size is 1 << (size % 4); offsets are taken modulo the window
@@ -49,6 +51,7 @@
 #include "exec/memory.h"
 #include "hw/boards.h"
 #include "hw/device-add.h"
+#include "hw/irq.h"
 #include "hw/riscv/virt.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "sysemu/blockdev.h"
@@ -72,7 +75,9 @@ MachineState *current_machine = &ms;
 #define DISK_SIZE       (64 * KiB)
 #define MAX_REGIONS     16
 
-enum { OP_READ, OP_WRITE, OP_RAM, OP_CLOCK, OP_RX, OP_VIRTQ, OP_MAX };
+enum {
+    OP_READ, OP_WRITE, OP_RAM, OP_CLOCK, OP_RX, OP_VIRTQ, OP_IRQ, OP_MAX
+};
 
 typedef struct Region {
     const char *device;
@@ -85,6 +90,9 @@ typedef struct Region {
 static Region regions[MAX_REGIONS];
 static int nregions;
 static bool uart_selected;
+static const qemu_irq *plic_inputs;     /* NULL unless plic is selected */
+static int plic_ninputs;
+static uint8_t irq_raised[256];         /* lines this input left high */
 static Chardev *serial;
 static uint8_t *ram;            /* the board's RAM, as the host sees it */
 
@@ -240,6 +248,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
                VIRTIO_MMIO_SIZE, true);
     add_region("virtio-mmio", virtio_slot_base(0), VIRTIO_MMIO_SIZE, true);
     uart_selected = selected("uart");
+    if (selected("plic")) {
+        g_autofree char *path = g_strdup_printf("/soc/plic@%" PRIx64,
+                                                m[VIRT_PLIC].base);
+
+        plic_inputs = qemu_irq_find_published(path, false, &plic_ninputs);
+        g_assert(plic_inputs);
+    }
     if (!nregions) {
         fprintf(stderr, "fuzz-virt: GRACE_FUZZ_DEVICE=%s selects no device "
                 "(clint, plic, uart, rtc, test, virtio-blk, virtio-rng, "
@@ -346,6 +361,21 @@ static void op_rx(Input *in)
     if (len) {
         qemu_chr_be_write(serial, buf, len);
     }
+}
+
+/* A device raising or lowering its PLIC source line. */
+static void op_irq(Input *in)
+{
+    uint8_t source, level;
+    qemu_irq line;
+
+    if (!TAKE(in, source) || !TAKE(in, level) || !plic_inputs) {
+        return;
+    }
+    source %= plic_ninputs;
+    line = plic_inputs[source];
+    qemu_set_irq(line, level & 1);
+    irq_raised[source] = level & 1;
 }
 
 /* The modern driver sequence, with the input's queue layout. */
@@ -462,6 +492,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case OP_VIRTQ:
             op_virtq(&in);
             break;
+        case OP_IRQ:
+            op_irq(&in);
+            break;
         }
     }
     /* Bottom halves and due host-clock timers; then the guest's requests
@@ -469,6 +502,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * them, except that nothing exits. */
     main_loop_wait(true);
     main_loop_should_exit(&status);
+    /* The next input finds the lines this one raised low again. */
+    for (int i = 0; i < plic_ninputs; i++) {
+        if (irq_raised[i]) {
+            qemu_set_irq(plic_inputs[i], 0);
+            irq_raised[i] = 0;
+        }
+    }
 
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
     check_reset_state();

@@ -14,7 +14,7 @@ import os
 import struct
 import sys
 
-READ, WRITE, RAM, CLOCK, RX, VIRTQ = range(6)
+READ, WRITE, RAM, CLOCK, RX, VIRTQ, IRQ = range(7)
 SIZE_CODE = {1: 0, 2: 1, 4: 2, 8: 3}
 
 
@@ -45,6 +45,10 @@ class Seed:
         self.data += struct.pack("<BB", RX, len(data)) + data
         return self
 
+    def irq(self, source, level):
+        self.data += struct.pack("<BBB", IRQ, source, level)
+        return self
+
     def virtq(self, num=8, desc=0x0, avail=0x1000, used=0x2000,
               features=1 << 32, queue=0, region=0):
         self.data += struct.pack("<BBBBHHHQ", VIRTQ, region, queue, num,
@@ -72,6 +76,12 @@ def plic():
     yield "s-mode", (Seed().wr(prio(1), 1).wr(prio(11), 3)
                      .wr(enable + 0x80, 0xffffffff).wr(threshold + 0x1000, 2)
                      .rd(claim + 0x1000).wr(claim + 0x1000, 11))
+    yield "lines", (Seed().wr(prio(3), 2).wr(prio(40), 5)
+                    .wr(enable, (1 << 3)).wr(enable + 4, 1 << 8)
+                    .irq(3, 1).irq(40, 1).rd(claim).rd(claim)
+                    .wr(claim, 40).irq(40, 0).wr(claim, 3).rd(0x1000)
+                    .irq(3, 0).rd(claim).wr(threshold, 4).irq(40, 1)
+                    .rd(claim))
     yield "bad", (Seed().wr(prio(0), 5).wr(prio(95), 0xffffffff)
                   .wr(claim, 1234).rd(0x1000 + 12).wr(enable + 12, 0xffffffff)
                   .rd(claim, 8).wr(0x5ffffc, 1))
