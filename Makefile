@@ -7,6 +7,7 @@
 #   make bench         benchmarks against the peer implementations
 #   make run           boot the test Linux to its shell on the serial console
 #   make check-series BASE=<rev>   build and check-unit each commit since BASE
+#   make fuzz          fuzz the devices and QMP longer than check-slow does
 
 BUILD := build
 MESON_TEST := meson test -C $(BUILD) --print-errorlogs
@@ -16,7 +17,7 @@ SUMMARY := scripts/test-summary.py $(BUILD)/meson-logs/testlog.json
 # Set GRACE_SKIP_DEPS=1 to skip the check.
 DEPS = $(if $(GRACE_SKIP_DEPS),@true,@scripts/install-deps.sh --quiet)
 
-.PHONY: all deps check check-unit check-slow bench run clean distclean check-series
+.PHONY: all deps check check-unit check-slow bench run clean distclean check-series fuzz
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -46,6 +47,14 @@ check-unit:
 
 check-slow:
 	$(call run_tests,--suite slow --timeout-multiplier 4)
+
+# Seconds per device (and for QMP and the gdb stub); the corpora grow in build/tests/fuzz.
+FUZZ_SECONDS ?= 300
+fuzz: all
+	$(DEPS)
+	tests/fuzz/fuzz-virt.py $(CURDIR) $(CURDIR)/$(BUILD) $(FUZZ_SECONDS)
+	tests/fuzz/fuzz-qmp.sh $(CURDIR) $(CURDIR)/$(BUILD) $(FUZZ_SECONDS)
+	tests/fuzz/fuzz-gdbstub.sh $(CURDIR) $(CURDIR)/$(BUILD) $(FUZZ_SECONDS)
 
 # One benchmark at a time; bench-summary (last) prints one table of every
 # figure from build/bench/*.json, so old results go first.

@@ -6,9 +6,11 @@
 #include "qapi/error.h"
 
 extern const AccelClass tcg_accel;
+extern const AccelClass qtest_accel;
 
 static const AccelClass *const accelerators[] = {
     &tcg_accel,
+    &qtest_accel,
 };
 
 const AccelClass *accel_find(const char *name)

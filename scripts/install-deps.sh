@@ -34,7 +34,7 @@ PKGS="$PKGS opensbi u-boot-qemu linux-source-6.1 linux-source-6.12 bc flex
       bison libelf-dev
       libssl-dev cpio xz-utils e2fsprogs fdisk device-tree-compiler"
 # Functional tests (gdb-multiarch: the gdbstub's), model checking, fuzzing
-PKGS="$PKGS python3-pytest gdb-multiarch spin clang libclang-rt-14-dev"
+PKGS="$PKGS python3-pytest gdb-multiarch spin clang libclang-rt-14-dev llvm-14"
 # Benchmark peers only: Grace never links or runs these in 'make check'
 PKGS="$PKGS liburcu-dev qemu-system-misc"
 # Benchmark plots (make bench draws PNGs under build/bench)

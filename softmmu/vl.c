@@ -28,6 +28,7 @@
 #include "monitor/monitor.h"
 #include "sysemu/blockdev.h"
 #include "sysemu/cpus.h"
+#include "sysemu/qtest.h"
 #include "qemu/accel.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
@@ -62,6 +63,7 @@ typedef enum {
     OPT_MONITOR, OPT_QMP, OPT_MON, OPT_CHARDEV, OPT_DRIVE, OPT_DEVICE,
     OPT_GLOBAL, OPT_S, OPT_NO_REBOOT, OPT_NO_SHUTDOWN, OPT_D, OPT_D_FILE,
     OPT_NAME, OPT_DISPLAY, OPT_ACCEL, OPT_OBJECT, OPT_GDB, OPT_GDB_DEFAULT,
+    OPT_QTEST,
 } OptionIndex;
 
 typedef struct OptionDef {
@@ -120,11 +122,15 @@ static const OptionDef options[] = {
     { "D", "FILE", OPT_D_FILE, "log to FILE instead of stderr" },
     { "name", "NAME", OPT_NAME, "the guest's name" },
     { "display", "none", OPT_DISPLAY, "display type (only none)" },
-    { "accel", "tcg[,thread=single|multi][,tb-size=MiB][,jit=on|off]",
+    { "qtest", "CHARDEV", OPT_QTEST, "drive the machine with QEMU's qtest "
+      "protocol on CHARDEV (unix:PATH, unix:PATH,server, stdio...); with "
+      "-accel qtest no guest code runs and the test owns the clock" },
+    { "accel", "tcg[,thread=single|multi][,tb-size=MiB][,jit=on|off]|qtest",
       OPT_ACCEL,
       "the accelerator: TCG, each vCPU on its own thread (multi, the "
-      "default) or all on one (single); guest code translated to host "
-      "code (jit=on, the default on x86-64) or interpreted (jit=off)" },
+      "default) or all on one (single), guest code translated to host "
+      "code (jit=on, the default on x86-64) or interpreted (jit=off); "
+      "or qtest, no guest execution" },
 };
 
 /* An option whose processing waits until its subsystem is up. */
@@ -197,6 +203,16 @@ static void fail_msg(const char *fmt, ...)
     exit(1);
 }
 
+/*
+ * The same for an error found in opts: exit() runs no g_autoptr cleanup,
+ * and LeakSanitizer reports what the parser allocated.
+ */
+static QEMU_NORETURN void fail_opts(QemuOpts *opts, Error *err)
+{
+    qemu_opts_del(opts);
+    fail(err);
+}
+
 static void defer(Config *cfg, OptionIndex index, int argi, const char *arg)
 {
     DeferredOpt d = { .index = index, .argi = argi, .arg = arg };
@@ -207,13 +223,13 @@ static void defer(Config *cfg, OptionIndex index, int argi, const char *arg)
 static void parse_machine(Config *cfg, const char *arg)
 {
     static const char *const known[] = { "type", "dumpdtb", NULL };
-    g_autoptr(QemuOpts) opts = NULL;
+    QemuOpts *opts;
     Error *err = NULL;
     const char *type;
 
     opts = qemu_opts_parse(arg, "type", &err);
     if (!opts || !qemu_opts_check_known(opts, known, &err)) {
-        fail(err);
+        fail_opts(opts, err);
     }
     type = qemu_opt_get(opts, "type");
     if (type && !strcmp(type, "help")) {
@@ -222,37 +238,40 @@ static void parse_machine(Config *cfg, const char *arg)
             printf("%-20s %s\n", machine_types[i]->name,
                    machine_types[i]->desc);
         }
+        qemu_opts_del(opts);
         exit(0);
     }
     if (type) {
         cfg->mc = find_machine(type);
         if (!cfg->mc) {
-            fail_msg("unsupported machine type '%s' (use -machine help to "
-                     "list them)", type);
+            error_setg(&err, "unsupported machine type '%s' (use -machine "
+                       "help to list them)", type);
+            fail_opts(opts, err);
         }
     }
     if (qemu_opt_get(opts, "dumpdtb")) {
         cfg->ms.dumpdtb = g_strdup(qemu_opt_get(opts, "dumpdtb"));
     }
+    qemu_opts_del(opts);
 }
 
 static void parse_smp(Config *cfg, const char *arg)
 {
     static const char *const known[] = { "cpus", "maxcpus", "cores",
                                          "threads", "sockets", NULL };
-    g_autoptr(QemuOpts) opts = NULL;
+    QemuOpts *opts;
     SMPConfiguration config = { 0 };
     Error *err = NULL;
 
     opts = qemu_opts_parse(arg, "cpus", &err);
     if (!opts || !qemu_opts_check_known(opts, known, &err)) {
-        fail(err);
+        fail_opts(opts, err);
     }
 #define SMP_KEY(key)                                                    \
     if (qemu_opt_get(opts, #key)) {                                     \
         config.has_##key = true;                                        \
         if (!qemu_opt_get_number(opts, #key, 0, &config.key, &err)) {   \
-            fail(err);                                                  \
+            fail_opts(opts, err);                                       \
         }                                                               \
     }
     SMP_KEY(cpus)
@@ -261,6 +280,7 @@ static void parse_smp(Config *cfg, const char *arg)
     SMP_KEY(cores)
     SMP_KEY(threads)
 #undef SMP_KEY
+    qemu_opts_del(opts);
     if (!machine_parse_smp_config(cfg->mc, &config, &cfg->ms.smp, &err)) {
         fail(err);
     }
@@ -269,20 +289,22 @@ static void parse_smp(Config *cfg, const char *arg)
 static void parse_mem(Config *cfg, const char *arg)
 {
     static const char *const known[] = { "size", NULL };
-    g_autoptr(QemuOpts) opts = NULL;
+    QemuOpts *opts;
     Error *err = NULL;
     const char *size;
     uint64_t sz;
 
     opts = qemu_opts_parse(arg, "size", &err);
     if (!opts || !qemu_opts_check_known(opts, known, &err)) {
-        fail(err);
+        fail_opts(opts, err);
     }
     size = qemu_opt_get(opts, "size");
     if (!size || qemu_strtosz_MiB(size, NULL, &sz) < 0) {
-        fail_msg("invalid RAM size '%s' (a number of MiB, or with a "
-                 "K/M/G/T suffix)", size ? size : "");
+        error_setg(&err, "invalid RAM size '%s' (a number of MiB, or with a "
+                   "K/M/G/T suffix)", size ? size : "");
+        fail_opts(opts, err);
     }
+    qemu_opts_del(opts);
     if (sz < 1 * MiB) {
         fail_msg("RAM size must be at least 1 MiB");
     }
@@ -393,6 +415,8 @@ static const OptionDef *lookup_option(const char *arg)
     return NULL;
 }
 
+static unsigned count_deferred(Config *cfg, OptionIndex index);
+
 static void parse_args(Config *cfg, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -485,6 +509,12 @@ static void parse_args(Config *cfg, int argc, char **argv)
         case OPT_GLOBAL:
             parse_global(arg);
             break;
+        case OPT_QTEST:
+            /* One; created with the chardevs, like the rest below. */
+            if (count_deferred(cfg, OPT_QTEST)) {
+                fail_msg("only one -qtest is supported");
+            }
+            /* fall through */
         case OPT_SERIAL:
         case OPT_MONITOR:
         case OPT_QMP:
@@ -613,6 +643,15 @@ static void add_device(Config *cfg, const char *arg)
     }
 }
 
+static void add_qtest(Config *cfg, const char *arg)
+{
+    Error *err = NULL;
+
+    if (!qtest_server_init(arg, &err)) {
+        fail(err);
+    }
+}
+
 /* Chardevs, then the serial port and monitors that use them. */
 static void create_chardevs_and_monitors(Config *cfg)
 {
@@ -690,6 +729,7 @@ int main(int argc, char **argv)
     create_chardevs_and_monitors(&cfg);
     /* Backends exist before the devices that use them, as in QEMU. */
     foreach_deferred(&cfg, OPT_OBJECT, add_object);
+    foreach_deferred(&cfg, OPT_QTEST, add_qtest);
 
     if (!cfg.mc->init(&cfg.ms, &err)) {
         fail(err);

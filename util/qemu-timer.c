@@ -11,9 +11,10 @@
  *
  * The virtual clock reads host monotonic time plus cpu_clock_offset while
  * ticks are enabled, and the frozen cpu_clock_offset while they are not.
- * Its state is written under timers_state.lock inside the seqlock, so that
- * readers on any thread (the vCPUs' time CSR) never block and never see a
- * half-updated pair.
+ * In manual mode (qtest, fuzzers) it always reads cpu_clock_offset, which
+ * only qemu_clock_advance_virtual moves.  Its state is written under
+ * timers_state.lock inside the seqlock, so that readers on any thread (the
+ * vCPUs' time CSR) never block and never see a half-updated set.
  */
 #include "qemu/osdep.h"
 #include "qemu/timer.h"
@@ -35,6 +36,7 @@ static struct {
     QemuSeqLock seqlock;
     int64_t cpu_clock_offset;   /* frozen virtual time when !enabled */
     bool cpu_ticks_enabled;
+    bool manual;                /* virtual time is cpu_clock_offset */
 } timers_state;
 
 static bool clocks_initialised;
@@ -72,47 +74,82 @@ void init_clocks(void)
     clocks_initialised = true;
 }
 
+/* Does virtual time follow the host clock?  timers_state.lock held. */
+static bool virtual_clock_runs_locked(void)
+{
+    return timers_state.cpu_ticks_enabled && !timers_state.manual;
+}
+
 static int64_t cpu_get_clock(void)
 {
     int64_t offset;
-    bool enabled;
+    bool runs;
     unsigned seq;
 
     do {
         seq = seqlock_read_begin(&timers_state.seqlock);
         offset = qatomic_read(&timers_state.cpu_clock_offset);
-        enabled = qatomic_read(&timers_state.cpu_ticks_enabled);
+        runs = qatomic_read(&timers_state.cpu_ticks_enabled) &&
+               !qatomic_read(&timers_state.manual);
     } while (seqlock_read_retry(&timers_state.seqlock, seq));
 
-    return enabled ? get_clock() + offset : offset;
+    return runs ? get_clock() + offset : offset;
+}
+
+/*
+ * Change the clock's mode to (enabled, manual) without a jump in virtual
+ * time: the offset goes from "frozen value" to "value - host" as the clock
+ * starts following the host, and back as it stops.
+ */
+static void virtual_clock_set_mode(bool enabled, bool manual)
+{
+    int64_t offset;
+
+    qemu_mutex_lock(&timers_state.lock);
+    seqlock_write_begin(&timers_state.seqlock);
+    offset = timers_state.cpu_clock_offset;
+    if (virtual_clock_runs_locked()) {
+        offset += get_clock();          /* now the frozen value */
+    }
+    if (enabled && !manual) {
+        offset -= get_clock();          /* virtual = host + offset */
+    }
+    qatomic_set(&timers_state.cpu_clock_offset, offset);
+    qatomic_set(&timers_state.cpu_ticks_enabled, enabled);
+    qatomic_set(&timers_state.manual, manual);
+    seqlock_write_end(&timers_state.seqlock);
+    qemu_mutex_unlock(&timers_state.lock);
 }
 
 void cpu_enable_ticks(void)
 {
-    qemu_mutex_lock(&timers_state.lock);
-    if (!timers_state.cpu_ticks_enabled) {
-        seqlock_write_begin(&timers_state.seqlock);
-        /* Resume from the frozen value: virtual = host + offset. */
-        qatomic_set(&timers_state.cpu_clock_offset,
-                    timers_state.cpu_clock_offset - get_clock());
-        qatomic_set(&timers_state.cpu_ticks_enabled, true);
-        seqlock_write_end(&timers_state.seqlock);
-    }
-    qemu_mutex_unlock(&timers_state.lock);
+    virtual_clock_set_mode(true, qatomic_read(&timers_state.manual));
     /* Virtual deadlines are live again. */
     qemu_notify_event();
 }
 
 void cpu_disable_ticks(void)
 {
+    virtual_clock_set_mode(false, qatomic_read(&timers_state.manual));
+}
+
+void qemu_clock_set_virtual_manual(bool manual)
+{
+    /* The accelerator chooses this before the main loop is set up. */
+    init_clocks();
+    virtual_clock_set_mode(qatomic_read(&timers_state.cpu_ticks_enabled),
+                           manual);
+    qemu_notify_event();
+}
+
+/* Set the frozen virtual clock to ns.  It must not be running. */
+static void virtual_clock_set(int64_t ns)
+{
     qemu_mutex_lock(&timers_state.lock);
-    if (timers_state.cpu_ticks_enabled) {
-        seqlock_write_begin(&timers_state.seqlock);
-        qatomic_set(&timers_state.cpu_clock_offset,
-                    timers_state.cpu_clock_offset + get_clock());
-        qatomic_set(&timers_state.cpu_ticks_enabled, false);
-        seqlock_write_end(&timers_state.seqlock);
-    }
+    assert(!virtual_clock_runs_locked());
+    seqlock_write_begin(&timers_state.seqlock);
+    qatomic_set(&timers_state.cpu_clock_offset, ns);
+    seqlock_write_end(&timers_state.seqlock);
     qemu_mutex_unlock(&timers_state.lock);
 }
 
@@ -266,9 +303,11 @@ static int64_t timerlist_deadline_ns(QEMUTimerList *tl)
     if (!tl->enabled) {
         return -1;
     }
-    /* Virtual time does not pass while the VM is stopped. */
+    /* Virtual time does not pass while the VM is stopped or time is
+     * manual: nothing to wake up for. */
     if (tl->type == QEMU_CLOCK_VIRTUAL &&
-        !qatomic_read(&timers_state.cpu_ticks_enabled)) {
+        (!qatomic_read(&timers_state.cpu_ticks_enabled) ||
+         qatomic_read(&timers_state.manual))) {
         return -1;
     }
     qemu_mutex_lock(&tl->lock);
@@ -337,4 +376,40 @@ bool qemu_clock_run_all_timers(void)
         progress |= qemu_clock_run_timers(type);
     }
     return progress;
+}
+
+int64_t qemu_clock_next_expiry(QEMUClockType type)
+{
+    QEMUTimerList *tl = &timer_lists[type];
+    int64_t expire;
+
+    qemu_mutex_lock(&tl->lock);
+    expire = tl->active_timers ? tl->active_timers->expire_time : -1;
+    qemu_mutex_unlock(&tl->lock);
+    return expire;
+}
+
+int64_t qemu_clock_advance_virtual(int64_t dest)
+{
+    QEMUTimerList *tl = &timer_lists[QEMU_CLOCK_VIRTUAL];
+
+    for (;;) {
+        int64_t now = cpu_get_clock(), next = dest;
+
+        if (tl->enabled) {
+            qemu_mutex_lock(&tl->lock);
+            if (tl->active_timers && tl->active_timers->expire_time < dest) {
+                next = tl->active_timers->expire_time;
+            }
+            qemu_mutex_unlock(&tl->lock);
+        }
+        if (next > now) {
+            virtual_clock_set(next);
+        }
+        /* Runs what is due at next (even a timer armed for the past). */
+        qemu_clock_run_timers(QEMU_CLOCK_VIRTUAL);
+        if (next >= dest) {
+            return MAX(now, dest);
+        }
+    }
 }

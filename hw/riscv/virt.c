@@ -79,6 +79,55 @@ static bool virt_create_harts(RISCVVirtState *s, unsigned int n, Error **errp)
     return true;
 }
 
+/* One device's output line, the PLIC source it drives, for qtest. */
+static void publish_source(RISCVVirtState *s, const char *fmt, hwaddr base,
+                           int source)
+{
+    g_autofree char *path = g_strdup_printf(fmt, base);
+    qemu_irq line = sifive_plic_get_source(s->plic, source);
+
+    qemu_irq_publish(path, true, &line, 1);
+}
+
+/*
+ * Publish the interrupt lines for qtest's irq_intercept_in/out, under the
+ * devices' node paths in the device tree:
+ *   PLIC   in: source i (1..96; 0 unused); out: context i (hart h's M mode
+ *          2h, S mode 2h + 1)
+ *   CLINT  out: hart h's MSIP is h, its MTIP num_harts + h
+ *   UART, RTC, each virtio-mmio slot: out 0, the interrupt they raise
+ */
+static void virt_publish_irqs(RISCVVirtState *s, qemu_irq *msip,
+                              qemu_irq *mtip, qemu_irq *ctx)
+{
+    const MemMapEntry *m = virt_memmap;
+    unsigned int n = s->num_harts;
+    g_autofree qemu_irq *sources = g_new(qemu_irq,
+                                         VIRT_IRQCHIP_NUM_SOURCES + 1);
+    g_autofree qemu_irq *clint = g_new(qemu_irq, 2 * n);
+    g_autofree char *plic = g_strdup_printf("/soc/plic@%" PRIx64,
+                                            m[VIRT_PLIC].base);
+    g_autofree char *clint_path = g_strdup_printf("/soc/clint@%" PRIx64,
+                                                  m[VIRT_CLINT].base);
+
+    sources[0] = NULL;
+    for (int i = 1; i <= VIRT_IRQCHIP_NUM_SOURCES; i++) {
+        sources[i] = sifive_plic_get_source(s->plic, i);
+    }
+    qemu_irq_publish(plic, false, sources, VIRT_IRQCHIP_NUM_SOURCES + 1);
+    qemu_irq_publish(plic, true, ctx, 2 * n);
+    memcpy(clint, msip, n * sizeof(qemu_irq));
+    memcpy(clint + n, mtip, n * sizeof(qemu_irq));
+    qemu_irq_publish(clint_path, true, clint, 2 * n);
+    publish_source(s, "/soc/serial@%" PRIx64, m[VIRT_UART0].base, UART0_IRQ);
+    publish_source(s, "/soc/rtc@%" PRIx64, m[VIRT_RTC].base, RTC_IRQ);
+    for (int i = 0; i < VIRTIO_COUNT; i++) {
+        publish_source(s, "/soc/virtio_mmio@%" PRIx64,
+                       m[VIRT_VIRTIO].base + i * m[VIRT_VIRTIO].size,
+                       VIRTIO_IRQ + i);
+    }
+}
+
 static void virt_create_devices(RISCVVirtState *s, MachineState *ms)
 {
     MemoryRegion *sysmem = get_system_memory();
@@ -116,6 +165,7 @@ static void virt_create_devices(RISCVVirtState *s, MachineState *ms)
                            i * virt_memmap[VIRT_VIRTIO].size,
                            sifive_plic_get_source(s->plic, VIRTIO_IRQ + i));
     }
+    virt_publish_irqs(s, msip, mtip, ctx);
 }
 
 /*

@@ -5,6 +5,11 @@
  * word, so the pair is consistent) and writes TIME_HIGH then TIME_LOW (the
  * low write commits both).  The alarm works the same way: ALARM_HIGH is
  * held until ALARM_LOW arms the alarm.
+ *
+ * The guest may set any 64-bit time, so the clock counts modulo 2^64 as
+ * QEMU's does: host time plus the guest's offset, both taken as unsigned,
+ * wraps instead of overflowing.  An alarm is due once the clock reaches
+ * its time, so one at UINT64_MAX is in practice never.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -22,9 +27,15 @@ enum {
     RTC_CLEAR_INTERRUPT = 0x1c,
 };
 
+/* Guest time at host time host_now. */
+static uint64_t goldfish_rtc_count_at(GoldfishRTCState *s, int64_t host_now)
+{
+    return (uint64_t)host_now + s->tick_offset;
+}
+
 static uint64_t goldfish_rtc_get_count(GoldfishRTCState *s)
 {
-    return qemu_clock_get_ns(QEMU_CLOCK_HOST) + s->tick_offset;
+    return goldfish_rtc_count_at(s, qemu_clock_get_ns(QEMU_CLOCK_HOST));
 }
 
 static void goldfish_rtc_update(GoldfishRTCState *s)
@@ -48,7 +59,9 @@ static void goldfish_rtc_alarm_fire(GoldfishRTCState *s)
 static void goldfish_rtc_check_alarm(GoldfishRTCState *s)
 {
     int64_t host_now = qemu_clock_get_ns(QEMU_CLOCK_HOST);
-    uint64_t now = host_now + s->tick_offset;
+    uint64_t now = goldfish_rtc_count_at(s, host_now);
+    /* INT64_MAX - host_now, exact for any host_now, even a negative one. */
+    uint64_t room = (uint64_t)INT64_MAX - (uint64_t)host_now;
     uint64_t wait;
 
     if (!s->alarm_running) {
@@ -59,8 +72,9 @@ static void goldfish_rtc_check_alarm(GoldfishRTCState *s)
         return;
     }
     wait = s->alarm_next - now;
-    timer_mod_ns(s->timer, wait > (uint64_t)(INT64_MAX - host_now)
-                           ? INT64_MAX : host_now + (int64_t)wait);
+    /* Saturate at "never" rather than overflow the host deadline. */
+    timer_mod_ns(s->timer, wait > room ? INT64_MAX
+                                       : (int64_t)((uint64_t)host_now + wait));
 }
 
 static void goldfish_rtc_timer_cb(void *opaque)
@@ -109,7 +123,8 @@ static void goldfish_rtc_write(void *opaque, hwaddr offset, uint64_t value,
     switch (offset) {
     case RTC_TIME_LOW:
         new_time = ((uint64_t)s->time_high << 32) | (uint32_t)value;
-        s->tick_offset = new_time - qemu_clock_get_ns(QEMU_CLOCK_HOST);
+        s->tick_offset = new_time -
+                         (uint64_t)qemu_clock_get_ns(QEMU_CLOCK_HOST);
         /* An armed alarm is in guest time: it moves with the clock. */
         goldfish_rtc_check_alarm(s);
         break;

@@ -149,7 +149,7 @@ static inline void qemu_lock_guard_cleanup(QemuMutex **m)
 #define QEMU_LOCK_GUARD_NAME(n) glue(qemu_lockguard_, n)
 #define QEMU_LOCK_GUARD(m)                                              \
     QemuMutex *QEMU_LOCK_GUARD_NAME(__COUNTER__)                        \
-        QEMU_CLEANUP(qemu_lock_guard_cleanup) =                         \
+        QEMU_CLEANUP(qemu_lock_guard_cleanup) QEMU_UNUSED =             \
         ({ qemu_mutex_lock(m); (m); })
 
 #define WITH_QEMU_LOCK_GUARD_(m, var)                                   \

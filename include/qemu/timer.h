@@ -4,8 +4,9 @@
  *  QEMU_CLOCK_REALTIME  host monotonic time; runs even when the VM is
  *                       stopped (monitor timeouts, UI).
  *  QEMU_CLOCK_VIRTUAL   guest time: advances only while the VM runs
- *                       (cpu_enable_ticks), starting from 0.  Devices'
- *                       timers (CLINT, RTC alarms) use it.
+ *                       (cpu_enable_ticks), starting from 0, or when
+ *                       qtest moves it (manual mode).  Devices' timers
+ *                       (CLINT, UART timeouts) use it.
  *  QEMU_CLOCK_HOST      host wall-clock time (CLOCK_REALTIME); can jump.
  *
  * Timer callbacks run in the main loop thread with the BQL held.
@@ -58,6 +59,27 @@ void qemu_clock_enable(QEMUClockType type, bool enabled);
 /* Start and stop the virtual clock (vm_start / vm_stop). */
 void cpu_enable_ticks(void);
 void cpu_disable_ticks(void);
+
+/*
+ * Manual virtual time, for qtest and the device fuzzer: while on, the
+ * virtual clock stands still whether or not ticks are enabled, and only
+ * qemu_clock_advance_virtual moves it.  Switching either way keeps the
+ * clock's current value.  May come before the main loop is set up.
+ */
+void qemu_clock_set_virtual_manual(bool manual);
+
+/*
+ * Move the virtual clock forward to dest ns, running each virtual timer
+ * that falls due on the way with the clock at its expiry, in order (as
+ * QEMU's qtest clock_step does).  The clock must stand still (manual
+ * mode, or ticks disabled); it never moves back: a dest in the past runs
+ * only the timers already due.  Returns the clock's new value.  BQL held
+ * (the timers' callbacks run here).
+ */
+int64_t qemu_clock_advance_virtual(int64_t dest);
+
+/* When type's earliest armed timer expires (ns), or -1 if none is armed. */
+int64_t qemu_clock_next_expiry(QEMUClockType type);
 
 void timer_init(QEMUTimer *ts, QEMUClockType type, int scale,
                 QEMUTimerCB *cb, void *opaque);

@@ -166,5 +166,13 @@ def machine(emulator, tmp_path):
         return vm
 
     yield make
+    # Kill them all before reporting the first failure (a sanitizer
+    # report, say) of any.
+    errors = []
     for vm in made:
-        vm.kill()
+        try:
+            vm.kill()
+        except Exception as exc:
+            errors.append(exc)
+    if errors:
+        raise errors[0]

@@ -9,6 +9,10 @@ in a file as it arrives and lets a test
   waits consume the console, so successive waits see later output;
 - type on the console;
 - talk QMP (machine.qmp is a connected, negotiated QMPClient);
+- with qtest=True, drive the devices through the qtest protocol
+  (machine.qtest is a connected QTestClient; the emulator runs with
+  -qtest and -accel qtest: no guest code, the test owns the clock;
+  qtest="stopped" uses -S instead of the accelerator);
 - wait for the process to exit and get its exit status.
 
 The process is always gone after shutdown()/kill() or leaving a `with`
@@ -21,6 +25,12 @@ the latest when the Machine is garbage-collected or Python exits.
         vm.wait_console("GRACE-INIT: shell ready")
         vm.console_command("poweroff")
         assert vm.wait_exit() == 0
+
+In a sanitizer build, a sanitizer report on the emulator's stderr fails
+the test (SanitizerReport) when the Machine finishes or run_emulator
+returns, even where the test expected the emulator to fail: the
+sanitizers abort the process on their first report (meson's test setup),
+and this catches what an expected failure could hide.
 
 Environment:
   GRACE_TEST_EXTRA_ARGS    more arguments for every launch (shell words),
@@ -40,6 +50,7 @@ import time
 import weakref
 
 from qmp import QMPClient, QMPError, QMPProtocolError, QMPTimeout
+from qtest import QTestServer
 
 
 def timeout_scale():
@@ -57,9 +68,28 @@ class MachineError(Exception):
     """The emulator did not do what the test waited for."""
 
 
+class SanitizerReport(MachineError):
+    """ASan, LSan, UBSan or TSan reported a bug in the emulator."""
+
+
+# The first line of each sanitizer's report.
+SANITIZER_REPORT = re.compile(
+    r"^(?:==\d+==ERROR: \w+Sanitizer|WARNING: ThreadSanitizer:|"
+    r".*:\d+:\d+: runtime error: )", re.MULTILINE)
+
+
+def check_sanitizer_report(stderr, what):
+    """Raise SanitizerReport if stderr holds a sanitizer's report."""
+    m = SANITIZER_REPORT.search(stderr)
+    if m:
+        raise SanitizerReport(f"{what}: a sanitizer reported a bug:\n"
+                              f"{stderr[m.start():m.start() + 8000]}")
+
+
 class Machine:
     def __init__(self, binary, args=(), workdir=None, name="vm", qmp=True,
-                 qmp_transport="unix", qmp_connect=True, console=True):
+                 qmp_transport="unix", qmp_connect=True, console=True,
+                 qtest=False):
         self.binary = binary
         self.args = list(args)
         self.name = name
@@ -76,6 +106,9 @@ class Machine:
         self.stderr_path = os.path.join(self.workdir, f"{name}-stderr.log")
         self.qmp = None
         self.qmp_address = None
+        self.use_qtest = qtest
+        self.qtest = None
+        self._qtest_server = None
         self.proc = None
         self.returncode = None
         self._sockdir = None
@@ -85,6 +118,7 @@ class Machine:
         self._cond = threading.Condition()
         self._reader = None
         self._stderr_file = None
+        self._sanitizers_checked = False
 
     # -- life cycle ----------------------------------------------------
 
@@ -94,6 +128,9 @@ class Machine:
             cmd.append("-nographic")
         else:
             cmd += ["-display", "none"]
+        if self.use_qtest:
+            self._qtest_server = QTestServer()
+            cmd += self._qtest_server.args(accel=self.use_qtest != "stopped")
         if self.use_qmp:
             if self.qmp_transport == "unix":
                 # sun_path is short (108 bytes): keep the socket out of
@@ -127,6 +164,10 @@ class Machine:
                                         name=f"{self.name}-console",
                                         daemon=True)
         self._reader.start()
+        if self.use_qtest:
+            # The emulator connects while it sets up, before QMP listens.
+            self.qtest = self._qtest_server.accept(
+                connect_timeout * timeout_scale(), alive=self.is_running)
         if self.use_qmp and self.qmp_connect:
             self._connect_qmp(connect_timeout * timeout_scale())
         return self
@@ -241,15 +282,22 @@ class Machine:
                 break
         self.proc.wait()
         self.returncode = self.proc.returncode
-        self._finish()
-        if self._own_workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        try:
+            self._finish()
+        finally:
+            if self._own_workdir:
+                shutil.rmtree(self.workdir, ignore_errors=True)
 
     def _finish(self):
         if self._reader is not None:
             self._reader.join(10)
         if self.qmp is not None:
             self.qmp.close()
+        if self.qtest is not None:
+            self.qtest.close()
+        if self._qtest_server is not None:
+            self._qtest_server.close()
+            self._qtest_server = None
         for f in (self.proc.stdin, self.proc.stdout, self._stderr_file):
             if f is not None and not f.closed:
                 try:
@@ -259,6 +307,10 @@ class Machine:
         if self._sockdir is not None:
             shutil.rmtree(self._sockdir, ignore_errors=True)
             self._sockdir = None
+        if not self._sanitizers_checked:
+            self._sanitizers_checked = True
+            check_sanitizer_report(self.stderr_text(),
+                                   f"{self.name} ({shlex.join(self.args)})")
 
     def __enter__(self):
         return self
@@ -277,7 +329,7 @@ class Machine:
         return self.console_text()[-chars:]
 
     def stderr_text(self):
-        if self._stderr_file is not None:
+        if self._stderr_file is not None and not self._stderr_file.closed:
             self._stderr_file.flush()
         try:
             with open(self.stderr_path, "rb") as f:
@@ -307,6 +359,13 @@ class Machine:
                 if left <= 0:
                     break
                 self._cond.wait(min(left, 1.0))
+        if self._console_eof:
+            # The console closes as the process dies: let it finish dying,
+            # so that the message below has its status and last words.
+            try:
+                self.proc.wait(10 * timeout_scale())
+            except subprocess.TimeoutExpired:
+                pass
         state = ("the emulator exited with status "
                  f"{self.proc.poll()}; stderr:\n{self.stderr_text()}"
                  if self.proc.poll() is not None else "it still runs")
@@ -356,7 +415,7 @@ def run_emulator(binary, args, timeout=60, workdir=None):
     and no QMP (for command-line tests); returns a CompletedProcess with
     text output."""
     try:
-        return subprocess.run([binary, "-nographic"] + list(args) +
+        proc = subprocess.run([binary, "-nographic"] + list(args) +
                               extra_args(),
                               stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -366,3 +425,5 @@ def run_emulator(binary, args, timeout=60, workdir=None):
         raise MachineError(f"{shlex.join([binary] + list(args))} still "
                            f"runs after {timeout} s: it accepted the "
                            f"command line; stderr:\n{exc.stderr}") from None
+    check_sanitizer_report(proc.stderr, shlex.join([binary] + list(args)))
+    return proc

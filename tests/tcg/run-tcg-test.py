@@ -9,13 +9,14 @@ One test:
 
 runs EMULATOR -M virt -bios none -kernel ELF -nographic [-smp N] [EXTRA],
 prints what the guest printed and passes if the emulator exits with the
-expected status (0 unless --expect-exit says otherwise) within the timeout
-and the guest printed a line matching REGEX: by default, for exit status 0,
-the runtime's "PASS (N checks)", so that an emulator that exits 0 without
-running the program does not pass.  With --smp N above 1, a passing
-program must also have printed "smp: N harts" (the runtime's count of the
-harts that started), so that it did not run on fewer harts than asked
-for.  Exit status: 0 pass, 1 fail.
+expected status (0 unless --expect-exit says otherwise) within the timeout,
+its output has a line matching REGEX if one is given, and for exit status
+0 the runtime's "PASS (N checks)" line, so that an emulator that exits 0
+without running the program does not pass.  With --smp N above 1, a
+passing program must also have printed "smp: N harts" (the runtime's count
+of the harts that started), so that it did not run on fewer harts than
+asked for.  The emulator's stderr (its -d log, say) is part of the output.
+Exit status: 0 pass, 1 fail.
 
 The whole suite:
 
@@ -53,6 +54,12 @@ MANIFEST = os.path.join('tests', 'tcg', 'riscv64', 'tcg-tests.json')
 PASS_LINE = r'^PASS \([0-9]+ checks\)$'
 HARTS_LINE = r'^smp: {} harts$'
 
+# The first line of a sanitizer's report (ASan, LSan, TSan, UBSan): in a
+# sanitizer build, any report fails the test, whatever the exit status.
+SANITIZER_REPORT = re.compile(
+    r'^(?:==\d+==ERROR: \w+Sanitizer|WARNING: ThreadSanitizer:|'
+    r'.*:\d+:\d+: runtime error: )', re.MULTILINE)
+
 
 class Result:
     def __init__(self, ok, reason, output, seconds):
@@ -88,14 +95,19 @@ def run_one(emulator, elf, smp=1, expect_exit=0, expect_output=None,
                       out.decode(errors='replace'), time.monotonic() - start)
     seconds = time.monotonic() - start
     text = out.decode(errors='replace')
+    if SANITIZER_REPORT.search(text):
+        return Result(False, f'a sanitizer reported a bug (exit status '
+                             f'{proc.returncode})', text, seconds)
     if proc.returncode != expect_exit:
         return Result(False, f'exit status {proc.returncode}, expected '
                              f'{expect_exit}', text, seconds)
-    if not expect_output and expect_exit == 0:
-        expect_output = PASS_LINE
-    if expect_output and not re.search(expect_output, text, re.MULTILINE):
-        return Result(False, f'no output line matches {expect_output!r}',
-                      text, seconds)
+    patterns = [PASS_LINE] if expect_exit == 0 else []
+    if expect_output:
+        patterns.append(expect_output)
+    for pattern in patterns:
+        if not re.search(pattern, text, re.MULTILINE):
+            return Result(False, f'no output line matches {pattern!r}',
+                          text, seconds)
     if smp > 1 and expect_exit == 0 and \
             not re.search(HARTS_LINE.format(smp), text, re.MULTILINE):
         return Result(False, f'the program did not report {smp} harts '
@@ -142,7 +154,7 @@ def run_all(args, extra):
             continue
         r = run_one(args.emulator, os.path.join(base, t['elf']), t['smp'],
                     t['expect_exit'], t['expect_output'] or None,
-                    t['timeout'], extra)
+                    t['timeout'], t.get('args', []) + extra)
         status = 'PASS' if r.ok else 'FAIL'
         print(f'{status} {name} ({r.seconds:.1f} s){"" if r.ok else ": " + r.reason}')
         if args.verbose or not r.ok:
@@ -179,8 +191,8 @@ def main(argv):
     p.add_argument('--expect-exit', type=int, default=0,
                    help='exit status that means pass (default 0)')
     p.add_argument('--expect-output', metavar='REGEX',
-                   help='a line the guest must print (default for exit '
-                        'status 0: "PASS (N checks)")')
+                   help='a line the output must have (besides "PASS (N '
+                        'checks)" for exit status 0)')
     p.add_argument('--timeout', type=float, default=60,
                    help='seconds before the emulator is killed (default 60)')
     p.add_argument('--qemu-compat', action='store_true',

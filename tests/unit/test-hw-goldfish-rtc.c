@@ -93,6 +93,41 @@ static void test_set_time(void)
     g_assert_cmphex(t >> 32, ==, set >> 32);
 }
 
+/*
+ * The guest may set any 64-bit time; the clock then counts on modulo 2^64,
+ * as QEMU's does.  Setting INT64_MAX or more once overflowed a signed sum
+ * with the host clock (undefined behaviour, reported by UBSan).  Set to
+ * UINT64_MAX, the clock wraps at once, and so does the alarm 2 ms later.
+ */
+static void test_any_time(void)
+{
+    static const uint64_t times[] = {
+        0, 1, INT64_MAX - 1, INT64_MAX, (uint64_t)INT64_MAX + 1,
+        UINT64_MAX - NANOSECONDS_PER_SECOND, UINT64_MAX,
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(times); i++) {
+        uint64_t set = times[i], when = set + 2 * SCALE_MS;
+        int64_t before, after;
+        uint64_t t;
+
+        qemu_devices_reset();
+        before = qemu_clock_get_ns(QEMU_CLOCK_HOST);
+        rtc_set_time(set);
+        t = rtc_time();
+        after = qemu_clock_get_ns(QEMU_CLOCK_HOST);
+        /* Modulo 2^64: set <= t <= set + elapsed, even across the wrap. */
+        g_assert_cmpuint(t - set, <=, (uint64_t)(after - before));
+
+        /* An alarm 2 ms later fires, also when it lies past the wrap. */
+        hwt_wr32(IRQ_ENABLED, 1);
+        rtc_set_alarm(when);
+        g_assert_true(hwt_run_until(hwt_int_set, &irq->levels[0], 10 * 1000));
+        g_assert_cmpuint(rtc_time() - set, >=, 2 * SCALE_MS);
+        g_assert_cmpuint(hwt_rd32(ALARM_STATUS), ==, 0);
+    }
+}
+
 static void test_alarm_fires(void)
 {
     uint64_t when;
@@ -230,6 +265,7 @@ int main(int argc, char **argv)
     g_test_add_func("/goldfish-rtc/host-time", test_host_time);
     g_test_add_func("/goldfish-rtc/high-latch", test_high_latch);
     g_test_add_func("/goldfish-rtc/set-time", test_set_time);
+    g_test_add_func("/goldfish-rtc/any-time", test_any_time);
     g_test_add_func("/goldfish-rtc/alarm-fires", test_alarm_fires);
     g_test_add_func("/goldfish-rtc/alarm-in-past", test_alarm_in_past);
     g_test_add_func("/goldfish-rtc/clear-alarm", test_clear_alarm);

@@ -843,6 +843,30 @@ static void test_rng(void)
                     0xffffffff);
 }
 
+/*
+ * Chains going one way only: device-writable buffers alone (what a
+ * virtio-rng driver sends) and device-readable ones alone (nothing for
+ * the rng to fill: returned with 0 bytes written).  Either leaves one of
+ * virtqueue_pop's iovec arrays empty, which it once copied from a NULL
+ * pointer (undefined even for zero bytes; UBSan aborts on it).
+ */
+static void test_rng_one_direction(void)
+{
+    Driver d;
+
+    qemu_devices_reset();
+    driver_init(&d, MMIO_BASE(RNG_SLOT), RNG_SLOT, false, 8, 0);
+    driver_setup_v2(&d, 1ULL << 32);
+    driver_add(&d, 0, (Buf[]) { { DATA_ADDR(&d), 16, true } }, 1);
+    driver_kick(&d);
+    driver_complete(&d, 0, 16);
+    driver_add(&d, 1, (Buf[]) { { DATA_ADDR(&d), 16, false },
+                                { DATA_ADDR(&d) + 16, 16, false } }, 2);
+    driver_kick(&d);
+    driver_complete(&d, 1, 0);
+    g_assert_cmphex(reg_read(&d, R_STATUS) & S_NEEDS_RESET, ==, 0);
+}
+
 /* Tests: -device */
 
 static bool slot_used(int slot)
@@ -893,7 +917,6 @@ static void test_device_add_order(void)
 {
     BlockBackend *blk;
     Error *err = NULL;
-    g_autofree char *spec = NULL;
 
     /* QEMU's quirk: the highest free address first. */
     g_assert_true(device_add_from_str("virtio-rng-device", &error_abort));
@@ -1004,6 +1027,7 @@ int main(int argc, char **argv)
     ADD_MISTAKE(zero_length);
     g_test_add_func("/virtio-blk/random-driver", test_random_driver);
     g_test_add_func("/virtio-rng/fill", test_rng);
+    g_test_add_func("/virtio-rng/one-direction", test_rng_one_direction);
     g_test_add_func("/device-add/errors", test_device_add_errors);
     g_test_add_func("/device-add/help", test_device_add_help);
     /* Last: it fills every transport. */

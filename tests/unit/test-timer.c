@@ -176,6 +176,102 @@ static void test_virtual_clock_stop_resume(void)
     timer_free(t);
 }
 
+/* Records the virtual time at which each of its timers fired. */
+typedef struct StepLog {
+    int64_t at[8];
+    int order[8];
+    int n;
+} StepLog;
+
+typedef struct StepTimer {
+    QEMUTimer timer;
+    StepLog *log;
+    int id;
+    int64_t rearm;      /* > 0: fire again that many ns later, once */
+} StepTimer;
+
+static void step_cb(void *opaque)
+{
+    StepTimer *st = opaque;
+    StepLog *log = st->log;
+
+    g_assert_cmpint(log->n, <, G_N_ELEMENTS(log->at));
+    log->at[log->n] = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    log->order[log->n++] = st->id;
+    if (st->rearm > 0) {
+        timer_mod_ns(&st->timer, log->at[log->n - 1] + st->rearm);
+        st->rearm = 0;
+    }
+}
+
+/*
+ * Manual virtual time (qtest's clock_step): the clock stands still even
+ * with ticks enabled, and qemu_clock_advance_virtual runs each timer that
+ * falls due on the way with the clock at its expiry, in order, including
+ * one a callback re-arms inside the step; the clock never goes back.
+ */
+static void test_virtual_manual(void)
+{
+    StepLog log = { .n = 0 };
+    StepTimer st[3];
+    int64_t v0, v;
+
+    cpu_enable_ticks();
+    qemu_clock_set_virtual_manual(true);
+    v0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    g_usleep(2000);
+    main_loop_wait(true);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, v0);
+
+    for (int i = 0; i < 3; i++) {
+        st[i] = (StepTimer) { .log = &log, .id = i };
+        timer_init(&st[i].timer, QEMU_CLOCK_VIRTUAL, SCALE_NS, step_cb,
+                   &st[i]);
+    }
+    g_assert_cmpint(qemu_clock_next_expiry(QEMU_CLOCK_VIRTUAL), ==, -1);
+    timer_mod_ns(&st[0].timer, v0 + 300);
+    timer_mod_ns(&st[1].timer, v0 + 100);
+    timer_mod_ns(&st[2].timer, v0 + 5000);
+    st[1].rearm = 150;                  /* fires again at v0 + 250 */
+    g_assert_cmpint(qemu_clock_next_expiry(QEMU_CLOCK_VIRTUAL), ==, v0 + 100);
+
+    v = qemu_clock_advance_virtual(v0 + 1000);
+    g_assert_cmpint(v, ==, v0 + 1000);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, v0 + 1000);
+    g_assert_cmpint(log.n, ==, 3);
+    g_assert_cmpint(log.order[0], ==, 1);
+    g_assert_cmpint(log.at[0], ==, v0 + 100);
+    g_assert_cmpint(log.order[1], ==, 1);
+    g_assert_cmpint(log.at[1], ==, v0 + 250);
+    g_assert_cmpint(log.order[2], ==, 0);
+    g_assert_cmpint(log.at[2], ==, v0 + 300);
+    g_assert_true(timer_pending(&st[2].timer));
+    g_assert_cmpint(qemu_clock_next_expiry(QEMU_CLOCK_VIRTUAL), ==,
+                    v0 + 5000);
+
+    /* Backwards: nothing moves, nothing fires. */
+    v = qemu_clock_advance_virtual(v0);
+    g_assert_cmpint(v, ==, v0 + 1000);
+    g_assert_cmpint(log.n, ==, 3);
+
+    /* Exactly to a deadline: it fires. */
+    v = qemu_clock_advance_virtual(v0 + 5000);
+    g_assert_cmpint(log.n, ==, 4);
+    g_assert_cmpint(log.at[3], ==, v0 + 5000);
+
+    /* Leaving manual mode keeps the value; then time follows the host. */
+    qemu_clock_set_virtual_manual(false);
+    v = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    g_assert_cmpint(v, >=, v0 + 5000);
+    g_assert_cmpint(v - (v0 + 5000), <, NANOSECONDS_PER_SECOND);
+    g_usleep(2000);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), >, v);
+    cpu_disable_ticks();
+    for (int i = 0; i < 3; i++) {
+        timer_del(&st[i].timer);
+    }
+}
+
 static void test_clocks_monotonic(void)
 {
     int64_t a = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
@@ -197,6 +293,7 @@ int main(int argc, char **argv)
     g_test_add_func("/timer/cross-thread-mod", test_cross_thread_mod);
     g_test_add_func("/timer/virtual-clock-stop-resume",
                     test_virtual_clock_stop_resume);
+    g_test_add_func("/timer/virtual-manual", test_virtual_manual);
     g_test_add_func("/timer/clocks-monotonic", test_clocks_monotonic);
     return g_test_run();
 }

@@ -12,7 +12,8 @@
  *   0x1C CLEAR_INTERRUPT write: drop the interrupt
  *
  * The clock is QEMU_CLOCK_HOST plus the offset the guest sets by writing
- * the time.  32-bit accesses.  BQL held throughout.
+ * the time, modulo 2^64 (any time may be set).  32-bit accesses.  BQL
+ * held throughout.
  */
 #ifndef HW_RTC_GOLDFISH_RTC_H
 #define HW_RTC_GOLDFISH_RTC_H
@@ -27,7 +28,7 @@ typedef struct GoldfishRTCState {
     MemoryRegion iomem;
     QEMUTimer *timer;           /* QEMU_CLOCK_HOST, fires the alarm */
     qemu_irq irq;
-    int64_t tick_offset;        /* guest time - host time, in ns */
+    uint64_t tick_offset;       /* guest time - host time, in ns, mod 2^64 */
     uint64_t alarm_next;        /* guest time of the alarm, in ns */
     uint32_t alarm_high;        /* ALARM_HIGH as written */
     bool alarm_running;
