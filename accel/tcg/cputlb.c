@@ -371,10 +371,14 @@ static uint64_t load_page(CPUState *cpu, vaddr addr, MemOp mop, int mmu_idx,
     return ldn_host((void *)(uintptr_t)(addr + e->addend), size);
 }
 
-/* Write to a page holding translated code.  Returns with the store done. */
-static void notdirty_store(CPUState *cpu, CPUTLBEntry *e,
-                           CPUTLBEntryFull *full, vaddr addr, uint64_t val,
-                           unsigned size)
+/*
+ * A write of size bytes at addr through entry e, whose tag has
+ * TLB_NOTDIRTY: invalidate the code the bytes overlap, store *val if val
+ * is not NULL (probe_access's callers store afterwards), and once the
+ * page holds no code, let writes take the fast path again.
+ */
+static void notdirty_write(CPUTLBEntry *e, CPUTLBEntryFull *full,
+                           vaddr addr, unsigned size, const uint64_t *val)
 {
     ram_addr_t ram_addr = full->ram_addr | (addr & ~TARGET_PAGE_MASK);
     void *host = (void *)(uintptr_t)(addr + e->addend);
@@ -382,7 +386,9 @@ static void notdirty_store(CPUState *cpu, CPUTLBEntry *e,
 
     tb_lock();
     empty = tb_invalidate_phys_page_range_locked(ram_addr, size);
-    stn_host(host, val, size);
+    if (val) {
+        stn_host(host, *val, size);
+    }
     if (empty) {
         cpu_physical_memory_set_dirty_flag(ram_addr, DIRTY_MEMORY_CODE);
     }
@@ -408,7 +414,7 @@ static void store_page(CPUState *cpu, vaddr addr, uint64_t val, MemOp mop,
             io_failed(cpu, full, addr, size, MMU_DATA_STORE, mmu_idx, r, op);
         }
     } else if (tag & TLB_NOTDIRTY) {
-        notdirty_store(cpu, e, full, addr, val, size);
+        notdirty_write(e, full, addr, size, &val);
     } else {
         stn_host((void *)(uintptr_t)(addr + e->addend), val, size);
     }
@@ -493,19 +499,7 @@ void *probe_access(CPUState *cpu, vaddr addr, int size,
         return NULL;
     }
     if (access_type == MMU_DATA_STORE && (tag & TLB_NOTDIRTY)) {
-        CPUTLBEntryFull *full = tlb_full(cpu, mmu_idx, addr);
-        ram_addr_t ram_addr = full->ram_addr | (addr & ~TARGET_PAGE_MASK);
-        bool empty;
-
-        tb_lock();
-        empty = tb_invalidate_phys_page_range_locked(ram_addr, size);
-        if (empty) {
-            cpu_physical_memory_set_dirty_flag(ram_addr, DIRTY_MEMORY_CODE);
-        }
-        tb_unlock();
-        if (empty) {
-            tlb_set_dirty(e, ram_addr);
-        }
+        notdirty_write(e, tlb_full(cpu, mmu_idx, addr), addr, size, NULL);
     }
     return (void *)(uintptr_t)(addr + e->addend);
 }
