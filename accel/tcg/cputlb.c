@@ -17,6 +17,16 @@
  * and marks the page dirty (dropping TLB_NOTDIRTY) once no TB is left.
  * Holding the TB lock across the store orders it against translation:
  * a translator either reads the new bytes or has its TB invalidated.
+ *
+ * Migration uses the same flag.  While dirty logging is on, a page whose
+ * DIRTY_MEMORY_MIGRATION bit is clear is "clean" too: the migration
+ * thread clears the bits and then sets TLB_NOTDIRTY in every write entry
+ * (tlb_reset_dirty_range_all), with the same barrier pairing as above,
+ * and the slow path sets the bit.  A store that read a clean tag just
+ * before the entry was marked may still land without setting the bit;
+ * the migration thread waits for a grace period before it reads the
+ * pages, and a vCPU's stores all happen between two of its quiescent
+ * states.  docs/devel/migration.rst has the diagram.
  */
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
@@ -219,30 +229,33 @@ void tlb_set_page(CPUState *cpu, vaddr addr, hwaddr paddr, MemTxAttrs attrs,
         qatomic_set(&e->addr_write, page | flags | write_flags);
     } else {
         qatomic_set(&e->addr_write, page | flags);
-        /* Pairs with the smp_mb in tlb_reset_dirty_page. */
+        /*
+         * Pairs with the smp_mb in tlb_reset_dirty_range_all and, for
+         * migration, in cpu_physical_memory_sync_dirty_bitmap.
+         */
         smp_mb();
-        if (!cpu_physical_memory_get_dirty_flag(ram_addr,
-                                                DIRTY_MEMORY_CODE)) {
+        if (cpu_physical_memory_is_clean(ram_addr)) {
             qatomic_or(&e->addr_write, TLB_NOTDIRTY);
         }
     }
     cpu->tlb.used_mmu_mask |= 1u << mmu_idx;
 }
 
-void tlb_reset_dirty_page(ram_addr_t ram_addr)
+void tlb_reset_dirty_range_all(ram_addr_t start, ram_addr_t length)
 {
-    ram_addr_t page = ram_addr & TARGET_PAGE_MASK;
     CPUState *cpu;
 
-    /* Order the caller's clearing of the dirty bit before our reads. */
+    /* Order the caller's clearing of the dirty bits before our reads. */
     smp_mb();
     CPU_FOREACH(cpu) {
         for (int i = 0; i < NB_MMU_MODES; i++) {
             for (int j = 0; j < CPU_TLB_SIZE; j++) {
                 CPUTLBEntry *e = &cpu->tlb.table[i][j];
                 uint64_t tag = qatomic_read(&e->addr_write);
+                ram_addr_t ram_addr =
+                    qatomic_read(&cpu->tlb.full[i][j].ram_addr);
 
-                if (qatomic_read(&cpu->tlb.full[i][j].ram_addr) == page &&
+                if (ram_addr - start < length &&
                     !(tag & (TLB_MMIO | TLB_NOTDIRTY)) &&
                     (tag & TLB_INVALID_MASK) == 0) {
                     qatomic_or(&e->addr_write, TLB_NOTDIRTY);
@@ -252,16 +265,22 @@ void tlb_reset_dirty_page(ram_addr_t ram_addr)
     }
 }
 
+void tlb_reset_dirty_page(ram_addr_t ram_addr)
+{
+    tlb_reset_dirty_range_all(ram_addr & TARGET_PAGE_MASK, TARGET_PAGE_SIZE);
+}
+
 /*
- * The page of the current entry holds no code any more: let writes to it
- * take the fast path, unless a translator has claimed it meanwhile.
+ * The page of the current entry is dirty for every client now: let
+ * writes to it take the fast path, unless a translator has claimed it or
+ * migration has taken its bit meanwhile.
  */
 static void tlb_set_dirty(CPUTLBEntry *e, ram_addr_t ram_addr)
 {
     qatomic_and(&e->addr_write, ~(uint64_t)TLB_NOTDIRTY);
-    /* Pairs with the smp_mb in tlb_reset_dirty_page. */
+    /* Pairs with the smp_mb in tlb_reset_dirty_range_all. */
     smp_mb();
-    if (!cpu_physical_memory_get_dirty_flag(ram_addr, DIRTY_MEMORY_CODE)) {
+    if (cpu_physical_memory_is_clean(ram_addr)) {
         qatomic_or(&e->addr_write, TLB_NOTDIRTY);
     }
 }
@@ -373,27 +392,41 @@ static uint64_t load_page(CPUState *cpu, vaddr addr, MemOp mop, int mmu_idx,
 
 /*
  * A write of size bytes at addr through entry e, whose tag has
- * TLB_NOTDIRTY: invalidate the code the bytes overlap, store *val if val
- * is not NULL (probe_access's callers store afterwards), and once the
- * page holds no code, let writes take the fast path again.
+ * TLB_NOTDIRTY: the page holds code, or migration has not seen it
+ * written since it last took the page's dirty bit.  Invalidate the code
+ * the bytes overlap, store *val if val is not NULL (probe_access's
+ * callers store afterwards, in the same slice), mark the page dirty for
+ * migration, and once nothing holds the flag, let writes take the fast
+ * path again.
  */
 static void notdirty_write(CPUTLBEntry *e, CPUTLBEntryFull *full,
                            vaddr addr, unsigned size, const uint64_t *val)
 {
     ram_addr_t ram_addr = full->ram_addr | (addr & ~TARGET_PAGE_MASK);
     void *host = (void *)(uintptr_t)(addr + e->addend);
-    bool empty;
 
-    tb_lock();
-    empty = tb_invalidate_phys_page_range_locked(ram_addr, size);
-    if (val) {
+    if (!cpu_physical_memory_get_dirty_flag(ram_addr, DIRTY_MEMORY_CODE)) {
+        bool empty;
+
+        tb_lock();
+        empty = tb_invalidate_phys_page_range_locked(ram_addr, size);
+        if (val) {
+            stn_host(host, *val, size);
+        }
+        if (empty) {
+            cpu_physical_memory_set_dirty_flag(ram_addr, DIRTY_MEMORY_CODE);
+        }
+        tb_unlock();
+    } else if (val) {
+        /*
+         * Flagged for migration only.  A translator claiming the page
+         * meanwhile races with this store exactly as with a fast-path
+         * store made just before it marked the entry.
+         */
         stn_host(host, *val, size);
     }
-    if (empty) {
-        cpu_physical_memory_set_dirty_flag(ram_addr, DIRTY_MEMORY_CODE);
-    }
-    tb_unlock();
-    if (empty) {
+    cpu_physical_memory_set_dirty_range(ram_addr, size, DIRTY_CLIENTS_NOCODE);
+    if (!cpu_physical_memory_is_clean(ram_addr)) {
         tlb_set_dirty(e, ram_addr);
     }
 }

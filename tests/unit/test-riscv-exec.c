@@ -8,6 +8,8 @@
 #include "qemu/main-loop.h"
 #include "exec/exec-all.h"
 #include "exec/ram_addr.h"
+#include "exec/ramblock.h"
+#include "qemu/bitmap.h"
 #include "sysemu/cpus.h"
 #include "target/riscv/internals.h"
 #include "riscv-test-machine.h"
@@ -615,6 +617,82 @@ static void test_sv39(void)
     g_assert_cmpuint(tm_read64(0x80601234), ==, 7);
     /* The hardware set A and D. */
     g_assert_cmphex(tm_read64(PT_L0) & (PTE_A | PTE_D), ==, PTE_A | PTE_D);
+}
+
+/* Take the migration dirty bits of the test RAM into dest. */
+static void take_dirty(unsigned long *dest)
+{
+    RCU_READ_LOCK_GUARD();
+    RAMBlock *rb = qemu_get_ram_block(memory_region_get_ram_addr(&tm.ram));
+
+    bitmap_zero(dest, TM_RAM_SIZE >> TARGET_PAGE_BITS);
+    cpu_physical_memory_sync_dirty_bitmap(rb, dest);
+}
+
+static bool page_dirty(const unsigned long *bmap, uint64_t pa)
+{
+    return test_bit((pa - TM_RAM_BASE) >> TARGET_PAGE_BITS, bmap);
+}
+
+/*
+ * Dirty logging for migration: with it on, every way a hart writes RAM
+ * sets the page's DIRTY_MEMORY_MIGRATION bit, also through TLB entries
+ * that were filled before the bits were taken.
+ */
+static void test_dirty_log(void)
+{
+    unsigned long *dirty = bitmap_new(TM_RAM_SIZE >> TARGET_PAGE_BITS);
+    uint64_t phase2;
+    Asm a;
+
+    begin_sv39(&a, 0);
+    /* Phase 1: a store, an AMO. */
+    asm_li(&a, T1, 0x40000008);
+    a32(&a, ADDI(T2, X0, 42));
+    a32(&a, SD(T2, T1, 0));
+    asm_li(&a, T5, DATA);
+    a32(&a, ADDI(T2, X0, 1));
+    a32(&a, AMO(0x00, 3, X0, T5, T2));  /* amoadd.d */
+    asm_li(&a, T0, MSTATUS_MPRV);
+    a32(&a, CSRRC(X0, CSR_MSTATUS, T0));
+    tm_asm_finish(&a, X0);
+    /* Phase 2: the same again, through the TLB entries phase 1 left. */
+    phase2 = asm_pc(&a);
+    asm_li(&a, T0, MSTATUS_MPRV);
+    a32(&a, CSRRS(X0, CSR_MSTATUS, T0));
+    asm_li(&a, T1, 0x40000010);
+    a32(&a, SD(T2, T1, 0));
+    asm_li(&a, T5, DATA);
+    a32(&a, AMO(0x00, 3, X0, T5, T2));
+    asm_li(&a, T0, MSTATUS_MPRV);
+    a32(&a, CSRRC(X0, CSR_MSTATUS, T0));
+    tm_asm_finish(&a, X0);
+    tm_load(&a);
+
+    memory_global_dirty_log_start();
+    take_dirty(dirty);
+    g_assert_cmpuint(tm_run(CODE), ==, 0);
+    take_dirty(dirty);
+    g_assert_true(page_dirty(dirty, 0x80400000));
+    g_assert_true(page_dirty(dirty, DATA));
+    g_assert_false(page_dirty(dirty, PT_ROOT));
+    g_assert_false(page_dirty(dirty, 0x80401000));
+
+    /* The entries phase 1 filled are still there, now flagged. */
+    g_assert_cmpuint(tm_run(phase2), ==, 0);
+    take_dirty(dirty);
+    g_assert_true(page_dirty(dirty, 0x80400000));
+    g_assert_true(page_dirty(dirty, DATA));
+    g_assert_cmpuint(tm_read64(0x80400010), ==, 1);
+    g_assert_cmpuint(tm_read64(DATA), ==, 2);
+
+    /* Off: nothing is flagged for migration, writes are fast again. */
+    memory_global_dirty_log_stop();
+    g_assert_cmpuint(tm_run(phase2), ==, 0);
+    g_assert_cmpuint(tm_read64(DATA), ==, 3);
+    g_assert_false(cpu_physical_memory_is_clean(
+        memory_region_get_ram_addr(&tm.ram) + (DATA - TM_RAM_BASE)));
+    g_free(dirty);
 }
 
 typedef struct FaultCase {
@@ -1280,6 +1358,7 @@ int main(int argc, char **argv)
                          GINT_TO_POINTER(true), test_smc_function);
     g_test_add_func("/riscv/exec/smc-dma", test_smc_dma);
     g_test_add_func("/riscv/exec/lrsc-amo", test_lrsc_amo);
+    g_test_add_func("/riscv/exec/dirty-log", test_dirty_log);
     g_test_add_func("/riscv/exec/atomic-faults", test_atomic_faults);
     g_test_add_func("/riscv/exec/access-faults", test_access_faults);
     g_test_add_func("/riscv/exec/pmp", test_pmp);
