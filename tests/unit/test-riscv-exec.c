@@ -637,7 +637,8 @@ static bool page_dirty(const unsigned long *bmap, uint64_t pa)
 /*
  * Dirty logging for migration: with it on, every way a hart writes RAM
  * sets the page's DIRTY_MEMORY_MIGRATION bit, also through TLB entries
- * that were filled before the bits were taken.
+ * that were filled before the bits were taken, and the page-table walk's
+ * A/D updates.
  */
 static void test_dirty_log(void)
 {
@@ -646,7 +647,7 @@ static void test_dirty_log(void)
     Asm a;
 
     begin_sv39(&a, 0);
-    /* Phase 1: a store, an AMO. */
+    /* Phase 1: a store through a fresh PTE (A/D set), an AMO. */
     asm_li(&a, T1, 0x40000008);
     a32(&a, ADDI(T2, X0, 42));
     a32(&a, SD(T2, T1, 0));
@@ -675,6 +676,9 @@ static void test_dirty_log(void)
     take_dirty(dirty);
     g_assert_true(page_dirty(dirty, 0x80400000));
     g_assert_true(page_dirty(dirty, DATA));
+    /* The walker set A and D in the leaf PTE, in page PT_L0. */
+    g_assert_cmphex(tm_read64(PT_L0) & (PTE_A | PTE_D), ==, PTE_A | PTE_D);
+    g_assert_true(page_dirty(dirty, PT_L0));
     g_assert_false(page_dirty(dirty, PT_ROOT));
     g_assert_false(page_dirty(dirty, 0x80401000));
 
@@ -683,6 +687,7 @@ static void test_dirty_log(void)
     take_dirty(dirty);
     g_assert_true(page_dirty(dirty, 0x80400000));
     g_assert_true(page_dirty(dirty, DATA));
+    g_assert_false(page_dirty(dirty, PT_L0));
     g_assert_cmpuint(tm_read64(0x80400010), ==, 1);
     g_assert_cmpuint(tm_read64(DATA), ==, 2);
 
