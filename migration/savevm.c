@@ -71,6 +71,18 @@ void qemu_savevm_section(GByteArray *buf, const VMStateDescription *vmsd,
     vmstate_save_state(buf, vmsd, opaque);
 }
 
+bool qemu_savevm_section_by_name(GByteArray *buf, const char *name,
+                                 uint32_t instance_id)
+{
+    SaveStateEntry *se = find_se(name, instance_id);
+
+    if (!se) {
+        return false;
+    }
+    qemu_savevm_section(buf, se->vmsd, instance_id, se->opaque);
+    return true;
+}
+
 unsigned qemu_savevm_state_devices(QEMUFile *f)
 {
     g_autoptr(GByteArray) buf = g_byte_array_new();

@@ -17,9 +17,11 @@
  * Returns how many. */
 unsigned qemu_savevm_state_devices(QEMUFile *f);
 
-/* The payload of one section's record, for tests. */
+/* The payload of one section's record (for tests: by name). */
 void qemu_savevm_section(GByteArray *buf, const VMStateDescription *vmsd,
                          uint32_t instance_id, void *opaque);
+bool qemu_savevm_section_by_name(GByteArray *buf, const char *name,
+                                 uint32_t instance_id);
 
 /* Before loading: no section has been seen. */
 void qemu_loadvm_state_begin(void);

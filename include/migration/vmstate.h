@@ -201,6 +201,8 @@ struct VMStateDescription {
     VMSTATE_ARRAY(_f, _s, _n, VMS_KIND_UINT, uint64_t, VMS_BOUND_TYPE, 0)
 #define VMSTATE_UINT8_ARRAY_MASK(_f, _s, _n, _m)                          \
     VMSTATE_ARRAY(_f, _s, _n, VMS_KIND_UINT, uint8_t, VMS_BOUND_MASK, _m)
+#define VMSTATE_UINT64_ARRAY_MASK(_f, _s, _n, _m)                         \
+    VMSTATE_ARRAY(_f, _s, _n, VMS_KIND_UINT, uint64_t, VMS_BOUND_MASK, _m)
 
 /* _n bytes, stored as they are. */
 #define VMSTATE_BUFFER(_f, _s)                                            \

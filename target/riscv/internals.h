@@ -51,6 +51,10 @@ void riscv_cpu_do_transaction_failed(CPUState *cs, hwaddr physaddr,
                                      const TCGOp *op);
 void riscv_cpu_get_tb_cpu_state(CPUState *cs, vaddr *pc, uint32_t *flags);
 
+/* machine.c: the hart's section, "cpu" */
+typedef struct VMStateDescription VMStateDescription;
+extern const VMStateDescription vmstate_riscv_cpu;
+
 /* csr.c */
 
 /*

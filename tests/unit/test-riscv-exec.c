@@ -13,6 +13,7 @@
 #include "sysemu/cpus.h"
 #include "target/riscv/internals.h"
 #include "riscv-test-machine.h"
+#include "vmstate-test.h"
 
 #define CODE        TM_RAM_BASE
 #define HANDLER     (TM_RAM_BASE + 0x10000)
@@ -700,6 +701,116 @@ static void test_dirty_log(void)
     g_free(dirty);
 }
 
+/* BQL held. */
+static void reset_hart0(void *opaque)
+{
+    cpu_reset(CPU(tm.cpu[0]));
+}
+
+/* Save the hart with one field changed by set, and expect msg on load. */
+static void cpu_section_refused(void (*set)(CPURISCVState *env),
+                                const char *msg)
+{
+    CPURISCVState saved = *tm_env();
+    g_autoptr(GByteArray) buf = NULL;
+
+    set(tm_env());
+    buf = vmt_save("cpu", 0);
+    *tm_env() = saved;
+    vmt_assert_refused(buf, msg);
+    /* A refused section may have been partly loaded. */
+    *tm_env() = saved;
+}
+
+static void set_priv_2(CPURISCVState *env)
+{
+    env->priv = 2;
+}
+
+static void set_hartid_5(CPURISCVState *env)
+{
+    env->mhartid = 5;
+}
+
+static void set_mstatus_sxl(CPURISCVState *env)
+{
+    env->mstatus = set_field(env->mstatus, MSTATUS_SXL, 1);
+}
+
+static void set_satp_sv57(CPURISCVState *env)
+{
+    env->satp = 10ULL << 60;
+}
+
+static void set_pmpcfg_reserved(CPURISCVState *env)
+{
+    env->pmp.cfg[3] = 0x20;
+}
+
+static void set_x0(CPURISCVState *env)
+{
+    env->gpr[0] = 1;
+}
+
+/* The hart's section: every architectural field, and its WARL bounds. */
+static void test_vmstate(void)
+{
+    CPURISCVState *env = tm_env();
+    CPUState *cs = CPU(tm.cpu[0]);
+    g_autoptr(GByteArray) buf = NULL;
+    RISCVPMPState pmp;
+
+    tm_reset();
+    for (int i = 1; i < 32; i++) {
+        env->gpr[i] = 0x1111111111111111ULL * i;
+    }
+    env->pc = 0x80001234;
+    env->priv = PRV_S;
+    env->mstatus |= MSTATUS_SUM | MSTATUS_SPP | MSTATUS_MPIE |
+                    set_field(0, MSTATUS_MPP, PRV_S);
+    env->satp = sv39_satp(PT_ROOT);
+    env->medeleg = 1 << 8;
+    env->mideleg = MIP_SSIP;
+    env->stvec = 0x80002001;
+    env->sscratch = 77;
+    env->mcounteren = 7;
+    env->instret_delta = 12345;
+    cs->insn_count = 999;
+    env->pmp.cfg[0] = PMP_R | PMP_W | (3 << 3);  /* NAPOT */
+    env->pmp.addr[0] = 0x1fffffff;
+    pmp_update_rules(env);
+    qatomic_set(&env->mie, MIP_MTIP);
+    qatomic_set(&env->mip, MIP_MTIP);
+    qatomic_set(&cs->halted, 1);
+    pmp = env->pmp;
+
+    qemu_mutex_lock_iothread();
+    buf = vmt_round_trip("cpu", 0, reset_hart0, NULL);
+    qemu_mutex_unlock_iothread();
+    g_assert_cmphex(env->gpr[17], ==, 0x1111111111111111ULL * 17);
+    g_assert_cmphex(env->pc, ==, 0x80001234);
+    g_assert_cmpuint(env->priv, ==, PRV_S);
+    g_assert_cmpuint(cs->insn_count, ==, 999);
+    g_assert_cmpuint(qatomic_read(&cs->halted), ==, 1);
+    g_assert_cmpint(env->load_res, ==, -1);
+    /* What is derived was rebuilt: PMP rules, the pending interrupt. */
+    g_assert_cmpmem(&env->pmp, sizeof(pmp), &pmp, sizeof(pmp));
+    g_assert_cmpuint(qatomic_read(&cs->interrupt_request) &
+                     CPU_INTERRUPT_HARD, !=, 0);
+
+    cpu_section_refused(set_priv_2, "cpu: privilege level 2 does not exist");
+    cpu_section_refused(set_hartid_5, "cpu: field env.mhartid = 5 in the "
+                        "stream, 0 on this machine");
+    cpu_section_refused(set_mstatus_sxl, "is not a value the hart can hold");
+    cpu_section_refused(set_satp_sv57, "satp mode 10 is not supported");
+    cpu_section_refused(set_pmpcfg_reserved, "field env.pmp.cfg[3] = 0x20 "
+                        "has bits outside the mask 0x9f");
+    cpu_section_refused(set_x0, "x0 = 0x1, not 0");
+    qemu_mutex_lock_iothread();
+    cpu_reset(cs);
+    qemu_mutex_unlock_iothread();
+}
+
 typedef struct FaultCase {
     const char *name;
     uint64_t mstatus;           /* SUM, MXR */
@@ -1368,6 +1479,7 @@ int main(int argc, char **argv)
     g_test_add_func("/riscv/exec/access-faults", test_access_faults);
     g_test_add_func("/riscv/exec/pmp", test_pmp);
     g_test_add_func("/riscv/exec/code-buffer-full", test_code_buffer_full);
+    g_test_add_func("/riscv/exec/vmstate", test_vmstate);
     /* Last: the harts' threads outlive the tests. */
     g_test_add_func("/riscv/exec/vcpu-thread", test_vcpu_thread);
     g_test_add_func("/riscv/exec/smp-atomics", test_smp_atomics);
