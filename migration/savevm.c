@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "qemu/queue.h"
 #include "migration/savevm.h"
+#include "migration/blocker.h"
 
 typedef struct SaveStateEntry {
     const VMStateDescription *vmsd;
@@ -21,6 +22,9 @@ typedef struct SaveStateEntry {
 
 static QTAILQ_HEAD(, SaveStateEntry) savevm_state =
     QTAILQ_HEAD_INITIALIZER(savevm_state);
+
+/* Migration blockers (include/migration/blocker.h), in the order added. */
+static GSList *migration_blockers;
 
 static SaveStateEntry *find_se(const char *name, uint32_t instance_id)
 {
@@ -60,6 +64,28 @@ void vmstate_unregister(const VMStateDescription *vmsd, void *opaque)
             g_free(se);
         }
     }
+}
+
+void migrate_add_blocker(Error *reason)
+{
+    migration_blockers = g_slist_append(migration_blockers, reason);
+}
+
+void migrate_del_blocker(Error *reason)
+{
+    if (g_slist_find(migration_blockers, reason)) {
+        migration_blockers = g_slist_remove(migration_blockers, reason);
+        error_free(reason);
+    }
+}
+
+bool migration_check_blockers(Error **errp)
+{
+    if (migration_blockers) {
+        error_setg(errp, "%s", error_get_pretty(migration_blockers->data));
+        return false;
+    }
+    return true;
 }
 
 void qemu_savevm_section(GByteArray *buf, const VMStateDescription *vmsd,
