@@ -670,6 +670,8 @@ int main(int argc, char **argv)
     machine_cmds_register();
     memory_cmds_register();
     create_chardevs_and_monitors(&cfg);
+    /* Guest time first: devices compute from it when they are loaded. */
+    cpu_timers_init();
     /* Backends exist before the devices that use them, as in QEMU. */
     foreach_deferred(&cfg, OPT_OBJECT, add_object);
 

@@ -89,6 +89,12 @@ bool cpu_can_run(CPUState *cpu);
 bool cpu_thread_is_idle(CPUState *cpu);
 
 /*
+ * Register the virtual clock's migration section ("timer"); before any
+ * device that reads the clock registers its own.  BQL held.
+ */
+void cpu_timers_init(void);
+
+/*
  * From a new vCPU thread, with the BQL: it is up (sets cpu->created and
  * wakes qemu_init_vcpu).
  */

@@ -6,6 +6,8 @@
 #include "migration/qemu-file.h"
 #include "migration/vmstate.h"
 #include "migration/savevm.h"
+#include "qemu/timer.h"
+#include "sysemu/cpus.h"
 #include <sys/socket.h>
 
 /* ------------------------------------------------------------------ */
@@ -696,6 +698,48 @@ static void test_stream_shutdown(void)
     close(sv[1]);
 }
 
+/* ------------------------------------------------------------------ */
+/* Guest time (softmmu/cpu-timers.c) */
+
+static void test_timer_section(void)
+{
+    g_autoptr(GByteArray) buf = g_byte_array_new();
+    int64_t t, later;
+    MigReader r;
+    Error *err = NULL;
+
+    init_clocks();
+    cpu_timers_init();
+    cpu_enable_ticks();
+    g_usleep(2000);
+    cpu_disable_ticks();
+    t = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    g_assert_cmpint(t, >=, 2000000);
+    g_assert_true(qemu_savevm_section_by_name(buf, "timer", 0));
+
+    cpu_set_virtual_clock_stopped(7);
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, 7);
+    qemu_loadvm_state_begin();
+    mig_reader_init(&r, buf->data, buf->len);
+    g_assert_true(qemu_loadvm_section(&r, &error_abort));
+    g_assert_cmpint(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), ==, t);
+    /* It resumes from there. */
+    cpu_enable_ticks();
+    g_usleep(1000);
+    cpu_disable_ticks();
+    later = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    g_assert_cmpint(later, >=, t + 1000000);
+    g_assert_cmpint(later, <, t + 10 * NANOSECONDS_PER_SECOND);
+
+    /* Time before the epoch of the clock is refused. */
+    buf->data[buf->len - 1] = 0x80;
+    qemu_loadvm_state_begin();
+    mig_reader_init(&r, buf->data, buf->len);
+    g_assert_false(qemu_loadvm_section(&r, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "timer: virtual time -"));
+    error_free(err);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -708,5 +752,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qemu-file/round-trip", test_stream_round_trip);
     g_test_add_func("/qemu-file/damage", test_stream_damage);
     g_test_add_func("/qemu-file/shutdown", test_stream_shutdown);
+    /* Last: it registers a section that the others do not expect. */
+    g_test_add_func("/vmstate/timer", test_timer_section);
     return g_test_run();
 }
