@@ -11,6 +11,7 @@
 #include "exec/ramblock.h"
 #include "qemu/bitmap.h"
 #include "sysemu/cpus.h"
+#include "sysemu/cpu-throttle.h"
 #include "target/riscv/internals.h"
 #include "riscv-test-machine.h"
 #include "vmstate-test.h"
@@ -1316,6 +1317,74 @@ static void test_vcpu_thread(void)
     qemu_mutex_unlock_iothread();
 }
 
+static bool throttle_slept(uint64_t n)
+{
+    for (int i = 0; i < 30000 && cpu_throttle_sleeps() < n; i++) {
+        tm_wait(1);
+    }
+    return cpu_throttle_sleeps() >= n;
+}
+
+/*
+ * Auto-converge's throttle: a running vCPU is made to sleep again and
+ * again, still makes progress, can be paused at any time, and sleeps no
+ * more once the throttle is lifted.
+ */
+static void test_throttle(void)
+{
+    uint64_t code = CODE + 0x40000, before, sleeps;
+    Asm a;
+
+    tm_reset();
+    asm_init(&a, code);
+    asm_li(&a, T0, DATA);
+    a32(&a, ADDI(T1, T1, 1));
+    a32(&a, SD(T1, T0, 0));
+    a32(&a, JAL(X0, -8));
+    tm_load(&a);
+    tm.cpu[1]->env.pc = code;
+
+    qemu_mutex_lock_iothread();
+    resume_all_vcpus();
+    qemu_mutex_unlock_iothread();
+    before = cpu_throttle_sleeps();
+    cpu_throttle_set(50);
+    g_assert_true(cpu_throttle_active());
+    g_assert_cmpint(cpu_throttle_get_percentage(), ==, 50);
+    g_assert_true(throttle_slept(before + 5));
+
+    /*
+     * The counter is read only while the vCPU is paused: its stores are
+     * plain guest stores, and pausing orders them before our read.
+     */
+    qemu_mutex_lock_iothread();
+    pause_all_vcpus();
+    g_assert_true(all_vcpus_paused());
+    qemu_mutex_unlock_iothread();
+    g_assert_cmpuint(tm_read64(DATA), >, 0);
+
+    cpu_throttle_stop();
+    g_assert_false(cpu_throttle_active());
+    g_assert_cmpint(cpu_throttle_get_percentage(), ==, 0);
+    qemu_mutex_lock_iothread();
+    resume_all_vcpus();
+    qemu_mutex_unlock_iothread();
+    tm_wait(50);
+    sleeps = cpu_throttle_sleeps();
+    qemu_mutex_lock_iothread();
+    pause_all_vcpus();
+    before = tm_read64(DATA);
+    resume_all_vcpus();
+    qemu_mutex_unlock_iothread();
+    tm_wait(200);
+    g_assert_cmpuint(cpu_throttle_sleeps(), ==, sleeps);
+
+    qemu_mutex_lock_iothread();
+    pause_all_vcpus();
+    qemu_mutex_unlock_iothread();
+    g_assert_cmpuint(tm_read64(DATA), >, before);
+}
+
 static unsigned device_writes(void)
 {
     unsigned n;
@@ -1482,6 +1551,7 @@ int main(int argc, char **argv)
     g_test_add_func("/riscv/exec/vmstate", test_vmstate);
     /* Last: the harts' threads outlive the tests. */
     g_test_add_func("/riscv/exec/vcpu-thread", test_vcpu_thread);
+    g_test_add_func("/riscv/exec/throttle", test_throttle);
     g_test_add_func("/riscv/exec/smp-atomics", test_smp_atomics);
     g_test_add_func("/riscv/exec/rcu-grace-period", test_rcu_grace_period);
     return g_test_run();
