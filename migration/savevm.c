@@ -26,6 +26,13 @@ static QTAILQ_HEAD(, SaveStateEntry) savevm_state =
 /* Migration blockers (include/migration/blocker.h), in the order added. */
 static GSList *migration_blockers;
 
+/*
+ * The regions whose RAM migration carries.  Written at machine creation
+ * with the BQL; read by the migration and incoming threads, which start
+ * later (thread creation orders the writes before their reads).
+ */
+static GPtrArray *migratable_ram;
+
 static SaveStateEntry *find_se(const char *name, uint32_t instance_id)
 {
     SaveStateEntry *se;
@@ -64,6 +71,20 @@ void vmstate_unregister(const VMStateDescription *vmsd, void *opaque)
             g_free(se);
         }
     }
+}
+
+void vmstate_register_ram(MemoryRegion *mr)
+{
+    if (!migratable_ram) {
+        migratable_ram = g_ptr_array_new();
+    }
+    g_ptr_array_add(migratable_ram, mr);
+}
+
+bool vmstate_ram_is_migratable(const MemoryRegion *mr)
+{
+    return migratable_ram &&
+           g_ptr_array_find(migratable_ram, mr, NULL);
 }
 
 void migrate_add_blocker(Error *reason)

@@ -33,6 +33,7 @@
 #include "softmmu/machine-cmds.h"
 #include "softmmu/memory-cmds.h"
 #include "sysemu/hostmem.h"
+#include "migration/misc.h"
 
 #define PROGNAME "grace-system-riscv64"
 
@@ -60,7 +61,7 @@ typedef enum {
     OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DTB, OPT_NOGRAPHIC, OPT_SERIAL,
     OPT_MONITOR, OPT_QMP, OPT_MON, OPT_CHARDEV, OPT_DRIVE, OPT_DEVICE,
     OPT_GLOBAL, OPT_S, OPT_NO_REBOOT, OPT_NO_SHUTDOWN, OPT_D, OPT_D_FILE,
-    OPT_NAME, OPT_DISPLAY, OPT_ACCEL, OPT_OBJECT,
+    OPT_NAME, OPT_DISPLAY, OPT_ACCEL, OPT_OBJECT, OPT_INCOMING,
 } OptionIndex;
 
 typedef struct OptionDef {
@@ -115,6 +116,8 @@ static const OptionDef options[] = {
     { "D", "FILE", OPT_D_FILE, "log to FILE instead of stderr" },
     { "name", "NAME", OPT_NAME, "the guest's name" },
     { "display", "none", OPT_DISPLAY, "display type (only none)" },
+    { "incoming", "tcp:HOST:PORT|unix:PATH|file:PATH|defer", OPT_INCOMING,
+      "wait for an incoming migration (defer: until migrate-incoming)" },
     { "accel", "tcg[,thread=single|multi][,tb-size=MiB]", OPT_ACCEL,
       "the accelerator: TCG, each vCPU on its own thread (multi, the "
       "default) or all on one (single)" },
@@ -137,6 +140,8 @@ typedef struct Config {
     int log_file_argi;
     bool nographic;
     bool start_paused;
+    const char *incoming;
+    int incoming_argi;
     bool accel_configured;
     GArray *deferred;       /* of DeferredOpt, in command-line order */
 } Config;
@@ -465,6 +470,10 @@ static void parse_args(Config *cfg, int argc, char **argv)
         case OPT_ACCEL:
             parse_accel(cfg, arg);
             break;
+        case OPT_INCOMING:
+            cfg->incoming = arg;
+            cfg->incoming_argi = argi;
+            break;
         case OPT_GLOBAL:
             parse_global(arg);
             break;
@@ -669,6 +678,7 @@ int main(int argc, char **argv)
 
     machine_cmds_register();
     memory_cmds_register();
+    migration_init();
     create_chardevs_and_monitors(&cfg);
     /* Guest time first: devices compute from it when they are loaded. */
     cpu_timers_init();
@@ -687,7 +697,16 @@ int main(int argc, char **argv)
     memory_cmds_watch_devices();
 
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
-    if (!cfg.start_paused) {
+    autostart = !cfg.start_paused;
+    if (cfg.incoming) {
+        /* The guest starts when the stream is in (unless -S). */
+        vm_stop(RUN_STATE_INMIGRATE);
+        loc_set_cmdline(cfg.argv, cfg.incoming_argi, 2);
+        if (!qemu_start_incoming_migration(cfg.incoming, &err)) {
+            fail(err);
+        }
+        loc_set_none();
+    } else if (autostart) {
         vm_start();
     }
     status = qemu_main_loop();

@@ -309,4 +309,13 @@ void vmstate_register(const VMStateDescription *vmsd, uint32_t instance_id,
                       void *opaque);
 void vmstate_unregister(const VMStateDescription *vmsd, void *opaque);
 
+/*
+ * mr's RAM is part of the machine's state: migration carries it.  The
+ * board registers its RAM and ROM; migration refuses to start while a
+ * RAM block that was not registered (hot-pluggable memory) exists.
+ */
+typedef struct MemoryRegion MemoryRegion;
+void vmstate_register_ram(MemoryRegion *mr);
+bool vmstate_ram_is_migratable(const MemoryRegion *mr);
+
 #endif /* MIGRATION_VMSTATE_H */
