@@ -277,7 +277,7 @@ class Machine:
         return self.console_text()[-chars:]
 
     def stderr_text(self):
-        if self._stderr_file is not None:
+        if self._stderr_file is not None and not self._stderr_file.closed:
             self._stderr_file.flush()
         try:
             with open(self.stderr_path, "rb") as f:
