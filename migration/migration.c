@@ -907,7 +907,9 @@ void migration_get_info(MigrationInfo *info)
     int in_status = qatomic_read(&in.status);
 
     memset(info, 0, sizeof(*info));
-    if (in_status != MIGRATION_STATUS_NONE) {
+    /* A guest that came in and went out again: the outgoing one. */
+    if (in_status != MIGRATION_STATUS_NONE &&
+        qatomic_read(&out.status) == MIGRATION_STATUS_NONE) {
         int64_t end = qatomic_read(&in.end_time);
 
         info->incoming = true;

@@ -25,7 +25,9 @@ def test_zlib(machine, guest):
     finish(dst, before)
 
 
-def test_small_downtime_limit(machine, guest):
+def test_small_downtime_limit_and_onwards(machine, guest):
+    """A 20 ms downtime limit; then the guest moves on again from the
+    destination (which reports the outgoing migration from then on)."""
     args = workload_args(guest)
     src = machine(args, name="src")
     before = wait_counter(src)
@@ -33,7 +35,11 @@ def test_small_downtime_limit(machine, guest):
     set_migration(src, downtime_limit=20, max_bandwidth=0)
     info = migrate(src, uri)
     assert info["ram"]["dirty-sync-count"] >= 2
-    finish(dst, before)
+    before = wait_counter(dst, above=before)
+    dst2, uri = start_destination(machine, args, "dst2")
+    migrate(dst, uri)
+    assert dst.qmp.command("query-status")["status"] == "postmigrate"
+    finish(dst2, before)
 
 
 def test_auto_converge(machine, guest):
