@@ -101,9 +101,10 @@ typedef struct RunBuilder {
 
 /*
  * These two read a page that vCPUs may be writing at the same moment: a
- * data race by design (see "The dirty pages" above), in relaxed 8-byte
- * loads, which cannot tear an aligned guest store.  ThreadSanitizer is
- * told not to report it (guest byte stores and DMA use plain accesses).
+ * data race by design (see "The dirty pages" above), with plain loads
+ * that the compiler may widen (a torn or stale read only sends a page
+ * that its dirty bit will send again).  ThreadSanitizer is told not to
+ * report it.
  */
 #ifdef QEMU_SANITIZE_THREAD
 #define GUEST_RAM_READER __attribute__((no_sanitize_thread))
@@ -115,9 +116,14 @@ static GUEST_RAM_READER bool page_is_zero(const uint8_t *host)
 {
     const uint64_t *p = (const uint64_t *)host;
 
-    for (unsigned i = 0; i < TARGET_PAGE_SIZE / 8; i += 4) {
-        if (qatomic_read(&p[i]) | qatomic_read(&p[i + 1]) |
-            qatomic_read(&p[i + 2]) | qatomic_read(&p[i + 3])) {
+    /* A cache line at a time: the OR of eight words vectorises. */
+    for (unsigned i = 0; i < TARGET_PAGE_SIZE / 8; i += 8) {
+        uint64_t acc = 0;
+
+        for (unsigned j = 0; j < 8; j++) {
+            acc |= p[i + j];
+        }
+        if (acc) {
             return false;
         }
     }
@@ -126,12 +132,14 @@ static GUEST_RAM_READER bool page_is_zero(const uint8_t *host)
 
 static GUEST_RAM_READER void page_copy(uint8_t *dst, const uint8_t *host)
 {
-    const uint64_t *p = (const uint64_t *)host;
-    uint64_t *d = (uint64_t *)dst;
-
+#ifdef QEMU_SANITIZE_THREAD
+    /* ThreadSanitizer checks memcpy itself, whatever the attribute says. */
     for (unsigned i = 0; i < TARGET_PAGE_SIZE / 8; i++) {
-        d[i] = qatomic_read(&p[i]);
+        ((uint64_t *)dst)[i] = qatomic_read(&((const uint64_t *)host)[i]);
     }
+#else
+    memcpy(dst, host, TARGET_PAGE_SIZE);
+#endif
 }
 
 /* ------------------------------------------------------------------ */
