@@ -600,7 +600,7 @@ bool qmp_migrate_start(const char *uri, Error **errp)
                    "here again before migrating it once more");
         return false;
     }
-    if (!migration_check_blockers(errp) ||
+    if (!migration_check_blockers(errp) || !ram_check_migratable(errp) ||
         !migration_uri_parse(uri, &u, errp)) {
         return false;
     }

@@ -183,6 +183,36 @@ static void ram_blocks_changed(Error **errp)
                "hot-plugged or unplugged)");
 }
 
+/*
+ * Only the machine's own RAM (vmstate_register_ram) migrates: a block of
+ * a memory backend may come and go while the migration runs, and the
+ * devices that use one (virtio-mem) have no state description.  Called
+ * from RCU critical section.
+ */
+static bool ram_block_check_migratable(RAMBlock *block, Error **errp)
+{
+    if (!vmstate_ram_is_migratable(block->mr)) {
+        error_setg(errp, "RAM block '%s' cannot be migrated: hot-pluggable "
+                   "memory (memory-backend objects, virtio-mem) is not "
+                   "supported by migration", block->idstr);
+        return false;
+    }
+    return true;
+}
+
+bool ram_check_migratable(Error **errp)
+{
+    RAMBlock *block;
+
+    RCU_READ_LOCK_GUARD();
+    QLIST_FOREACH_RCU(block, &ram_list.blocks, next) {
+        if (!ram_block_check_migratable(block, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 RAMState *ram_save_setup(QEMUFile *f, Error **errp)
 {
     RAMState *rs = g_new0(RAMState, 1);
@@ -201,11 +231,7 @@ RAMState *ram_save_setup(QEMUFile *f, Error **errp)
                 .pages = block->used_length >> TARGET_PAGE_BITS,
             };
 
-            if (!vmstate_ram_is_migratable(block->mr)) {
-                error_setg(&err, "RAM block '%s' cannot be migrated: "
-                           "hot-pluggable memory (memory-backend objects, "
-                           "virtio-mem) is not supported by migration",
-                           block->idstr);
+            if (!ram_block_check_migratable(block, &err)) {
                 break;
             }
             pstrcpy(b.idstr, sizeof(b.idstr), block->idstr);
@@ -557,7 +583,10 @@ bool ram_load_blocks(RAMLoadState *ls, MigReader *r, Error **errp)
         for (unsigned i = 0; i < n && !found; i++) {
             found = ls->blocks[i].block == block;
         }
-        if (!found && vmstate_ram_is_migratable(block->mr)) {
+        if (!found && !ram_block_check_migratable(block, errp)) {
+            return false;
+        }
+        if (!found) {
             error_setg(errp, "this machine's RAM block '%s' is not in the "
                        "stream", block->idstr);
             return false;

@@ -25,6 +25,12 @@ typedef struct RAMStats {
 } RAMStats;
 
 /*
+ * Whether every RAM block can be migrated (none belongs to a memory
+ * backend); if not, false with *errp naming the block.  Any thread; not
+ * in an RCU read-side section.
+ */
+bool ram_check_migratable(Error **errp);
+/*
  * Source.  ram_save_setup snapshots the block list (every block must be
  * migratable), writes the RAM_BLOCKS record, starts dirty logging and
  * takes the first bitmap (every page to send).  NULL with *errp on

@@ -3,11 +3,13 @@
 A -smp 4 Linux guest whose init writes and verifies memory and counts in
 a shared counter (grace.mode=migrate) moves to another emulator process
 over TCP on the loopback, or to a file and back, and must carry on there
-and pass its final check.  A migration that is cancelled, or whose
-destination dies, leaves the source running.  A destination refuses bad
-streams with a message and exit status 1.  Longer variants (zlib, a small
-downtime limit, a guest dirtying memory faster than the link) are in
-test_migration_slow.py.
+and pass its final check.  A migration that is cancelled, whose
+destination dies, or that fails because memory was hot-plugged meanwhile
+leaves the source running.  A destination refuses bad streams with a
+message and exit status 1, and a machine with hot-pluggable memory (a
+memory backend) neither migrates nor loads a migration.  Longer variants
+(zlib, a small downtime limit, a guest dirtying memory faster than the
+link) are in test_migration_slow.py.
 """
 
 import re
@@ -17,6 +19,7 @@ import pytest
 from livemigration import (finish, migrate, set_migration,
                            start_destination, wait_counter, wait_migration,
                            workload_args)
+from conftest import is_upstream_qemu
 from machine import run_emulator
 
 
@@ -62,7 +65,7 @@ def test_save_restore_file(machine, guest, tmp_path):
     finish(dst, before)
 
 
-def test_cancel_and_kill_destination(machine, guest):
+def test_cancel_and_kill_destination(machine, emulator, guest):
     """Neither a cancelled migration nor a dead destination costs the
     source anything: it runs on, and a third migration succeeds."""
     args = workload_args(guest)
@@ -94,10 +97,28 @@ def test_cancel_and_kill_destination(machine, guest):
     assert src.qmp.command("query-status")["status"] == "running"
     counter = wait_counter(src, above=counter)
 
+    if not is_upstream_qemu(emulator.path):
+        # Memory hot-plugged mid-way fails the migration (Grace refuses
+        # hot-pluggable memory; QEMU would migrate the backend).
+        dst3, uri = start_destination(machine, args, "dst3")
+        src.qmp.command("migrate", uri=uri)
+        wait_migration(src, ("active",))
+        src.qmp.command("object-add", **{"qom-type": "memory-backend-ram",
+                                         "id": "hot", "size": 16 << 20})
+        info = wait_migration(src)
+        assert info["status"] == "failed", info
+        assert "RAM blocks changed during migration" in \
+            info["error-desc"], info
+        assert src.qmp.command("query-status")["status"] == "running"
+        assert dst3.wait_exit(60) == 1
+        assert "load of migration failed" in dst3.stderr_text()
+        src.qmp.command("object-del", id="hot")
+        counter = wait_counter(src, above=counter)
+
     set_migration(src, max_bandwidth=0)
-    dst3, uri = start_destination(machine, args, "dst3")
+    dst4, uri = start_destination(machine, args, "dst4")
     migrate(src, uri)
-    finish(dst3, counter)
+    finish(dst4, counter)
 
 
 # Streams the destination must refuse.  The machine is a bare one (no
@@ -155,6 +176,29 @@ def test_bad_streams(machine, emulator, tmp_path):
         refused(emulator, tmp_path, good, ["-m", "256M"])
     assert "(-smp must be the same)" in \
         refused(emulator, tmp_path, good, ["-smp", "2"])
+
+
+@pytest.mark.grace_only("QEMU migrates memory backends")
+def test_hotplug_memory_refused(machine, emulator, tmp_path):
+    """A machine with a memory backend neither migrates nor loads one,
+    and says which block; without it again, it migrates."""
+    good = save_bare(machine, tmp_path / "good.sav")
+    vm = machine(BARE)
+    vm.qmp.command("object-add", **{"qom-type": "memory-backend-ram",
+                                    "id": "mem0", "size": 16 << 20})
+    reply = vm.qmp.cmd("migrate", {"uri": f"file:{tmp_path / 'x.sav'}"})
+    assert "RAM block '/objects/mem0' cannot be migrated: hot-pluggable" \
+        in reply["error"]["desc"], reply
+    assert vm.qmp.command("query-migrate") == {}
+    assert vm.qmp.command("query-status")["status"] == "prelaunch"
+    assert not (tmp_path / "x.sav").exists()
+    vm.qmp.command("object-del", id="mem0")
+    migrate(vm, f"file:{tmp_path / 'x.sav'}", timeout=120)
+    vm.quit()
+
+    msg = refused(emulator, tmp_path, good,
+                  ["-object", "memory-backend-ram,id=mem0,size=16M"])
+    assert "RAM block '/objects/mem0' cannot be migrated" in msg, msg
 
 
 @pytest.mark.grace_only("QEMU's messages differ")
