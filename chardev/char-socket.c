@@ -24,6 +24,7 @@
 #include "qemu/error-report.h"
 #include "qapi/error.h"
 #include "chardev-internal.h"
+#include "qemu/sockets.h"
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netdb.h>
@@ -183,38 +184,28 @@ static int unix_socket_open(SocketChardev *s, Error **errp)
 static int tcp_socket_open(SocketChardev *s, const char *host, int port,
                            Error **errp)
 {
-    struct addrinfo hints = {
-        .ai_family = AF_UNSPEC,
-        .ai_socktype = SOCK_STREAM,
-        .ai_flags = s->is_listen ? AI_PASSIVE : 0,
-    };
     struct addrinfo *res, *ai;
-    char portstr[8];
-    int fd = -1, err = 0, rc;
+    int fd = -1, err = 0;
 
-    snprintf(portstr, sizeof(portstr), "%d", port);
-    rc = getaddrinfo(host, portstr, &hints, &res);
-    if (rc != 0) {
-        error_setg(errp, "address resolution failed for %s:%d: %s",
-                   host ? host : "", port, gai_strerror(rc));
+    if (s->is_listen) {
+        fd = inet_listen(host, port, &port, errp);
+        if (fd < 0) {
+            return -1;
+        }
+        s->addr = g_strdup_printf("tcp:%s:%d", host ? host : "", port);
+        return fd;
+    }
+    if (inet_resolve(host, port, false, &res, errp) < 0) {
         return -1;
     }
     for (ai = res; ai; ai = ai->ai_next) {
-        int one = 1;
-
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
                     ai->ai_protocol);
         if (fd < 0) {
             err = errno;
             continue;
         }
-        if (s->is_listen) {
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-            if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
-                listen(fd, 1) == 0) {
-                break;
-            }
-        } else if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
             break;
         }
         err = errno;
@@ -223,23 +214,9 @@ static int tcp_socket_open(SocketChardev *s, const char *host, int port,
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        error_setg_errno(errp, err, "Failed to %s %s:%d",
-                         s->is_listen ? "bind socket on" : "connect to",
+        error_setg_errno(errp, err, "Failed to connect to %s:%d",
                          host ? host : "", port);
         return -1;
-    }
-    if (s->is_listen && port == 0) {
-        struct sockaddr_storage ss;
-        socklen_t len = sizeof(ss);
-
-        /* Port 0: the kernel chose one; report it in the filename. */
-        if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
-            if (ss.ss_family == AF_INET) {
-                port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-            } else if (ss.ss_family == AF_INET6) {
-                port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-            }
-        }
     }
     s->addr = g_strdup_printf("tcp:%s:%d", host ? host : "", port);
     return fd;

@@ -74,8 +74,6 @@ void qmp_register_builtins(void);
 const QmpCommand *qmp_find_command(const char *name);
 /* Names of every registered command, in registration order. */
 GPtrArray *qmp_command_names(void);
-/* A new node holding obj (taken). */
-JsonNode *qmp_object_node(JsonObject *obj);
 /* {"qemu": {"micro", "minor", "major"}, "package": ""} */
 JsonObject *qmp_version_object(void);
 /* What both monitors' stop/cont/... do. */

@@ -98,3 +98,19 @@ void qapi_event_send_memory_device_size_change(const char *id,
     json_object_set_string_member(data, "qom-path", qom_path);
     qapi_event_emit("MEMORY_DEVICE_SIZE_CHANGE", data);
 }
+
+void qapi_event_send_migration(const char *status)
+{
+    JsonObject *data = json_object_new();
+
+    json_object_set_string_member(data, "status", status);
+    qapi_event_emit("MIGRATION", data);
+}
+
+void qapi_event_send_migration_pass(int64_t pass)
+{
+    JsonObject *data = json_object_new();
+
+    json_object_set_int_member(data, "pass", pass);
+    qapi_event_emit("MIGRATION_PASS", data);
+}

@@ -84,6 +84,11 @@ bool monitor_do_cont(Error **errp)
         error_setg(errp, "Resetting the Virtual Machine is required");
         return false;
     }
+    if (runstate_check(RUN_STATE_INMIGRATE)) {
+        /* As QEMU: start the guest once the incoming stream is in. */
+        autostart = true;
+        return true;
+    }
     if (!runstate_is_running()) {
         vm_start();
     }

@@ -34,6 +34,9 @@
  *
  * Dirty bitmaps: one per block and client, one bit per target page,
  * changed with atomics by any thread; they live as long as the block.
+ * global_dirty_log (migration's dirty logging) is written by the
+ * migration thread and read with qatomic_read by the vCPUs' TLB fills;
+ * docs/devel/migration.rst has the protocol it is part of.
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
@@ -50,6 +53,8 @@
 RAMList ram_list;
 static bool ram_list_initialised;
 static CodeWriteHook *code_write_hook;
+static DirtyLogClearHook *dirty_log_clear_hook;
+static bool global_dirty_log;
 
 /* The calling thread's MRU hint: see the comment at the top. */
 static __thread struct {
@@ -326,16 +331,6 @@ static RAMBlock *dirty_block(ram_addr_t start, ram_addr_t length,
     return block;
 }
 
-bool cpu_physical_memory_get_dirty_flag(ram_addr_t addr, unsigned client)
-{
-    RCU_READ_LOCK_GUARD();
-    unsigned long first, npages;
-    RAMBlock *block = dirty_block(addr, 1, &first, &npages);
-
-    return (qatomic_read(&block->dirty_bmap[client][BIT_WORD(first)]) &
-            BIT_MASK(first)) != 0;
-}
-
 void cpu_physical_memory_set_dirty_flag(ram_addr_t addr, unsigned client)
 {
     RCU_READ_LOCK_GUARD();
@@ -377,6 +372,90 @@ bool cpu_physical_memory_test_and_clear_dirty(ram_addr_t start,
     block = dirty_block(start, length, &first, &npages);
     return bitmap_test_and_clear_atomic(block->dirty_bmap[client], first,
                                         npages);
+}
+
+static bool dirty_bit(RAMBlock *block, unsigned client, unsigned long page)
+{
+    return (qatomic_read(&block->dirty_bmap[client][BIT_WORD(page)]) &
+            BIT_MASK(page)) != 0;
+}
+
+bool cpu_physical_memory_get_dirty_flag(ram_addr_t addr, unsigned client)
+{
+    RCU_READ_LOCK_GUARD();
+    unsigned long first, npages;
+    RAMBlock *block = dirty_block(addr, 1, &first, &npages);
+
+    return dirty_bit(block, client, first);
+}
+
+bool cpu_physical_memory_is_clean(ram_addr_t addr)
+{
+    RCU_READ_LOCK_GUARD();
+    unsigned long first, npages;
+    RAMBlock *block = dirty_block(addr, 1, &first, &npages);
+
+    if (!dirty_bit(block, DIRTY_MEMORY_CODE, first)) {
+        return true;
+    }
+    return qatomic_read(&global_dirty_log) &&
+           !dirty_bit(block, DIRTY_MEMORY_MIGRATION, first);
+}
+
+void memory_global_dirty_log_start(void)
+{
+    qatomic_set(&global_dirty_log, true);
+}
+
+void memory_global_dirty_log_stop(void)
+{
+    /*
+     * Entries marked for migration lose TLB_NOTDIRTY at their next write
+     * (the slow path sees the page is no longer clean).
+     */
+    qatomic_set(&global_dirty_log, false);
+}
+
+bool memory_global_dirty_log_active(void)
+{
+    return qatomic_read(&global_dirty_log);
+}
+
+void cpu_physical_memory_set_dirty_log_clear_hook(DirtyLogClearHook *hook)
+{
+    qatomic_set(&dirty_log_clear_hook, hook);
+}
+
+uint64_t cpu_physical_memory_sync_dirty_bitmap(RAMBlock *block,
+                                               unsigned long *dest)
+{
+    unsigned long *bmap = block->dirty_bmap[DIRTY_MEMORY_MIGRATION];
+    unsigned long words = BITS_TO_LONGS(block->max_length >>
+                                        TARGET_PAGE_BITS);
+    DirtyLogClearHook *hook = qatomic_read(&dirty_log_clear_hook);
+    uint64_t newly = 0;
+
+    for (unsigned long i = 0; i < words; i++) {
+        unsigned long bits;
+
+        /* Cheap test first: most words of an idle guest stay clear. */
+        if (!qatomic_read(&bmap[i])) {
+            continue;
+        }
+        bits = qatomic_xchg(&bmap[i], 0);
+        newly += ctpop64(bits & ~dest[i]);
+        dest[i] |= bits;
+    }
+    /*
+     * The bits are clear before we look at the TLBs: pairs with the
+     * smp_mb between installing a write entry and testing the page in
+     * the accelerator's TLB fill.
+     */
+    smp_mb();
+    if (hook && qatomic_read(&global_dirty_log)) {
+        hook(block->offset, block->max_length);
+    }
+    return newly;
 }
 
 void cpu_physical_memory_set_code_write_hook(CodeWriteHook *hook)

@@ -48,9 +48,10 @@ static QTAILQ_HEAD(, VMChangeStateEntry) vm_change_state_head =
 static NotifierList powerdown_notifiers =
     NOTIFIER_LIST_INITIALIZER(powerdown_notifiers);
 
-/* Set by the command line (-no-shutdown, -no-reboot). */
+/* Set by the command line (-no-shutdown, -no-reboot, -S). */
 bool no_shutdown;
 bool no_reboot;
+bool autostart = true;
 
 static const char *const run_state_names[RUN_STATE__MAX] = {
     [RUN_STATE_PRELAUNCH] = "prelaunch",
@@ -60,6 +61,9 @@ static const char *const run_state_names[RUN_STATE__MAX] = {
     [RUN_STATE_GUEST_PANICKED] = "guest-panicked",
     [RUN_STATE_INTERNAL_ERROR] = "internal-error",
     [RUN_STATE_DEBUG] = "debug",
+    [RUN_STATE_INMIGRATE] = "inmigrate",
+    [RUN_STATE_FINISH_MIGRATE] = "finish-migrate",
+    [RUN_STATE_POSTMIGRATE] = "postmigrate",
 };
 
 const char *runstate_name(RunState state)

@@ -35,6 +35,7 @@
 #include "softmmu/machine-cmds.h"
 #include "softmmu/memory-cmds.h"
 #include "sysemu/hostmem.h"
+#include "migration/misc.h"
 
 #define PROGNAME "grace-system-riscv64"
 
@@ -63,7 +64,7 @@ typedef enum {
     OPT_MONITOR, OPT_QMP, OPT_MON, OPT_CHARDEV, OPT_DRIVE, OPT_DEVICE,
     OPT_GLOBAL, OPT_S, OPT_NO_REBOOT, OPT_NO_SHUTDOWN, OPT_D, OPT_D_FILE,
     OPT_NAME, OPT_DISPLAY, OPT_ACCEL, OPT_OBJECT, OPT_GDB, OPT_GDB_DEFAULT,
-    OPT_QTEST,
+    OPT_QTEST, OPT_INCOMING,
 } OptionIndex;
 
 typedef struct OptionDef {
@@ -125,6 +126,8 @@ static const OptionDef options[] = {
     { "qtest", "CHARDEV", OPT_QTEST, "drive the machine with QEMU's qtest "
       "protocol on CHARDEV (unix:PATH, unix:PATH,server, stdio...); with "
       "-accel qtest no guest code runs and the test owns the clock" },
+    { "incoming", "tcp:HOST:PORT|unix:PATH|file:PATH|defer", OPT_INCOMING,
+      "wait for an incoming migration (defer: until migrate-incoming)" },
     { "accel", "tcg[,thread=single|multi][,tb-size=MiB][,jit=on|off]|qtest",
       OPT_ACCEL,
       "the accelerator: TCG, each vCPU on its own thread (multi, the "
@@ -153,6 +156,8 @@ typedef struct Config {
     const char *gdb_device;     /* -gdb or -s, the last given */
     int gdb_argi;
     int gdb_argc;
+    const char *incoming;
+    int incoming_argi;
     bool accel_configured;
     GArray *deferred;       /* of DeferredOpt, in command-line order */
 } Config;
@@ -506,6 +511,10 @@ static void parse_args(Config *cfg, int argc, char **argv)
         case OPT_ACCEL:
             parse_accel(cfg, arg);
             break;
+        case OPT_INCOMING:
+            cfg->incoming = arg;
+            cfg->incoming_argi = argi;
+            break;
         case OPT_GLOBAL:
             parse_global(arg);
             break;
@@ -726,7 +735,10 @@ int main(int argc, char **argv)
     machine_cmds_register();
     memory_cmds_register();
     gdbstub_register_commands();
+    migration_init();
     create_chardevs_and_monitors(&cfg);
+    /* Guest time first: devices compute from it when they are loaded. */
+    cpu_timers_init();
     /* Backends exist before the devices that use them, as in QEMU. */
     foreach_deferred(&cfg, OPT_OBJECT, add_object);
     foreach_deferred(&cfg, OPT_QTEST, add_qtest);
@@ -750,7 +762,16 @@ int main(int argc, char **argv)
         }
         loc_set_none();
     }
-    if (!cfg.start_paused) {
+    autostart = !cfg.start_paused;
+    if (cfg.incoming) {
+        /* The guest starts when the stream is in (unless -S). */
+        vm_stop(RUN_STATE_INMIGRATE);
+        loc_set_cmdline(cfg.argv, cfg.incoming_argi, 2);
+        if (!qemu_start_incoming_migration(cfg.incoming, &err)) {
+            fail(err);
+        }
+        loc_set_none();
+    } else if (autostart) {
         vm_start();
     }
     status = qemu_main_loop();

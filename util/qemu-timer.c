@@ -153,6 +153,17 @@ static void virtual_clock_set(int64_t ns)
     qemu_mutex_unlock(&timers_state.lock);
 }
 
+void cpu_set_virtual_clock_stopped(int64_t ns)
+{
+    qemu_mutex_lock(&timers_state.lock);
+    /* Only a stopped clock may be moved: a running one would jump. */
+    assert(!timers_state.cpu_ticks_enabled);
+    seqlock_write_begin(&timers_state.seqlock);
+    qatomic_set(&timers_state.cpu_clock_offset, ns);
+    seqlock_write_end(&timers_state.seqlock);
+    qemu_mutex_unlock(&timers_state.lock);
+}
+
 int64_t qemu_clock_get_ns(QEMUClockType type)
 {
     switch (type) {

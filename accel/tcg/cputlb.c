@@ -17,6 +17,16 @@
  * and marks the page dirty (dropping TLB_NOTDIRTY) once no TB is left.
  * Holding the TB lock across the store orders it against translation:
  * a translator either reads the new bytes or has its TB invalidated.
+ *
+ * Migration uses the same flag.  While dirty logging is on, a page whose
+ * DIRTY_MEMORY_MIGRATION bit is clear is "clean" too: the migration
+ * thread clears the bits and then sets TLB_NOTDIRTY in every write entry
+ * (tlb_reset_dirty_range_all), with the same barrier pairing as above,
+ * and the slow path sets the bit.  A store that read a clean tag just
+ * before the entry was marked may still land without setting the bit;
+ * the migration thread waits for a grace period before it reads the
+ * pages, and a vCPU's stores all happen between two of its quiescent
+ * states.  docs/devel/migration.rst has the diagram.
  */
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
@@ -224,30 +234,33 @@ void tlb_set_page(CPUState *cpu, vaddr addr, hwaddr paddr, MemTxAttrs attrs,
         qatomic_set(&e->addr_write, page | flags | write_flags | data_flags);
     } else {
         qatomic_set(&e->addr_write, page | flags | data_flags);
-        /* Pairs with the smp_mb in tlb_reset_dirty_page. */
+        /*
+         * Pairs with the smp_mb in tlb_reset_dirty_range_all and, for
+         * migration, in cpu_physical_memory_sync_dirty_bitmap.
+         */
         smp_mb();
-        if (!cpu_physical_memory_get_dirty_flag(ram_addr,
-                                                DIRTY_MEMORY_CODE)) {
+        if (cpu_physical_memory_is_clean(ram_addr)) {
             qatomic_or(&e->addr_write, TLB_NOTDIRTY);
         }
     }
     cpu->tlb.used_mmu_mask |= 1u << mmu_idx;
 }
 
-void tlb_reset_dirty_page(ram_addr_t ram_addr)
+void tlb_reset_dirty_range_all(ram_addr_t start, ram_addr_t length)
 {
-    ram_addr_t page = ram_addr & TARGET_PAGE_MASK;
     CPUState *cpu;
 
-    /* Order the caller's clearing of the dirty bit before our reads. */
+    /* Order the caller's clearing of the dirty bits before our reads. */
     smp_mb();
     CPU_FOREACH(cpu) {
         for (int i = 0; i < NB_MMU_MODES; i++) {
             for (int j = 0; j < CPU_TLB_SIZE; j++) {
                 CPUTLBEntry *e = &cpu->tlb.table[i][j];
                 uint64_t tag = qatomic_read(&e->addr_write);
+                ram_addr_t ram_addr =
+                    qatomic_read(&cpu->tlb.full[i][j].ram_addr);
 
-                if (qatomic_read(&cpu->tlb.full[i][j].ram_addr) == page &&
+                if (ram_addr - start < length &&
                     !(tag & (TLB_MMIO | TLB_NOTDIRTY)) &&
                     (tag & TLB_INVALID_MASK) == 0) {
                     qatomic_or(&e->addr_write, TLB_NOTDIRTY);
@@ -257,16 +270,22 @@ void tlb_reset_dirty_page(ram_addr_t ram_addr)
     }
 }
 
+void tlb_reset_dirty_page(ram_addr_t ram_addr)
+{
+    tlb_reset_dirty_range_all(ram_addr & TARGET_PAGE_MASK, TARGET_PAGE_SIZE);
+}
+
 /*
- * The page of the current entry holds no code any more: let writes to it
- * take the fast path, unless a translator has claimed it meanwhile.
+ * The page of the current entry is dirty for every client now: let
+ * writes to it take the fast path, unless a translator has claimed it or
+ * migration has taken its bit meanwhile.
  */
 static void tlb_set_dirty(CPUTLBEntry *e, ram_addr_t ram_addr)
 {
     qatomic_and(&e->addr_write, ~(uint64_t)TLB_NOTDIRTY);
-    /* Pairs with the smp_mb in tlb_reset_dirty_page. */
+    /* Pairs with the smp_mb in tlb_reset_dirty_range_all. */
     smp_mb();
-    if (!cpu_physical_memory_get_dirty_flag(ram_addr, DIRTY_MEMORY_CODE)) {
+    if (cpu_physical_memory_is_clean(ram_addr)) {
         qatomic_or(&e->addr_write, TLB_NOTDIRTY);
     }
 }
@@ -376,23 +395,43 @@ static uint64_t load_page(CPUState *cpu, vaddr addr, MemOp mop, int mmu_idx,
     return ldn_host((void *)(uintptr_t)(addr + e->addend), size);
 }
 
-/* Write to a page holding translated code.  Returns with the store done. */
-static void notdirty_store(CPUState *cpu, CPUTLBEntry *e,
-                           CPUTLBEntryFull *full, vaddr addr, uint64_t val,
-                           unsigned size)
+/*
+ * A write of size bytes at addr through entry e, whose tag has
+ * TLB_NOTDIRTY: the page holds code, or migration has not seen it
+ * written since it last took the page's dirty bit.  Invalidate the code
+ * the bytes overlap, store *val if val is not NULL (probe_access's
+ * callers store afterwards, in the same slice), mark the page dirty for
+ * migration, and once nothing holds the flag, let writes take the fast
+ * path again.
+ */
+static void notdirty_write(CPUTLBEntry *e, CPUTLBEntryFull *full,
+                           vaddr addr, unsigned size, const uint64_t *val)
 {
     ram_addr_t ram_addr = full->ram_addr | (addr & ~TARGET_PAGE_MASK);
     void *host = (void *)(uintptr_t)(addr + e->addend);
-    bool empty;
 
-    tb_lock();
-    empty = tb_invalidate_phys_page_range_locked(ram_addr, size);
-    stn_host(host, val, size);
-    if (empty) {
-        cpu_physical_memory_set_dirty_flag(ram_addr, DIRTY_MEMORY_CODE);
+    if (!cpu_physical_memory_get_dirty_flag(ram_addr, DIRTY_MEMORY_CODE)) {
+        bool empty;
+
+        tb_lock();
+        empty = tb_invalidate_phys_page_range_locked(ram_addr, size);
+        if (val) {
+            stn_host(host, *val, size);
+        }
+        if (empty) {
+            cpu_physical_memory_set_dirty_flag(ram_addr, DIRTY_MEMORY_CODE);
+        }
+        tb_unlock();
+    } else if (val) {
+        /*
+         * Flagged for migration only.  A translator claiming the page
+         * meanwhile races with this store exactly as with a fast-path
+         * store made just before it marked the entry.
+         */
+        stn_host(host, *val, size);
     }
-    tb_unlock();
-    if (empty) {
+    cpu_physical_memory_set_dirty_range(ram_addr, size, DIRTY_CLIENTS_NOCODE);
+    if (!cpu_physical_memory_is_clean(ram_addr)) {
         tlb_set_dirty(e, ram_addr);
     }
 }
@@ -413,7 +452,7 @@ static void store_page(CPUState *cpu, vaddr addr, uint64_t val, MemOp mop,
             io_failed(cpu, full, addr, size, MMU_DATA_STORE, mmu_idx, r, op);
         }
     } else if (tag & TLB_NOTDIRTY) {
-        notdirty_store(cpu, e, full, addr, val, size);
+        notdirty_write(e, full, addr, size, &val);
     } else {
         stn_host((void *)(uintptr_t)(addr + e->addend), val, size);
     }
@@ -509,19 +548,7 @@ void *probe_access(CPUState *cpu, vaddr addr, int size,
         return NULL;
     }
     if (access_type == MMU_DATA_STORE && (tag & TLB_NOTDIRTY)) {
-        CPUTLBEntryFull *full = tlb_full(cpu, mmu_idx, addr);
-        ram_addr_t ram_addr = full->ram_addr | (addr & ~TARGET_PAGE_MASK);
-        bool empty;
-
-        tb_lock();
-        empty = tb_invalidate_phys_page_range_locked(ram_addr, size);
-        if (empty) {
-            cpu_physical_memory_set_dirty_flag(ram_addr, DIRTY_MEMORY_CODE);
-        }
-        tb_unlock();
-        if (empty) {
-            tlb_set_dirty(e, ram_addr);
-        }
+        notdirty_write(e, tlb_full(cpu, mmu_idx, addr), addr, size, NULL);
     }
     return (void *)(uintptr_t)(addr + e->addend);
 }

@@ -139,6 +139,7 @@ static void tcg_do_init(void)
     tcg_interp_backend.init();
     tcg_backend->init();
     cpu_physical_memory_set_code_write_hook(tb_code_write_hook);
+    cpu_physical_memory_set_dirty_log_clear_hook(tlb_reset_dirty_range_all);
 }
 
 void tcg_exec_init(void)

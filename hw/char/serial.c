@@ -16,6 +16,7 @@
 #include "qapi/error.h"
 #include "hw/char/serial.h"
 #include "sysemu/reset.h"
+#include "migration/vmstate.h"
 
 enum {
     UART_RBR_THR = 0,           /* DLL when LCR.DLAB */
@@ -445,6 +446,57 @@ static void serial_reset(void *opaque)
     serial_update_irq(s);
 }
 
+/* Migration: the registers and the receive FIFO. */
+
+static bool serial_post_load(void *opaque, int version_id, Error **errp)
+{
+    SerialState *s = opaque;
+    unsigned itl = serial_fifo_enabled(s) ? fifo_trigger_levels[s->fcr >> 6]
+                                          : 1;
+
+    if (s->recv_fifo_count > serial_rx_capacity(s)) {
+        error_setg(errp, "%u bytes in a receiver that holds %u",
+                   s->recv_fifo_count, serial_rx_capacity(s));
+        return false;
+    }
+    if (s->recv_fifo_itl != itl) {
+        error_setg(errp, "trigger level %u does not match FCR 0x%02x",
+                   s->recv_fifo_itl, s->fcr);
+        return false;
+    }
+    serial_rearm_timeout(s);
+    /* Drive the line afresh; this also recomputes IIR. */
+    s->last_irq_level = -1;
+    serial_update_irq(s);
+    return true;
+}
+
+static const VMStateDescription vmstate_serial = {
+    .name = "serial",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = serial_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT16(divider, SerialState),
+        VMSTATE_UINT8_MASK(ier, SerialState, 0x0f),
+        VMSTATE_UINT8(lcr, SerialState),
+        VMSTATE_UINT8_MASK(mcr, SerialState, 0x1f),
+        VMSTATE_UINT8(lsr, SerialState),
+        VMSTATE_UINT8(msr, SerialState),
+        VMSTATE_UINT8(scr, SerialState),
+        VMSTATE_UINT8_MASK(fcr, SerialState,
+                           UART_FCR_FE | UART_FCR_DMS | UART_FCR_ITL),
+        VMSTATE_BOOL(thr_ipending, SerialState),
+        VMSTATE_BOOL(timeout_ipending, SerialState),
+        VMSTATE_UINT8_ARRAY(recv_fifo, SerialState, UART_FIFO_LENGTH),
+        VMSTATE_UINT32_MAX(recv_fifo_head, SerialState,
+                           UART_FIFO_LENGTH - 1),
+        VMSTATE_UINT32_MAX(recv_fifo_count, SerialState, UART_FIFO_LENGTH),
+        VMSTATE_UINT32_MAX(recv_fifo_itl, SerialState, 14),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static void serial_realize(SerialState *s, Chardev *chr)
 {
     s->fifo_timeout_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
@@ -455,6 +507,7 @@ static void serial_realize(SerialState *s, Chardev *chr)
                              serial_event, NULL, s, NULL, true);
     qemu_register_reset(serial_reset, s);
     serial_reset(s);
+    vmstate_register(&vmstate_serial, 0, s);
 }
 
 /* Memory-mapped access: one register per 1 << regshift bytes. */

@@ -13,6 +13,7 @@
 #include "qemu/log.h"
 #include "hw/intc/riscv_aclint.h"
 #include "sysemu/reset.h"
+#include "migration/vmstate.h"
 
 /* Ticks of a freq-Hz counter elapsed in ns nanoseconds. */
 static uint64_t ns_to_ticks(uint64_t ns, uint32_t freq)
@@ -236,6 +237,50 @@ static void aclint_reset(void *opaque)
     aclint_set_mtime(s, 0);
 }
 
+/* Migration: the harts' registers and the mtime offset. */
+
+static uint32_t aclint_num_harts(const void *opaque)
+{
+    return ((const RISCVAclintState *)opaque)->num_harts;
+}
+
+static bool aclint_post_load(void *opaque, int version_id, Error **errp)
+{
+    RISCVAclintState *s = opaque;
+
+    /* Lines and timers follow the registers (virtual time is loaded). */
+    for (unsigned h = 0; h < s->num_harts; h++) {
+        qemu_set_irq(s->msip_irqs[h], s->harts[h].msip);
+        aclint_update_mtip(&s->harts[h]);
+    }
+    return true;
+}
+
+static const VMStateDescription vmstate_aclint_hart = {
+    .name = "riscv-aclint-hart",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(mtimecmp, RISCVAclintHart),
+        VMSTATE_BOOL(msip, RISCVAclintHart),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_aclint = {
+    .name = "riscv-aclint",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = aclint_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32_EQUAL(timebase_freq, RISCVAclintState),
+        VMSTATE_UINT64(time_delta, RISCVAclintState),
+        VMSTATE_STRUCT_VARRAY(harts, RISCVAclintState, aclint_num_harts,
+                              vmstate_aclint_hart, RISCVAclintHart),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 RISCVAclintState *riscv_aclint_create(MemoryRegion *sysmem, hwaddr base,
                                       int num_harts, qemu_irq *msip,
                                       qemu_irq *mtip,
@@ -262,5 +307,6 @@ RISCVAclintState *riscv_aclint_create(MemoryRegion *sysmem, hwaddr base,
     memory_region_add_subregion(sysmem, base, &s->mmio);
     qemu_register_reset(aclint_reset, s);
     aclint_reset(s);
+    vmstate_register(&vmstate_aclint, 0, s);
     return s;
 }

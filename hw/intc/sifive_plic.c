@@ -12,6 +12,7 @@
 #include "qemu/log.h"
 #include "hw/intc/sifive_plic.h"
 #include "sysemu/reset.h"
+#include "migration/vmstate.h"
 
 static bool plic_test(const uint32_t *map, unsigned id)
 {
@@ -278,6 +279,84 @@ static void plic_reset(void *opaque)
     plic_update(s);
 }
 
+/* Migration */
+
+static uint32_t plic_num_ids(const void *opaque)
+{
+    return ((const SiFivePLICState *)opaque)->num_sources + 1;
+}
+
+static uint32_t plic_num_words(const void *opaque)
+{
+    return ((const SiFivePLICState *)opaque)->bitfield_words;
+}
+
+static uint32_t plic_num_contexts(const void *opaque)
+{
+    return ((const SiFivePLICState *)opaque)->num_contexts;
+}
+
+static uint32_t plic_num_enable_words(const void *opaque)
+{
+    const SiFivePLICState *s = opaque;
+
+    return s->num_contexts * s->bitfield_words;
+}
+
+static bool plic_post_load(void *opaque, int version_id, Error **errp)
+{
+    SiFivePLICState *s = opaque;
+
+    if (s->source_priority[0]) {
+        error_setg(errp, "ID 0 has priority %" PRIu32 ", not 0",
+                   s->source_priority[0]);
+        return false;
+    }
+    /* Bits for IDs that do not exist (0, and past num_sources). */
+    for (unsigned w = 0; w < s->bitfield_words; w++) {
+        uint32_t bad = ~plic_word_mask(s, w);
+
+        if ((s->level[w] | s->pending[w] | s->claimed[w]) & bad) {
+            error_setg(errp, "word %u of the level, pending or claimed "
+                       "bits names sources that do not exist", w);
+            return false;
+        }
+        for (unsigned ctx = 0; ctx < s->num_contexts; ctx++) {
+            if (plic_enable(s, ctx)[w] & bad) {
+                error_setg(errp, "context %u enables sources that do not "
+                           "exist", ctx);
+                return false;
+            }
+        }
+    }
+    /* Drive every output afresh, as reset does. */
+    for (unsigned ctx = 0; ctx < s->num_contexts; ctx++) {
+        s->context_level[ctx] = -1;
+    }
+    plic_update(s);
+    return true;
+}
+
+static const VMStateDescription vmstate_plic = {
+    .name = "riscv.sifive.plic",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = plic_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32_VARRAY_MAX(source_priority, SiFivePLICState,
+                                  plic_num_ids, SIFIVE_PLIC_MAX_PRIORITY),
+        VMSTATE_UINT32_VARRAY(level, SiFivePLICState, plic_num_words),
+        VMSTATE_UINT32_VARRAY(pending, SiFivePLICState, plic_num_words),
+        VMSTATE_UINT32_VARRAY(claimed, SiFivePLICState, plic_num_words),
+        VMSTATE_UINT32_VARRAY(enable, SiFivePLICState,
+                              plic_num_enable_words),
+        VMSTATE_UINT32_VARRAY_MAX(threshold, SiFivePLICState,
+                                  plic_num_contexts,
+                                  SIFIVE_PLIC_MAX_PRIORITY),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 SiFivePLICState *sifive_plic_create(MemoryRegion *sysmem, hwaddr base,
                                     uint32_t num_sources,
                                     uint32_t num_contexts,
@@ -308,6 +387,7 @@ SiFivePLICState *sifive_plic_create(MemoryRegion *sysmem, hwaddr base,
     memory_region_add_subregion(sysmem, base, &s->mmio);
     qemu_register_reset(plic_reset, s);
     plic_reset(s);
+    vmstate_register(&vmstate_plic, 0, s);
     return s;
 }
 

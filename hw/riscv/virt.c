@@ -23,6 +23,7 @@
 #include "exec/memory.h"
 #include "sysemu/cpus.h"
 #include "sysemu/reset.h"
+#include "migration/vmstate.h"
 #include "target/riscv/cpu.h"
 #include "qemu/error-report.h"
 #include "qapi/error.h"
@@ -580,12 +581,14 @@ static bool virt_machine_init(MachineState *ms, Error **errp)
         return false;
     }
     memory_region_add_subregion(sysmem, virt_memmap[VIRT_DRAM].base, &s->ram);
+    vmstate_register_ram(&s->ram);
     if (!memory_region_init_rom(&s->mrom, NULL, "riscv_virt_board.mrom",
                                 virt_memmap[VIRT_MROM].size, errp)) {
         return false;
     }
     memory_region_add_subregion(sysmem, virt_memmap[VIRT_MROM].base,
                                 &s->mrom);
+    vmstate_register_ram(&s->mrom);
     machine_device_memory_init(sysmem,
                                QEMU_ALIGN_UP(virt_memmap[VIRT_DRAM].base +
                                              ms->ram_size,

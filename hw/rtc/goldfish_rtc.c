@@ -15,6 +15,7 @@
 #include "qemu/log.h"
 #include "hw/rtc/goldfish_rtc.h"
 #include "sysemu/reset.h"
+#include "migration/vmstate.h"
 
 enum {
     RTC_TIME_LOW = 0x00,
@@ -192,6 +193,36 @@ static void goldfish_rtc_reset(void *opaque)
     goldfish_rtc_update(s);
 }
 
+/* Migration: guest time as an offset from the host's, and the alarm. */
+
+static bool goldfish_rtc_post_load(void *opaque, int version_id,
+                                   Error **errp)
+{
+    GoldfishRTCState *s = opaque;
+
+    timer_del(s->timer);
+    goldfish_rtc_check_alarm(s);
+    goldfish_rtc_update(s);
+    return true;
+}
+
+static const VMStateDescription vmstate_goldfish_rtc = {
+    .name = "goldfish_rtc",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = goldfish_rtc_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(tick_offset, GoldfishRTCState),
+        VMSTATE_UINT64(alarm_next, GoldfishRTCState),
+        VMSTATE_UINT32(alarm_high, GoldfishRTCState),
+        VMSTATE_BOOL(alarm_running, GoldfishRTCState),
+        VMSTATE_UINT32_MAX(irq_pending, GoldfishRTCState, 1),
+        VMSTATE_UINT32_MAX(irq_enabled, GoldfishRTCState, 1),
+        VMSTATE_UINT32(time_high, GoldfishRTCState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 void goldfish_rtc_create(MemoryRegion *sysmem, hwaddr base, qemu_irq irq)
 {
     GoldfishRTCState *s = g_new0(GoldfishRTCState, 1);
@@ -203,4 +234,5 @@ void goldfish_rtc_create(MemoryRegion *sysmem, hwaddr base, qemu_irq irq)
     memory_region_add_subregion(sysmem, base, &s->iomem);
     qemu_register_reset(goldfish_rtc_reset, s);
     goldfish_rtc_reset(s);
+    vmstate_register(&vmstate_goldfish_rtc, 0, s);
 }

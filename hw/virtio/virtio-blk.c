@@ -13,6 +13,7 @@
 #include "qemu/log.h"
 #include "qapi/error.h"
 #include "hw/virtio/virtio-blk.h"
+#include "migration/vmstate.h"
 
 #define VIRTIO_BLK_HDR_SIZE 16
 
@@ -198,9 +199,23 @@ static void virtio_blk_get_config(VirtIODevice *vdev, uint8_t *config)
     st_le(config + VIRTIO_BLK_CFG_BLK_SIZE, 4, VIRTIO_BLK_SECTOR_SIZE);
 }
 
+/* The disk itself is shared storage: the destination opens the same. */
+static const VMStateDescription vmstate_virtio_blk = {
+    .name = "virtio-blk",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(parent_obj, VirtIOBlock, vmstate_virtio_device,
+                       VirtIODevice),
+        VMSTATE_UINT64_EQUAL(capacity, VirtIOBlock),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VirtioDeviceClass virtio_blk_class = {
     .name = "virtio-blk",
     .device_id = VIRTIO_ID_BLOCK,
+    .vmsd = &vmstate_virtio_blk,
     .get_config = virtio_blk_get_config,
 };
 

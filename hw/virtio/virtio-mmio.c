@@ -12,6 +12,8 @@
 #include "qapi/error.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "sysemu/reset.h"
+#include "migration/blocker.h"
+#include "migration/vmstate.h"
 
 enum {
     VIRTIO_MMIO_MAGIC = 0x000,
@@ -488,6 +490,60 @@ static const MemoryRegionOps virtio_mmio_ops = {
     },
 };
 
+/* Migration: the transport's registers (the device has its own section). */
+
+static bool virtio_mmio_post_load(void *opaque, int version_id,
+                                  Error **errp)
+{
+    VirtIOMMIOProxy *proxy = opaque;
+
+    for (int i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        uint32_t align = proxy->vqs[i].align;
+
+        if (!align || (align & (align - 1))) {
+            error_setg(errp, "queue %d: QueueAlign %" PRIu32 " is not a "
+                       "power of 2", i, align);
+            return false;
+        }
+    }
+    virtio_mmio_update_irq(proxy);
+    return true;
+}
+
+static const VMStateDescription vmstate_virtio_mmio_queue = {
+    .name = "virtio-mmio-queue",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT16_MAX(num, VirtIOMMIOQueue, VIRTQUEUE_MAX_SIZE),
+        VMSTATE_BOOL(enabled, VirtIOMMIOQueue),
+        VMSTATE_UINT32_ARRAY(desc, VirtIOMMIOQueue, 2),
+        VMSTATE_UINT32_ARRAY(avail, VirtIOMMIOQueue, 2),
+        VMSTATE_UINT32_ARRAY(used, VirtIOMMIOQueue, 2),
+        VMSTATE_UINT32(align, VirtIOMMIOQueue),
+        VMSTATE_UINT32(pfn, VirtIOMMIOQueue),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_virtio_mmio = {
+    .name = "virtio-mmio",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = virtio_mmio_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL_EQUAL(legacy, VirtIOMMIOProxy),
+        VMSTATE_UINT32_MAX(host_features_sel, VirtIOMMIOProxy, 1),
+        VMSTATE_UINT32_MAX(guest_features_sel, VirtIOMMIOProxy, 1),
+        VMSTATE_UINT32_ARRAY(guest_features, VirtIOMMIOProxy, 2),
+        VMSTATE_UINT32_MAX(guest_page_shift, VirtIOMMIOProxy, 31),
+        VMSTATE_UINT32(queue_sel, VirtIOMMIOProxy),
+        VMSTATE_STRUCT_ARRAY(vqs, VirtIOMMIOProxy, VIRTIO_QUEUE_MAX,
+                             vmstate_virtio_mmio_queue, VirtIOMMIOQueue),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 VirtIOMMIOProxy *virtio_mmio_create(MemoryRegion *sysmem, hwaddr base,
                                     qemu_irq irq)
 {
@@ -502,6 +558,8 @@ VirtIOMMIOProxy *virtio_mmio_create(MemoryRegion *sysmem, hwaddr base,
     QTAILQ_INSERT_TAIL(&transports, proxy, link);
     qemu_register_reset(virtio_mmio_reset, proxy);
     virtio_mmio_reset(proxy);
+    /* Instance: the address, which tells the transports apart. */
+    vmstate_register(&vmstate_virtio_mmio, base, proxy);
     return proxy;
 }
 
@@ -518,5 +576,14 @@ bool virtio_mmio_plug(VirtIOMMIOProxy *proxy, VirtIODevice *vdev,
     virtio_bind_transport(vdev, &virtio_mmio_bus_ops, proxy,
                           proxy->legacy ? 0 : 1ULL << VIRTIO_F_VERSION_1);
     virtio_mmio_reset(proxy);
+    if (vdev->vdc->vmsd) {
+        vmstate_register(vdev->vdc->vmsd, proxy->base, vdev);
+    } else {
+        Error *reason = NULL;
+
+        error_setg(&reason, "device %s at 0x%" HWADDR_PRIx " cannot be "
+                   "migrated", vdev->vdc->name, proxy->base);
+        migrate_add_blocker(reason);
+    }
     return true;
 }

@@ -8,6 +8,7 @@
 #include "qemu/error-report.h"
 #include "qapi/error.h"
 #include "hw/virtio/virtio-rng.h"
+#include "migration/vmstate.h"
 
 #include <sys/random.h>
 
@@ -58,9 +59,21 @@ static void virtio_rng_handle_output(VirtIODevice *vdev, VirtQueue *vq)
     }
 }
 
+static const VMStateDescription vmstate_virtio_rng = {
+    .name = "virtio-rng",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(parent_obj, VirtIORNG, vmstate_virtio_device,
+                       VirtIODevice),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VirtioDeviceClass virtio_rng_class = {
     .name = "virtio-rng",
     .device_id = VIRTIO_ID_RNG,
+    .vmsd = &vmstate_virtio_rng,
 };
 
 VirtIODevice *virtio_rng_new(Error **errp)

@@ -14,6 +14,7 @@
 #include "qemu/atomic.h"
 #include "qemu/log.h"
 #include "hw/virtio/virtio.h"
+#include "migration/vmstate.h"
 
 struct VirtQueue {
     VirtIODevice *vdev;
@@ -580,3 +581,74 @@ void virtio_notify(VirtIODevice *vdev, VirtQueue *vq)
     vdev->isr |= VIRTIO_ISR_VQ;
     virtio_update_irq(vdev);
 }
+
+/* Migration: the core's part of a device's section */
+
+static bool virtqueue_post_load(void *opaque, int version_id, Error **errp)
+{
+    VirtQueue *vq = opaque;
+
+    if (vq->num > vq->num_max) {
+        error_setg(errp, "%u entries in a queue of at most %u", vq->num,
+                   vq->num_max);
+        return false;
+    }
+    if (vq->desc && !vq->num) {
+        error_setg(errp, "an enabled queue with no entries");
+        return false;
+    }
+    return true;
+}
+
+static const VMStateDescription vmstate_virtqueue = {
+    .name = "virtqueue",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = virtqueue_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32_EQUAL(num_max, VirtQueue),
+        VMSTATE_UINT32_MAX(num, VirtQueue, VIRTQUEUE_MAX_SIZE),
+        VMSTATE_UINT64(desc, VirtQueue),
+        VMSTATE_UINT64(avail, VirtQueue),
+        VMSTATE_UINT64(used, VirtQueue),
+        VMSTATE_UINT16(last_avail_idx, VirtQueue),
+        VMSTATE_UINT16(used_idx, VirtQueue),
+        /* Requests complete before their kick returns: none in flight. */
+        VMSTATE_UINT32_MAX(inuse, VirtQueue, 0),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static bool virtio_device_post_load(void *opaque, int version_id,
+                                    Error **errp)
+{
+    VirtIODevice *vdev = opaque;
+
+    if (vdev->guest_features & ~vdev->host_features) {
+        error_setg(errp, "the driver accepted features 0x%" PRIx64
+                   " that this device does not offer (0x%" PRIx64 ")",
+                   vdev->guest_features, vdev->host_features);
+        return false;
+    }
+    virtio_update_irq(vdev);
+    return true;
+}
+
+const VMStateDescription vmstate_virtio_device = {
+    .name = "virtio",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = virtio_device_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(status, VirtIODevice),
+        VMSTATE_UINT8_MASK(isr, VirtIODevice,
+                           VIRTIO_ISR_VQ | VIRTIO_ISR_CONFIG),
+        VMSTATE_UINT64_EQUAL(host_features, VirtIODevice),
+        VMSTATE_UINT64(guest_features, VirtIODevice),
+        VMSTATE_UINT32(generation, VirtIODevice),
+        VMSTATE_BOOL(broken, VirtIODevice),
+        VMSTATE_STRUCT_ARRAY_POINTER(vq, VirtIODevice, VIRTIO_QUEUE_MAX,
+                                     vmstate_virtqueue, VirtQueue),
+        VMSTATE_END_OF_LIST()
+    },
+};

@@ -40,7 +40,7 @@ typedef enum MMUAccessType {
  * (at most 7 for 8-byte accesses) and below the page bits.
  */
 #define TLB_MMIO            (1 << 8)    /* not RAM: go through the memory API */
-#define TLB_NOTDIRTY        (1 << 9)    /* page holds translated code */
+#define TLB_NOTDIRTY        (1 << 9)    /* code, or clean for migration */
 #define TLB_INVALID_MASK    (1 << 10)   /* use this entry for one access only */
 #define TLB_WATCHPOINT      (1 << 11)   /* a watchpoint covers part of the page */
 #define TLB_FLAGS_MASK      (TLB_MMIO | TLB_NOTDIRTY | TLB_INVALID_MASK | \

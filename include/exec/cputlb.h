@@ -40,6 +40,13 @@ void tlb_set_page(CPUState *cpu, vaddr addr, hwaddr paddr, MemTxAttrs attrs,
  * slow path and invalidate the code.  TB lock held.
  */
 void tlb_reset_dirty_page(ram_addr_t ram_addr);
+/*
+ * The same for every write entry mapping a page of [start, start +
+ * length): the migration thread calls it, as physmem's dirty-log-clear
+ * hook, after clearing the pages' DIRTY_MEMORY_MIGRATION bits.  Any
+ * thread; the bits must be clear before the call.
+ */
+void tlb_reset_dirty_range_all(ram_addr_t start, ram_addr_t length);
 
 /*
  * Slow paths of guest loads and stores of size memop_size(mop) at addr

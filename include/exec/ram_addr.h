@@ -36,6 +36,46 @@ void cpu_physical_memory_set_code_write_hook(CodeWriteHook *hook);
 void cpu_physical_memory_invalidate_and_set_dirty(ram_addr_t start,
                                                   ram_addr_t length);
 
+/*
+ * Dirty logging for migration (QEMU's "global dirty log").  While it is
+ * on, a page whose DIRTY_MEMORY_MIGRATION bit is clear counts as clean:
+ * the accelerator routes vCPU writes to it through its slow path, which
+ * sets the bit again.  Writes that bypass the TLBs set every bit anyway.
+ * docs/devel/migration.rst ("Dirty tracking") has the protocol.  Start
+ * and stop from the migration thread; _active from any thread.
+ */
+void memory_global_dirty_log_start(void);
+void memory_global_dirty_log_stop(void);
+bool memory_global_dirty_log_active(void);
+
+/*
+ * Must a vCPU write to the page at addr take the slow path?  True if the
+ * page holds translated code (DIRTY_MEMORY_CODE clear), or if dirty
+ * logging is on and its DIRTY_MEMORY_MIGRATION bit is clear.
+ */
+bool cpu_physical_memory_is_clean(ram_addr_t addr);
+
+/*
+ * After migration clears DIRTY_MEMORY_MIGRATION bits, writes through the
+ * vCPUs' TLBs to those pages must set them again: the accelerator
+ * installs a hook that marks every write entry mapping [start, start +
+ * length) so that it takes the slow path.  Called on the migration
+ * thread, after the bits are clear (full barrier in between).
+ */
+typedef void DirtyLogClearHook(ram_addr_t start, ram_addr_t length);
+void cpu_physical_memory_set_dirty_log_clear_hook(DirtyLogClearHook *hook);
+
+/*
+ * Take block's DIRTY_MEMORY_MIGRATION bits: OR them into dest (one bit
+ * per page of the block), clear them, and (while dirty logging is on)
+ * call the dirty-log-clear hook for the block.  Returns how many pages were newly set in dest.  Writes
+ * that were in flight when the bits were taken may still land without
+ * setting them; the caller waits for a grace period before it reads the
+ * pages (docs/devel/migration.rst).  Called from RCU critical section.
+ */
+uint64_t cpu_physical_memory_sync_dirty_bitmap(RAMBlock *block,
+                                               unsigned long *dest);
+
 #define DIRTY_CLIENTS_ALL     ((1 << DIRTY_MEMORY_NUM) - 1)
 #define DIRTY_CLIENTS_NOCODE  (DIRTY_CLIENTS_ALL & ~(1 << DIRTY_MEMORY_CODE))
 

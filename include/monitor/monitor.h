@@ -120,6 +120,8 @@ typedef struct QmpCommand {
 
 void qmp_register_command(const QmpCommand *cmd);
 JsonNode *qmp_return_empty(void);
+/* A new node holding obj (taken), for a command's return value. */
+JsonNode *qmp_object_node(JsonObject *obj);
 
 /*
  * Run one HMP command line and return what it printed (with "\r\n" line

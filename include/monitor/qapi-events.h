@@ -17,6 +17,10 @@ void qapi_event_send_resume(void);
 void qapi_event_send_reset(bool guest, ShutdownCause reason);
 void qapi_event_send_shutdown(bool guest, ShutdownCause reason);
 void qapi_event_send_powerdown(void);
+/* data: {"status": "active", ...}: a migration changed status. */
+void qapi_event_send_migration(const char *status);
+/* data: {"pass": N}: migration started a pass over RAM. */
+void qapi_event_send_migration_pass(int64_t pass);
 
 /*
  * A memory device's plugged size changed (virtio-mem, by the guest's

@@ -59,6 +59,12 @@ void qemu_clock_enable(QEMUClockType type, bool enabled);
 /* Start and stop the virtual clock (vm_start / vm_stop). */
 void cpu_enable_ticks(void);
 void cpu_disable_ticks(void);
+/*
+ * Set the stopped virtual clock to ns (migration loads the source's
+ * time); cpu_enable_ticks resumes from there.  The clock must be
+ * stopped.
+ */
+void cpu_set_virtual_clock_stopped(int64_t ns);
 
 /*
  * Manual virtual time, for qtest and the device fuzzer: while on, the

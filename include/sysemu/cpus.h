@@ -109,6 +109,11 @@ void cpu_handle_guest_debug(CPUState *cpu);
  * removes it.
  */
 void cpus_set_guest_debug_handler(bool (*fn)(CPUState *cpu));
+/*
+ * Register the virtual clock's migration section ("timer"); before any
+ * device that reads the clock registers its own.  BQL held.
+ */
+void cpu_timers_init(void);
 
 /*
  * From a new vCPU thread, with the BQL: it is up (sets cpu->created and

@@ -16,6 +16,9 @@ typedef enum RunState {
     RUN_STATE_GUEST_PANICKED,
     RUN_STATE_INTERNAL_ERROR,
     RUN_STATE_DEBUG,            /* stopped for the debugger (gdbstub) */
+    RUN_STATE_INMIGRATE,        /* -incoming: waiting for the stream */
+    RUN_STATE_FINISH_MIGRATE,   /* stopped while migration finishes */
+    RUN_STATE_POSTMIGRATE,      /* migrated away; 'cont' runs it here */
     RUN_STATE__MAX,
 } RunState;
 
@@ -85,6 +88,12 @@ void qemu_system_powerdown_request(void);
 /* -no-shutdown and -no-reboot, set by the command line. */
 extern bool no_shutdown;
 extern bool no_reboot;
+/*
+ * Start the guest once it is ready: false with -S.  'cont' during an
+ * incoming migration sets it (the guest starts when the stream is in).
+ * BQL.
+ */
+extern bool autostart;
 
 /* Reset every device and CPU now (main thread, BQL held); emits RESET
  * unless reason is SHUTDOWN_CAUSE_NONE (the power-on reset). */

@@ -7,6 +7,7 @@
 #include "qapi/error.h"
 #include "hw/core/tcg-cpu-ops.h"
 #include "exec/exec-all.h"
+#include "migration/vmstate.h"
 #include "target/riscv/internals.h"
 
 uint32_t riscv_cpu_mip(CPURISCVState *env)
@@ -232,5 +233,6 @@ RISCVCPU *riscv_cpu_new(uint32_t hartid, Error **errp)
     cs = CPU(cpu);
     cpu_exec_realizefn(cs, &riscv_cpu_class, &cpu->env, cpu->env.gpr);
     cpu_reset(cs);
+    vmstate_register(&vmstate_riscv_cpu, cs->cpu_index, cpu);
     return cpu;
 }

@@ -115,6 +115,12 @@
 #define MSTATUS_SXL     0x0000000c00000000ULL
 #define MSTATUS_SD      0x8000000000000000ULL
 
+/* What software may change in mstatus; the rest is fixed at reset. */
+#define MSTATUS_WRITABLE    (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | \
+                             MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP | \
+                             MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | \
+                             MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
+
 #define MXL_RV64        2
 
 /* misa: RV64 I M A C S U */
@@ -195,6 +201,15 @@ typedef enum RISCVException {
 #define PTE_PPN_MASK    0x003ffffffffffc00ULL
 /* Bits 63:54 (N, PBMT, reserved): we implement none of their extensions. */
 #define PTE_RESERVED    0xffc0000000000000ULL
+
+/* PMP configuration bits, and what pmpaddr holds (bits 55:2) */
+#define PMP_R       0x01
+#define PMP_W       0x02
+#define PMP_X       0x04
+#define PMP_A       0x18
+#define PMP_L       0x80
+#define PMP_CFG_MASK    (PMP_L | PMP_A | PMP_X | PMP_W | PMP_R)
+#define PMP_ADDR_MASK   ((1ULL << 54) - 1)
 
 /* menvcfg / senvcfg: the only field we implement */
 #define ENVCFG_FIOM     0x1

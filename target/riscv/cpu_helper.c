@@ -7,6 +7,7 @@
 #include "exec/cputlb.h"
 #include "exec/memory.h"
 #include "exec/ramblock.h"
+#include "exec/ram_addr.h"
 #include "target/riscv/internals.h"
 
 typedef enum TranslateResult {
@@ -25,8 +26,11 @@ void riscv_raise_exception(CPURISCVState *env, RISCVException cause,
     cpu_loop_exit_restore(cs, op);
 }
 
-/* The host address of the page table entry at pa, or NULL if not RAM. */
-static uint64_t *pte_host(hwaddr pa, bool *rom)
+/*
+ * The host address of the page table entry at pa, or NULL if not RAM;
+ * *ram_addr is its ram_addr.
+ */
+static uint64_t *pte_host(hwaddr pa, bool *rom, ram_addr_t *ram_addr)
 {
     hwaddr xlat, plen = sizeof(uint64_t);
     MemoryRegion *mr = address_space_translate(&address_space_memory, pa,
@@ -37,7 +41,8 @@ static uint64_t *pte_host(hwaddr pa, bool *rom)
         return NULL;
     }
     *rom = memory_region_is_rom(mr);
-    return qemu_map_ram_ptr(NULL, memory_region_get_ram_addr(mr) + xlat);
+    *ram_addr = memory_region_get_ram_addr(mr) + xlat;
+    return qemu_map_ram_ptr(NULL, *ram_addr);
 }
 
 /* The permissions (PAGE_*) a valid leaf PTE gives to mode. */
@@ -111,6 +116,7 @@ static TranslateResult get_physical_address(CPURISCVState *env,
         int shift = TARGET_PAGE_BITS + 9 * level;
         hwaddr pte_addr = base + ((addr >> shift) & 511) * sizeof(uint64_t);
         uint64_t *ptep, pte, updated, ppn;
+        ram_addr_t pte_ram_addr;
         bool rom = false;
 
         /* The walk's own accesses are checked as S-mode ones. */
@@ -118,7 +124,7 @@ static TranslateResult get_physical_address(CPURISCVState *env,
             !pmp_hart_has_privs(env, pte_addr, 8, PAGE_READ, PRV_S)) {
             return TRANSLATE_ACCESS_FAIL;
         }
-        ptep = pte_host(pte_addr, &rom);
+        ptep = pte_host(pte_addr, &rom, &pte_ram_addr);
         if (!ptep) {
             return TRANSLATE_ACCESS_FAIL;
         }
@@ -153,6 +159,16 @@ static TranslateResult get_physical_address(CPURISCVState *env,
                     pte = seen;     /* changed under us: check it again */
                     continue;
                 }
+                /*
+                 * A write that bypassed the TLB: tell migration (in the
+                 * same slice, see accel/tcg/cputlb.c).  Not the code
+                 * hook, which takes the TB lock that a walk made for
+                 * translation already holds; code in a page table is
+                 * the guest's problem.
+                 */
+                cpu_physical_memory_set_dirty_range(pte_ram_addr,
+                                                    sizeof(uint64_t),
+                                                    DIRTY_CLIENTS_NOCODE);
                 pte = updated;
             }
             if (!(pte & PTE_D)) {

@@ -29,10 +29,6 @@ typedef struct CSROps {
     CSRRead *read_rmw;
 } CSROps;
 
-#define MSTATUS_WRITABLE    (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | \
-                             MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP | \
-                             MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | \
-                             MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
 #define SSTATUS_WRITABLE    (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
                              MSTATUS_SUM | MSTATUS_MXR)
 #define SSTATUS_VISIBLE     (SSTATUS_WRITABLE | MSTATUS_UBE | MSTATUS_VS | \

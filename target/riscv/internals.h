@@ -60,6 +60,10 @@ int riscv_gdb_write_register(CPUState *cs, const uint8_t *buf, int len,
                              int n);
 #define RISCV_GDB_NUM_CORE_REGS 33      /* x0..x31, pc */
 
+/* machine.c: the hart's section, "cpu" */
+typedef struct VMStateDescription VMStateDescription;
+extern const VMStateDescription vmstate_riscv_cpu;
+
 /* csr.c */
 
 /*

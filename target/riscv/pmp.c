@@ -12,20 +12,10 @@
 #include "exec/cputlb.h"
 #include "target/riscv/internals.h"
 
-#define PMP_R       0x01
-#define PMP_W       0x02
-#define PMP_X       0x04
-#define PMP_A       0x18
-#define PMP_L       0x80
-#define PMP_CFG_MASK    (PMP_L | PMP_A | PMP_X | PMP_W | PMP_R)
-
 #define PMP_A_OFF   0
 #define PMP_A_TOR   1
 #define PMP_A_NA4   2
 #define PMP_A_NAPOT 3
-
-/* pmpaddr holds bits 55:2 of an address. */
-#define PMP_ADDR_MASK   ((1ULL << 54) - 1)
 
 static bool pmp_locked(CPURISCVState *env, int i)
 {

@@ -29,6 +29,9 @@
  *   grace.mode=smp-bench run smp.c's CPU-bound workload on every hart,
  *                        print its elapsed time, power off (the SMP
  *                        scaling benchmark)
+ *   grace.mode=migrate   the live migration workload (below): workers
+ *                        write and verify memory until "stop" is typed
+ *                        on the console, then check and power off
  *   grace.blkwrite=1     the virtio-blk check also writes sector 1 of
  *                        /dev/vda (only on a scratch disk!)
  *
@@ -72,6 +75,7 @@ enum mode {
     MODE_POWEROFF,
     MODE_SMP_STRESS,
     MODE_SMP_BENCH,
+    MODE_MIGRATE,
 };
 
 static const char *const result_names[] = {
@@ -86,6 +90,7 @@ static const char *const mode_names[] = {
     [MODE_POWEROFF] = "poweroff",
     [MODE_SMP_STRESS] = "smp-stress",
     [MODE_SMP_BENCH] = "smp-bench",
+    [MODE_MIGRATE] = "migrate",
 };
 
 static bool blk_write_enabled;
@@ -1191,6 +1196,221 @@ static void shell(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* The live migration workload */
+
+/*
+ * One worker per CPU (pinned), each owning a region of memory it sweeps
+ * page by page: every 8-byte word of a page must hold the value of the
+ * current generation before the worker writes the next one, so a page
+ * that migration lost or sent stale is caught at the next sweep.  Every
+ * page a worker finishes also counts in a shared counter with an atomic
+ * add (an AMO), and in the worker's own counter: at the end both must
+ * agree.  The parent prints a tick line every second until "stop" comes
+ * on the console; then each worker checks its whole region once more
+ * and exits, and the parent prints the verdict and powers off:
+ *
+ *   GRACE-INIT: migrate ready: 4 workers, 8 MiB each, rate slow
+ *   GRACE-INIT: migrate tick 3: counter 123456
+ *   GRACE-INIT: migrate verify: PASS counter 234567, 4 workers ...
+ *
+ * grace.migrate_mb=N sets each region's size (default 8), and
+ * grace.migrate_rate=fast makes the workers write without pause (slow,
+ * the default, sleeps 20 ms after each sweep).
+ */
+
+#define MIGRATE_MAX_WORKERS 64
+#define MIGRATE_PAGE        4096
+
+struct migrate_shared {
+    unsigned long counter;                  /* AMO-incremented */
+    unsigned long pages[MIGRATE_MAX_WORKERS];   /* each worker's own */
+    unsigned long sweeps[MIGRATE_MAX_WORKERS];
+    int stop;
+    int errors;
+    char error[256];
+};
+
+/* Generation 0 is the zero page a fresh mapping starts with. */
+static unsigned long migrate_word(unsigned w, unsigned long page,
+                                  unsigned i, unsigned long gen)
+{
+    unsigned long x = ((unsigned long)w << 56) ^ (page << 24) ^
+                      ((unsigned long)i << 12) ^ gen;
+
+    if (!gen) {
+        return 0;
+    }
+    x ^= x >> 29;
+    x *= 0x9e3779b97f4a7c15ul;
+    return x ^ (x >> 32);
+}
+
+/* Check page p holds generation gen; record the first mismatch. */
+static bool migrate_check_page(struct migrate_shared *sh, unsigned w,
+                               const unsigned long *page, unsigned long p,
+                               unsigned long gen)
+{
+    for (unsigned i = 0; i < MIGRATE_PAGE / 8; i++) {
+        unsigned long want = migrate_word(w, p, i, gen);
+
+        if (page[i] != want) {
+            if (__atomic_fetch_add(&sh->errors, 1, __ATOMIC_SEQ_CST) == 0) {
+                format(sh->error, sizeof(sh->error), "worker %u page %lu "
+                       "word %u: 0x%lx, expected 0x%lx (generation %lu)",
+                       w, p, i, page[i], want, gen);
+            }
+            return false;
+        }
+    }
+    return true;
+}
+
+static void migrate_worker(struct migrate_shared *sh, unsigned w,
+                           unsigned long npages, bool fast)
+{
+    unsigned long mask[16] = { 0 };
+    unsigned long *mem;
+    unsigned long gen = 0;
+
+    /* Pinned, so that every CPU of the guest writes memory. */
+    mask[w / 64] = 1ul << (w % 64);
+    my_syscall3(__NR_sched_setaffinity, 0, sizeof(mask), mask);
+    mem = mmap(NULL, npages * MIGRATE_PAGE, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) {
+        format(sh->error, sizeof(sh->error), "worker %u: mmap failed, "
+               "errno %d", w, errno);
+        __atomic_fetch_add(&sh->errors, 1, __ATOMIC_SEQ_CST);
+        exit(1);
+    }
+    for (;;) {
+        for (unsigned long p = 0; p < npages; p++) {
+            unsigned long *page = mem + p * (MIGRATE_PAGE / 8);
+
+            if (__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
+                /* Pages before p hold gen + 1, the rest gen. */
+                for (unsigned long q = 0; q < npages; q++) {
+                    if (!migrate_check_page(sh, w, mem + q *
+                                            (MIGRATE_PAGE / 8), q,
+                                            q < p ? gen + 1 : gen)) {
+                        exit(1);
+                    }
+                }
+                exit(0);
+            }
+            if (!migrate_check_page(sh, w, page, p, gen)) {
+                exit(1);
+            }
+            for (unsigned i = 0; i < MIGRATE_PAGE / 8; i++) {
+                page[i] = migrate_word(w, p, i, gen + 1);
+            }
+            __atomic_fetch_add(&sh->counter, 1, __ATOMIC_RELAXED);
+            __atomic_store_n(&sh->pages[w], sh->pages[w] + 1,
+                             __ATOMIC_RELAXED);
+        }
+        gen++;
+        __atomic_store_n(&sh->sweeps[w], gen, __ATOMIC_RELAXED);
+        if (!fast) {
+            sleep_ns(20000000ul);
+        }
+    }
+}
+
+/* How many CPUs this process may run on. */
+static unsigned online_cpus(void)
+{
+    unsigned long mask[16] = { 0 };
+    long n = my_syscall3(__NR_sched_getaffinity, 0, sizeof(mask), mask);
+    unsigned count = 0;
+
+    /* Bit by bit: libgcc's popcount is hard-float, we are soft-float. */
+    for (long i = 0; n > 0 && i < n * 8; i++) {
+        count += (mask[i / 64] >> (i % 64)) & 1;
+    }
+    return count ? count : 1;
+}
+
+/* Did a line saying "stop" arrive on the console within ms? */
+static bool console_says_stop(int ms)
+{
+    struct pollfd pfd = { .fd = 0, .events = POLLIN };
+    char line[64];
+    ssize_t n;
+
+    if (poll(&pfd, 1, ms) <= 0) {
+        return false;
+    }
+    n = read(0, line, sizeof(line) - 1);
+    if (n <= 0) {
+        sleep_ns((unsigned long)ms * 1000000ul);
+        return false;
+    }
+    line[n] = '\0';
+    return starts_with(line, "stop");
+}
+
+static void migrate_workload(void)
+{
+    struct migrate_shared *sh;
+    pid_t pids[MIGRATE_MAX_WORKERS];
+    unsigned workers = online_cpus(), mb = 8, failed = 0;
+    unsigned long total_pages = 0, sweeps = 0;
+    char val[16];
+    bool fast = false;
+    unsigned tick = 0;
+
+    if (cmdline_get("grace.migrate_mb", val, sizeof(val))) {
+        mb = atoi(val);
+        mb = mb ? mb : 1;
+    }
+    if (cmdline_get("grace.migrate_rate", val, sizeof(val))) {
+        fast = strcmp(val, "fast") == 0;
+    }
+    workers = workers > MIGRATE_MAX_WORKERS ? MIGRATE_MAX_WORKERS : workers;
+    sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+              MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED) {
+        say(MARK "migrate verify: FAIL cannot map shared memory, errno %d",
+            errno);
+        return;
+    }
+    for (unsigned w = 0; w < workers; w++) {
+        pids[w] = fork();
+        if (pids[w] == 0) {
+            migrate_worker(sh, w, (unsigned long)mb * 1048576 / MIGRATE_PAGE,
+                           fast);
+        }
+    }
+    say(MARK "migrate ready: %u workers, %u MiB each, rate %s", workers, mb,
+        fast ? "fast" : "slow");
+    while (!console_says_stop(1000)) {
+        say(MARK "migrate tick %u: counter %lu", ++tick,
+            __atomic_load_n(&sh->counter, __ATOMIC_RELAXED));
+    }
+    __atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+    for (unsigned w = 0; w < workers; w++) {
+        int status = 0;
+
+        if (waitpid(pids[w], &status, 0) != pids[w] || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0) {
+            failed++;
+        }
+        total_pages += sh->pages[w];
+        sweeps += sh->sweeps[w];
+    }
+    if (failed || sh->errors) {
+        say(MARK "migrate verify: FAIL %u workers failed: %s", failed,
+            sh->error[0] ? sh->error : "(no detail)");
+    } else if (total_pages != sh->counter) {
+        say(MARK "migrate verify: FAIL counter %lu, but the workers wrote "
+            "%lu pages", sh->counter, total_pages);
+    } else {
+        say(MARK "migrate verify: PASS counter %lu, %u workers, %lu sweeps",
+            sh->counter, workers, sweeps);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 
 static void mount_all(void)
 {
@@ -1253,6 +1473,9 @@ int main(int argc, char **argv, char **envp)
         break;
     case MODE_SMP_BENCH:
         run_smp_bench();
+        break;
+    case MODE_MIGRATE:
+        migrate_workload();
         break;
     }
     for (;;) {

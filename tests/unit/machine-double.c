@@ -14,6 +14,7 @@ MachineDouble machine_double;
 const char *qemu_name;
 uint64_t ram_size;
 unsigned int smp_cpus = 1;
+bool autostart = true;
 
 void machine_double_reset(void)
 {
@@ -48,6 +49,9 @@ const char *runstate_name(RunState state)
         [RUN_STATE_GUEST_PANICKED] = "guest-panicked",
         [RUN_STATE_INTERNAL_ERROR] = "internal-error",
         [RUN_STATE_DEBUG] = "debug",
+        [RUN_STATE_INMIGRATE] = "inmigrate",
+        [RUN_STATE_FINISH_MIGRATE] = "finish-migrate",
+        [RUN_STATE_POSTMIGRATE] = "postmigrate",
     };
 
     assert(state < RUN_STATE__MAX);

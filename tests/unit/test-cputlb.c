@@ -7,6 +7,9 @@
 #include "exec/exec-all.h"
 #include "exec/cputlb.h"
 #include "exec/ram_addr.h"
+#include "exec/ramblock.h"
+#include "qemu/bitmap.h"
+#include "qemu/rcu.h"
 #include "hw/core/tcg-cpu-ops.h"
 #include "accel/tcg/internal.h"
 #include "riscv-test-machine.h"
@@ -212,6 +215,91 @@ static void test_notdirty(void)
     g_assert_cmpuint(ldub_phys(&address_space_memory, PAGE + 0x104), ==, 0);
 }
 
+/* Take the migration bits of the test RAM (and flag the TLB entries). */
+static void take_migration_bits(void)
+{
+    RCU_READ_LOCK_GUARD();
+    RAMBlock *rb = qemu_get_ram_block(memory_region_get_ram_addr(&tm.ram));
+    unsigned long *scratch = bitmap_new(TM_RAM_SIZE >> TARGET_PAGE_BITS);
+
+    cpu_physical_memory_sync_dirty_bitmap(rb, scratch);
+    g_free(scratch);
+}
+
+/*
+ * Migration's dirty logging shares TLB_NOTDIRTY with the code protocol:
+ * a page migration has not seen written is flagged, whether its entry
+ * was filled before or after the bits were taken; the first store sets
+ * the bit and unflags the entry, unless the page also holds code.
+ */
+static void test_dirty_log(void)
+{
+    CPUTLBEntry *e = entry(MMU, PAGE);
+    ram_addr_t ram_addr = memory_region_get_ram_addr(&tm.ram) +
+                          (PAGE - TM_RAM_BASE);
+    TranslationBlock *tb;
+    Asm a;
+
+    tm_reset();
+    probe_access(cs, PAGE, 8, MMU_DATA_LOAD, MMU, NULL);
+    g_assert_cmphex(e->addr_write, ==, PAGE);
+    /* Off: a clear migration bit is nobody's business. */
+    take_migration_bits();
+    g_assert_cmphex(e->addr_write, ==, PAGE);
+    tlb_flush(cs);
+    probe_access(cs, PAGE, 8, MMU_DATA_LOAD, MMU, NULL);
+    g_assert_cmphex(e->addr_write, ==, PAGE);
+
+    memory_global_dirty_log_start();
+    /* The entry filled before the bits were taken is flagged... */
+    take_migration_bits();
+    g_assert_cmphex(e->addr_write, ==, PAGE | TLB_NOTDIRTY);
+    /* ...and so is a fresh one. */
+    tlb_flush(cs);
+    probe_access(cs, PAGE, 8, MMU_DATA_LOAD, MMU, NULL);
+    g_assert_cmphex(e->addr_write, ==, PAGE | TLB_NOTDIRTY);
+    cpu_st_mmuidx(cs, PAGE + 8, 0x55, MO_UB, MMU, NULL);
+    g_assert_true(cpu_physical_memory_get_dirty_flag(ram_addr,
+                                                     DIRTY_MEMORY_MIGRATION));
+    g_assert_cmphex(e->addr_write, ==, PAGE);
+    g_assert_cmpuint(ldub_phys(&address_space_memory, PAGE + 8), ==, 0x55);
+
+    /* Code and migration: the store does both jobs. */
+    asm_init(&a, PAGE + 0x100);
+    a32(&a, JAL(X0, 0));
+    tm_load(&a);
+    tb = tb_gen_code(cs, PAGE + 0x100, PRV_M | (PRV_M << 2));
+    take_migration_bits();
+    g_assert_cmphex(e->addr_write, ==, PAGE | TLB_NOTDIRTY);
+    /* The atomics' way in (probe_access) counts as a write. */
+    probe_access(cs, PAGE + 0x100, 4, MMU_DATA_STORE, MMU, NULL);
+    g_assert_true(tb_is_invalid(tb));
+    g_assert_true(cpu_physical_memory_get_dirty_flag(ram_addr,
+                                                     DIRTY_MEMORY_CODE));
+    g_assert_true(cpu_physical_memory_get_dirty_flag(ram_addr,
+                                                     DIRTY_MEMORY_MIGRATION));
+    g_assert_cmphex(e->addr_write, ==, PAGE);
+
+    /* Code left on the page keeps the flag after migration's bit is set. */
+    tb = tb_gen_code(cs, PAGE + 0x100, PRV_M | (PRV_M << 2));
+    take_migration_bits();
+    cpu_st_mmuidx(cs, PAGE + 0x800, 1, MO_UB, MMU, NULL);
+    g_assert_false(tb_is_invalid(tb));
+    g_assert_true(cpu_physical_memory_get_dirty_flag(ram_addr,
+                                                     DIRTY_MEMORY_MIGRATION));
+    g_assert_cmphex(e->addr_write, ==, PAGE | TLB_NOTDIRTY);
+
+    /* Off again: the next write unflags a page that holds no code. */
+    cpu_st_mmuidx(cs, PAGE + 0x100, 0, MO_UB, MMU, NULL);
+    g_assert_true(tb_is_invalid(tb));
+    take_migration_bits();
+    g_assert_cmphex(e->addr_write, ==, PAGE | TLB_NOTDIRTY);
+    memory_global_dirty_log_stop();
+    cpu_st_mmuidx(cs, PAGE + 0x200, 0, MO_UB, MMU, NULL);
+    g_assert_cmphex(e->addr_write, ==, PAGE);
+    g_assert_false(cpu_physical_memory_is_clean(ram_addr));
+}
+
 /* The jump cache and hash table find a block; invalidation hides it. */
 static void test_tb_lookup(void)
 {
@@ -349,6 +437,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cputlb/single-use", test_single_use);
     g_test_add_func("/cputlb/cross-page", test_cross_page);
     g_test_add_func("/cputlb/notdirty", test_notdirty);
+    g_test_add_func("/cputlb/dirty-log", test_dirty_log);
     g_test_add_func("/cputlb/tb-lookup", test_tb_lookup);
     g_test_add_func("/cputlb/fence-i", test_fence_i);
     g_test_add_func("/cputlb/jump-unlink", test_jump_unlink);

@@ -12,6 +12,7 @@
 #include "hw/intc/riscv_aclint.h"
 #include "sysemu/reset.h"
 #include "hw-test.h"
+#include "vmstate-test.h"
 
 #define CLINT_BASE      0x02000000
 #define NUM_HARTS       2
@@ -271,6 +272,55 @@ static void test_random_accesses(void)
     test_reset_state();
 }
 
+static void reset_all(void *opaque)
+{
+    qemu_devices_reset();
+}
+
+/*
+ * Migration: mtimecmp, msip and the mtime offset come back, and so do
+ * the lines and the timer they drive.
+ */
+static void test_vmstate(void)
+{
+    g_autoptr(GByteArray) buf = NULL;
+    uint64_t deadline;
+
+    clint_setup();
+    hwt_write(MTIME, 5000000, 8);
+    hwt_wr32(MSIP(1), 1);
+    hwt_write(MTIMECMP(0), 4000000, 8);     /* in the past: MTIP */
+    deadline = mtime() + TIMEBASE_FREQ / 1000;
+    hwt_write(MTIMECMP(1), deadline, 8);    /* in the future */
+    g_assert_cmpint(mtip_irqs->levels[0], ==, 1);
+    g_assert_cmpint(mtip_irqs->levels[1], ==, 0);
+
+    buf = vmt_round_trip("riscv-aclint", 0, reset_all, NULL);
+    g_assert_cmphex(mtime(), ==, 5000000);
+    g_assert_cmphex(hwt_read(MTIMECMP(1), 8), ==, deadline);
+    g_assert_cmpint(msip_irqs->levels[1], ==, 1);
+    g_assert_cmpint(msip_irqs->levels[0], ==, 0);
+    g_assert_cmpint(mtip_irqs->levels[0], ==, 1);
+    g_assert_cmpint(mtip_irqs->levels[1], ==, 0);
+    /* The crossing timer was re-armed: hart 1's MTIP comes on time. */
+    cpu_enable_ticks();
+    g_assert_true(hwt_run_until(hwt_int_set, &mtip_irqs->levels[1],
+                                10 * 1000));
+    cpu_disable_ticks();
+    g_assert_cmphex(riscv_aclint_read_time(clint), >=, deadline);
+
+    /* A machine with another timebase or number of harts refuses it. */
+    clint->timebase_freq++;
+    vmt_assert_refused(buf, "riscv-aclint: field timebase_freq = 10000000 "
+                       "in the stream, 10000001 on this machine");
+    clint->timebase_freq--;
+    clint->num_harts--;
+    vmt_assert_refused(buf, "riscv-aclint: field harts has 2 elements in "
+                       "the stream, 1 on this machine");
+    clint->num_harts++;
+    g_assert_true(vmt_load(buf, &error_abort));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -295,5 +345,6 @@ int main(int argc, char **argv)
     g_test_add_func("/aclint/bad-accesses", test_bad_accesses);
     g_test_add_func("/aclint/reset", test_reset);
     g_test_add_func("/aclint/random-accesses", test_random_accesses);
+    g_test_add_func("/aclint/vmstate", test_vmstate);
     return g_test_run();
 }

@@ -7,6 +7,7 @@
 #include "hw/rtc/goldfish_rtc.h"
 #include "sysemu/reset.h"
 #include "hw-test.h"
+#include "vmstate-test.h"
 
 #define RTC_BASE            0x101000
 #define TIME_LOW            (RTC_BASE + 0x00)
@@ -253,6 +254,55 @@ static void test_random_accesses(void)
     test_host_time();
 }
 
+static void reset_all(void *opaque)
+{
+    qemu_devices_reset();
+}
+
+/*
+ * Migration: the guest's time (an offset from the host clock, which the
+ * destination shares), the armed alarm and the interrupt come back.
+ */
+static void test_vmstate(void)
+{
+    g_autoptr(GByteArray) buf = NULL;
+    /* Where irq_enabled is in the section: header, then 8+8+4+1+4. */
+    size_t irq_enabled_at = 1 + strlen("goldfish_rtc") + 4 + 4 + 25;
+    uint64_t when, t;
+
+    qemu_devices_reset();
+    rtc_set_time(1700000000ULL * NANOSECONDS_PER_SECOND);
+    hwt_wr32(IRQ_ENABLED, 1);
+    when = rtc_time() + 20 * SCALE_MS;
+    rtc_set_alarm(when);
+
+    buf = vmt_round_trip("goldfish_rtc", 0, reset_all, NULL);
+    t = rtc_time();
+    g_assert_cmpuint(t, >=, 1700000000ULL * NANOSECONDS_PER_SECOND);
+    g_assert_cmpuint(t, <, when);
+    g_assert_cmpuint(hwt_rd32(ALARM_STATUS), ==, 1);
+    g_assert_cmpint(irq->levels[0], ==, 0);
+    /* The host timer behind the alarm was re-armed. */
+    g_assert_true(hwt_run_until(hwt_int_set, &irq->levels[0], 10 * 1000));
+    g_assert_cmpuint(rtc_time(), >=, when);
+
+    /* Loading a pending, enabled interrupt raises the line. */
+    {
+        g_autoptr(GByteArray) fired = vmt_save("goldfish_rtc", 0);
+
+        qemu_devices_reset();
+        g_assert_cmpint(irq->levels[0], ==, 0);
+        g_assert_true(vmt_load(fired, &error_abort));
+        g_assert_cmpint(irq->levels[0], ==, 1);
+    }
+
+    g_assert_cmpuint(buf->data[irq_enabled_at], ==, 1);
+    buf->data[irq_enabled_at] = 2;
+    vmt_assert_refused(buf, "goldfish_rtc: field irq_enabled = 2 is outside "
+                       "[0, 1]");
+    qemu_devices_reset();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -275,5 +325,6 @@ int main(int argc, char **argv)
     g_test_add_func("/goldfish-rtc/bad-accesses", test_bad_accesses);
     g_test_add_func("/goldfish-rtc/reset", test_reset);
     g_test_add_func("/goldfish-rtc/random-accesses", test_random_accesses);
+    g_test_add_func("/goldfish-rtc/vmstate", test_vmstate);
     return g_test_run();
 }

@@ -7,6 +7,7 @@
 #include "hw/intc/sifive_plic.h"
 #include "sysemu/reset.h"
 #include "hw-test.h"
+#include "vmstate-test.h"
 
 #define PLIC_BASE       0x0c000000
 #define NUM_SOURCES     96
@@ -354,6 +355,67 @@ static void test_random_accesses(void)
     test_reset_state();
 }
 
+static void reset_all(void *opaque)
+{
+    qemu_devices_reset();
+}
+
+/*
+ * Migration: priorities, enables, thresholds, the gateways' state (a
+ * source in service stays claimed, a pending one pends) and the outputs.
+ */
+static void test_vmstate(void)
+{
+    g_autoptr(GByteArray) buf = NULL;
+
+    qemu_devices_reset();
+    hwt_wr32(prio_reg(5), 3);
+    hwt_wr32(prio_reg(40), 6);
+    hwt_wr32(prio_reg(41), 1);
+    enable_source(1, 5);
+    enable_source(1, 40);
+    enable_source(3, 41);
+    hwt_wr32(threshold_reg(3), 2);
+    set_source(5, 1);
+    set_source(40, 1);
+    set_source(41, 1);
+    /* Context 1 claims 40; 5 still pends for it; 41 is below context
+     * 3's threshold. */
+    g_assert_cmpuint(hwt_rd32(claim_reg(1)), ==, 40);
+    g_assert_cmpint(ctx_irqs->levels[1], ==, 1);
+    g_assert_cmpint(ctx_irqs->levels[3], ==, 0);
+
+    buf = vmt_round_trip("riscv.sifive.plic", 0, reset_all, NULL);
+    g_assert_cmpint(ctx_irqs->levels[1], ==, 1);
+    g_assert_cmpint(ctx_irqs->levels[3], ==, 0);
+    g_assert_cmpuint(hwt_rd32(threshold_reg(3)), ==, 2);
+    g_assert_cmpuint(hwt_rd32(claim_reg(1)), ==, 5);
+    /* 40 is still in service: completing it re-pends it (line high). */
+    hwt_wr32(claim_reg(1), 40);
+    g_assert_cmpuint(hwt_rd32(claim_reg(1)), ==, 40);
+    set_source(5, 0);
+    set_source(40, 0);
+    set_source(41, 0);
+
+    /* Bounds: a priority above 7, bits for sources that do not exist. */
+    plic->source_priority[7] = 8;
+    {
+        g_autoptr(GByteArray) bad = vmt_save("riscv.sifive.plic", 0);
+
+        plic->source_priority[7] = 0;
+        vmt_assert_refused(bad, "field source_priority[7] = 8 is outside "
+                           "[0, 7]");
+    }
+    plic->pending[3] = 1u << 31;    /* ID 127 > 96 */
+    {
+        g_autoptr(GByteArray) bad = vmt_save("riscv.sifive.plic", 0);
+
+        plic->pending[3] = 0;
+        vmt_assert_refused(bad, "names sources that do not exist");
+    }
+    qemu_devices_reset();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -378,5 +440,6 @@ int main(int argc, char **argv)
     g_test_add_func("/plic/bad-accesses", test_bad_accesses);
     g_test_add_func("/plic/reset", test_reset);
     g_test_add_func("/plic/random-accesses", test_random_accesses);
+    g_test_add_func("/plic/vmstate", test_vmstate);
     return g_test_run();
 }

@@ -11,6 +11,7 @@
 #include "sysemu/reset.h"
 #include "sysemu/runstate.h"
 #include "hw-test.h"
+#include "vmstate-test.h"
 
 #define UART_BASE   0x10000000
 #define RBR         (UART_BASE + 0)
@@ -34,6 +35,7 @@
 
 static Chardev *chr;
 static HwtIrqs *irq;
+static SerialMM *smm;
 
 /* The chardev library's mux calls this on Ctrl-A x; never here. */
 void qemu_system_shutdown_request(ShutdownCause reason)
@@ -354,6 +356,102 @@ static void test_random_accesses(void)
     test_reset_state();
 }
 
+static void reset_all(void *opaque)
+{
+    qemu_devices_reset();
+}
+
+/* Save the UART with one field changed by set, expect msg on load. */
+static void serial_refused(void (*set)(SerialState *s), const char *msg)
+{
+    SerialState saved = smm->serial;
+    g_autoptr(GByteArray) buf = NULL;
+
+    set(&smm->serial);
+    buf = vmt_save("serial", 0);
+    smm->serial = saved;
+    vmt_assert_refused(buf, msg);
+    smm->serial = saved;
+}
+
+static void set_count_17(SerialState *s)
+{
+    s->recv_fifo_count = 17;
+}
+
+static void set_head_16(SerialState *s)
+{
+    s->recv_fifo_head = 16;
+}
+
+static void set_itl_4(SerialState *s)
+{
+    s->recv_fifo_itl = 4;
+}
+
+static void set_count_2_no_fifo(SerialState *s)
+{
+    s->fcr = 0;
+    s->recv_fifo_itl = 1;
+    s->recv_fifo_count = 2;
+}
+
+/*
+ * Migration: registers, the bytes waiting in the FIFO (wrapped round),
+ * the pending interrupts and the character timeout come back.
+ */
+static void test_vmstate(void)
+{
+    g_autoptr(GByteArray) buf = NULL;
+
+    uart_setup();
+    hwt_wr8(LCR, 0x80);
+    hwt_wr8(THR, 1);            /* divisor 1 */
+    hwt_wr8(LCR, 0x03);
+    hwt_wr8(SCR, 0x5a);
+    hwt_wr8(FCR, 0x81);         /* FIFO on, trigger at 8 */
+    hwt_wr8(IER, 0x01);
+    /* Move the FIFO's head so that the saved bytes wrap round. */
+    host_send("0123456789ab");
+    for (int i = 0; i < 12; i++) {
+        hwt_rd8(RBR);
+    }
+    host_send("migrate");
+    g_assert_cmpint(irq->levels[0], ==, 0);
+
+    buf = vmt_round_trip("serial", 0, reset_all, NULL);
+    g_assert_cmphex(hwt_rd8(SCR), ==, 0x5a);
+    g_assert_cmphex(hwt_rd8(LCR), ==, 0x03);
+    g_assert_cmphex(hwt_rd8(IIR), ==, IIR_FIFO | IIR_NONE);
+    /* One more byte reaches the trigger level. */
+    host_send("!");
+    g_assert_cmpint(irq->levels[0], ==, 1);
+    for (const char *p = "migrate!"; *p; p++) {
+        g_assert_cmphex(hwt_rd8(RBR), ==, *p);
+    }
+    g_assert_cmpint(irq->levels[0], ==, 0);
+
+    /* The character timeout was re-armed by the load. */
+    host_send("xy");
+    g_autoptr(GByteArray) waiting = vmt_save("serial", 0);
+    uart_setup();
+    g_assert_true(vmt_load(waiting, &error_abort));
+    cpu_enable_ticks();
+    g_assert_true(hwt_run_until(irq_raised, NULL, 10 * 1000));
+    cpu_disable_ticks();
+    g_assert_cmphex(hwt_rd8(IIR), ==, IIR_FIFO | IIR_TIMEOUT);
+
+    serial_refused(set_count_17, "serial: field recv_fifo_count = 17 is "
+                   "outside [0, 16]");
+    serial_refused(set_head_16, "serial: field recv_fifo_head = 16 is "
+                   "outside [0, 15]");
+    serial_refused(set_itl_4, "serial: trigger level 4 does not match FCR "
+                   "0x81");
+    serial_refused(set_count_2_no_fifo, "serial: 2 bytes in a receiver that "
+                   "holds 1");
+    uart_setup();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -362,8 +460,8 @@ int main(int argc, char **argv)
 
     irq = hwt_irqs_new(1);
     chr = qemu_chardev_new_from_spec("ringbuf,id=serial0", &error_abort);
-    serial_mm_init(get_system_memory(), UART_BASE, 0, irq->lines[0], 3686400,
-                   chr, DEVICE_LITTLE_ENDIAN);
+    smm = serial_mm_init(get_system_memory(), UART_BASE, 0, irq->lines[0],
+                         3686400, chr, DEVICE_LITTLE_ENDIAN);
 
     g_test_add_func("/serial/reset-state", test_reset_state);
     g_test_add_func("/serial/transmit", test_transmit);
@@ -383,5 +481,6 @@ int main(int argc, char **argv)
     g_test_add_func("/serial/bad-accesses", test_bad_accesses);
     g_test_add_func("/serial/reset", test_reset);
     g_test_add_func("/serial/random-accesses", test_random_accesses);
+    g_test_add_func("/serial/vmstate", test_vmstate);
     return g_test_run();
 }

@@ -18,6 +18,8 @@
 #include "sysemu/block-backend.h"
 #include "sysemu/reset.h"
 #include "hw-test.h"
+#include "vmstate-test.h"
+#include "migration/blocker.h"
 
 #define RAM_BASE        0x80000000ULL
 #define RAM_SIZE        (16 * MiB)
@@ -843,6 +845,164 @@ static void test_rng(void)
                     0xffffffff);
 }
 
+/* Tests: migration */
+
+static VirtIOMMIOProxy *blk_proxy;
+
+static VirtIOBlock *blk_dev(void)
+{
+    return container_of(blk_proxy->vdev, VirtIOBlock, parent_obj);
+}
+
+/* Save both sections of the disk's slot: the transport, then the disk. */
+static GByteArray *save_slot(int slot, const char *dev)
+{
+    g_autoptr(GByteArray) mmio = vmt_save("virtio-mmio", MMIO_BASE(slot));
+    GByteArray *both = vmt_save(dev, MMIO_BASE(slot));
+
+    /* Length-prefixed pair, for load_slot. */
+    g_byte_array_prepend(both, mmio->data, mmio->len);
+    g_byte_array_prepend(both, (const guint8 *)&mmio->len,
+                         sizeof(mmio->len));
+    return both;
+}
+
+static bool load_slot(GByteArray *both, Error **errp)
+{
+    guint len;
+    MigReader r;
+
+    memcpy(&len, both->data, sizeof(len));
+    qemu_loadvm_state_begin();
+    mig_reader_init(&r, both->data + sizeof(len), len);
+    if (!qemu_loadvm_section(&r, errp)) {
+        return false;
+    }
+    mig_reader_init(&r, both->data + sizeof(len) + len,
+                    both->len - sizeof(len) - len);
+    return qemu_loadvm_section(&r, errp);
+}
+
+static void expect_slot_refused(GByteArray *both, const char *msg)
+{
+    Error *err = NULL;
+
+    g_assert_false(load_slot(both, &err));
+    if (!strstr(error_get_pretty(err), msg)) {
+        g_error("expected '%s' in: %s", msg, error_get_pretty(err));
+    }
+    error_free(err);
+}
+
+/*
+ * Migration of a disk in use: the driver's setup, the queue and its
+ * indices, a pending interrupt; requests go on after the load as if
+ * nothing had happened.
+ */
+static void test_blk_vmstate(void)
+{
+    Driver d;
+    uint8_t expect[512], got[512];
+    g_autoptr(GByteArray) both = NULL;
+    g_autoptr(GByteArray) again = NULL;
+
+    qemu_devices_reset();
+    driver_init(&d, MMIO_BASE(BLK_SLOT), BLK_SLOT, false, 16, 0);
+    driver_setup_v2(&d, BLK_FEATURES);
+    for (int i = 0; i < 3; i++) {
+        g_assert_cmpuint(blk_request(&d, VIRTIO_BLK_T_IN, i, DATA_ADDR(&d),
+                                     512, true, 513), ==, VIRTIO_BLK_S_OK);
+    }
+    /* One more completed, its interrupt not yet acknowledged. */
+    driver_add(&d, 0, (Buf[]) {
+        { blk_header(&d, VIRTIO_BLK_T_IN, 5), 16, false },
+        { DATA_ADDR(&d), 512, true },
+        { STATUS_ADDR(&d), 1, true } }, 3);
+    driver_kick(&d);
+    g_assert_cmpint(irqs->levels[BLK_SLOT], ==, 1);
+
+    both = save_slot(BLK_SLOT, "virtio-blk");
+    qemu_devices_reset();
+    g_assert_cmpuint(reg_read(&d, R_STATUS), ==, 0);
+    g_assert_cmpint(irqs->levels[BLK_SLOT], ==, 0);
+    g_assert_true(load_slot(both, &error_abort));
+    again = save_slot(BLK_SLOT, "virtio-blk");
+    g_assert_cmpmem(again->data, again->len, both->data, both->len);
+
+    g_assert_cmphex(reg_read(&d, R_STATUS), ==,
+                    S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    g_assert_cmpint(irqs->levels[BLK_SLOT], ==, 1);
+    driver_complete(&d, 0, 513);
+    reg_write(&d, R_QUEUE_SEL, 0);
+    g_assert_cmpuint(reg_read(&d, R_QUEUE_READY), ==, 1);
+    g_assert_cmpuint(blk_request(&d, VIRTIO_BLK_T_IN, 9, DATA_ADDR(&d),
+                                 512, true, 513), ==, VIRTIO_BLK_S_OK);
+    file_read(disk_path, 9 * 512, expect, sizeof(expect));
+    guest_read(DATA_ADDR(&d), got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), expect, sizeof(expect));
+
+    /* A destination with another disk size refuses the section. */
+    blk_dev()->capacity++;
+    expect_slot_refused(both, "virtio-blk: field capacity = 64 in the "
+                        "stream, 65 on this machine");
+    blk_dev()->capacity--;
+    /* Features the device never offered: refused. */
+    {
+        VirtIODevice *vdev = blk_proxy->vdev;
+        g_autoptr(GByteArray) bad = NULL;
+
+        vdev->guest_features |= 1ULL << 40;
+        bad = save_slot(BLK_SLOT, "virtio-blk");
+        vdev->guest_features &= ~(1ULL << 40);
+        expect_slot_refused(bad, "virtio-blk: parent_obj: the driver "
+                            "accepted features");
+    }
+    qemu_devices_reset();
+}
+
+static void test_rng_vmstate(void)
+{
+    Driver d;
+    g_autoptr(GByteArray) both = NULL;
+
+    qemu_devices_reset();
+    driver_init(&d, MMIO_BASE(RNG_SLOT), RNG_SLOT, false, 8, 0);
+    driver_setup_v2(&d, 1ULL << 32);
+    driver_add(&d, 0, (Buf[]) { { DATA_ADDR(&d), 16, true } }, 1);
+    driver_kick(&d);
+    driver_complete(&d, 0, 16);
+    both = save_slot(RNG_SLOT, "virtio-rng");
+    qemu_devices_reset();
+    g_assert_true(load_slot(both, &error_abort));
+    driver_add(&d, 1, (Buf[]) { { DATA_ADDR(&d), 16, true } }, 1);
+    driver_kick(&d);
+    driver_complete(&d, 1, 16);
+    qemu_devices_reset();
+}
+
+/* A device without a description blocks migration, saying which. */
+static const VirtioDeviceClass unmigratable_class = {
+    .name = "virtio-unmigratable",
+    .device_id = 42,
+};
+
+static void test_blocker(void)
+{
+    VirtIODevice *vdev = g_new0(VirtIODevice, 1);
+    VirtIOMMIOProxy *proxy;
+    Error *err = NULL;
+
+    g_assert_true(migration_check_blockers(&error_abort));
+    virtio_init(vdev, &unmigratable_class, 0, 0);
+    proxy = virtio_mmio_create(get_system_memory(), 0x10000400,
+                               irqs->lines[LEGACY_IRQ]);
+    g_assert_true(virtio_mmio_plug(proxy, vdev, &error_abort));
+    g_assert_false(migration_check_blockers(&err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "device virtio-unmigratable "
+                    "at 0x10000400 cannot be migrated");
+    error_free(err);
+}
+
 /*
  * Chains going one way only: device-writable buffers alone (what a
  * virtio-rng driver sends) and device-readable ones alone (nothing for
@@ -989,6 +1149,7 @@ int main(int argc, char **argv)
     odd_disk_path = make_image(ODD_IMAGE_SIZE, 4);
     plug(proxies[BLK_SLOT], new_blk(disk_path, "hd0", false,
                                     "grace-disk-0"));
+    blk_proxy = proxies[BLK_SLOT];
     plug(proxies[RO_BLK_SLOT], new_blk(ro_disk_path, "hd1", true, NULL));
     plug(proxies[RNG_SLOT], virtio_rng_new(&error_abort));
     plug(legacy, new_blk(legacy_disk_path, "hd2", false, NULL));
@@ -1026,12 +1187,15 @@ int main(int argc, char **argv)
     ADD_MISTAKE(indirect);
     ADD_MISTAKE(zero_length);
     g_test_add_func("/virtio-blk/random-driver", test_random_driver);
-    g_test_add_func("/virtio-rng/fill", test_rng);
     g_test_add_func("/virtio-rng/one-direction", test_rng_one_direction);
+    g_test_add_func("/virtio-rng/fill", test_rng);
+    g_test_add_func("/virtio-blk/vmstate", test_blk_vmstate);
+    g_test_add_func("/virtio-rng/vmstate", test_rng_vmstate);
     g_test_add_func("/device-add/errors", test_device_add_errors);
     g_test_add_func("/device-add/help", test_device_add_help);
     /* Last: it fills every transport. */
     g_test_add_func("/device-add/order", test_device_add_order);
+    g_test_add_func("/migration/blocker", test_blocker);
     ret = g_test_run();
 
     unlink(disk_path);

@@ -8,9 +8,13 @@
 #include "qemu/main-loop.h"
 #include "exec/exec-all.h"
 #include "exec/ram_addr.h"
+#include "exec/ramblock.h"
+#include "qemu/bitmap.h"
 #include "sysemu/cpus.h"
+#include "sysemu/cpu-throttle.h"
 #include "target/riscv/internals.h"
 #include "riscv-test-machine.h"
+#include "vmstate-test.h"
 
 #define CODE        TM_RAM_BASE
 #define HANDLER     (TM_RAM_BASE + 0x10000)
@@ -750,6 +754,197 @@ static void test_gdb_registers(void)
                     ==, 0);
 }
 
+/* Take the migration dirty bits of the test RAM into dest. */
+static void take_dirty(unsigned long *dest)
+{
+    RCU_READ_LOCK_GUARD();
+    RAMBlock *rb = qemu_get_ram_block(memory_region_get_ram_addr(&tm.ram));
+
+    bitmap_zero(dest, TM_RAM_SIZE >> TARGET_PAGE_BITS);
+    cpu_physical_memory_sync_dirty_bitmap(rb, dest);
+}
+
+static bool page_dirty(const unsigned long *bmap, uint64_t pa)
+{
+    return test_bit((pa - TM_RAM_BASE) >> TARGET_PAGE_BITS, bmap);
+}
+
+/*
+ * Dirty logging for migration: with it on, every way a hart writes RAM
+ * sets the page's DIRTY_MEMORY_MIGRATION bit, also through TLB entries
+ * that were filled before the bits were taken, and the page-table walk's
+ * A/D updates.
+ */
+static void test_dirty_log(void)
+{
+    unsigned long *dirty = bitmap_new(TM_RAM_SIZE >> TARGET_PAGE_BITS);
+    uint64_t phase2;
+    Asm a;
+
+    begin_sv39(&a, 0);
+    /* Phase 1: a store through a fresh PTE (A/D set), an AMO. */
+    asm_li(&a, T1, 0x40000008);
+    a32(&a, ADDI(T2, X0, 42));
+    a32(&a, SD(T2, T1, 0));
+    asm_li(&a, T5, DATA);
+    a32(&a, ADDI(T2, X0, 1));
+    a32(&a, AMO(0x00, 3, X0, T5, T2));  /* amoadd.d */
+    asm_li(&a, T0, MSTATUS_MPRV);
+    a32(&a, CSRRC(X0, CSR_MSTATUS, T0));
+    tm_asm_finish(&a, X0);
+    /* Phase 2: the same again, through the TLB entries phase 1 left. */
+    phase2 = asm_pc(&a);
+    asm_li(&a, T0, MSTATUS_MPRV);
+    a32(&a, CSRRS(X0, CSR_MSTATUS, T0));
+    asm_li(&a, T1, 0x40000010);
+    a32(&a, SD(T2, T1, 0));
+    asm_li(&a, T5, DATA);
+    a32(&a, AMO(0x00, 3, X0, T5, T2));
+    asm_li(&a, T0, MSTATUS_MPRV);
+    a32(&a, CSRRC(X0, CSR_MSTATUS, T0));
+    tm_asm_finish(&a, X0);
+    tm_load(&a);
+
+    memory_global_dirty_log_start();
+    take_dirty(dirty);
+    g_assert_cmpuint(tm_run(CODE), ==, 0);
+    take_dirty(dirty);
+    g_assert_true(page_dirty(dirty, 0x80400000));
+    g_assert_true(page_dirty(dirty, DATA));
+    /* The walker set A and D in the leaf PTE, in page PT_L0. */
+    g_assert_cmphex(tm_read64(PT_L0) & (PTE_A | PTE_D), ==, PTE_A | PTE_D);
+    g_assert_true(page_dirty(dirty, PT_L0));
+    g_assert_false(page_dirty(dirty, PT_ROOT));
+    g_assert_false(page_dirty(dirty, 0x80401000));
+
+    /* The entries phase 1 filled are still there, now flagged. */
+    g_assert_cmpuint(tm_run(phase2), ==, 0);
+    take_dirty(dirty);
+    g_assert_true(page_dirty(dirty, 0x80400000));
+    g_assert_true(page_dirty(dirty, DATA));
+    g_assert_false(page_dirty(dirty, PT_L0));
+    g_assert_cmpuint(tm_read64(0x80400010), ==, 1);
+    g_assert_cmpuint(tm_read64(DATA), ==, 2);
+
+    /* Off: nothing is flagged for migration, writes are fast again. */
+    memory_global_dirty_log_stop();
+    g_assert_cmpuint(tm_run(phase2), ==, 0);
+    g_assert_cmpuint(tm_read64(DATA), ==, 3);
+    g_assert_false(cpu_physical_memory_is_clean(
+        memory_region_get_ram_addr(&tm.ram) + (DATA - TM_RAM_BASE)));
+    g_free(dirty);
+}
+
+/* BQL held. */
+static void reset_hart0(void *opaque)
+{
+    cpu_reset(CPU(tm.cpu[0]));
+}
+
+/* Save the hart with one field changed by set, and expect msg on load. */
+static void cpu_section_refused(void (*set)(CPURISCVState *env),
+                                const char *msg)
+{
+    CPURISCVState saved = *tm_env();
+    g_autoptr(GByteArray) buf = NULL;
+
+    set(tm_env());
+    buf = vmt_save("cpu", 0);
+    *tm_env() = saved;
+    vmt_assert_refused(buf, msg);
+    /* A refused section may have been partly loaded. */
+    *tm_env() = saved;
+}
+
+static void set_priv_2(CPURISCVState *env)
+{
+    env->priv = 2;
+}
+
+static void set_hartid_5(CPURISCVState *env)
+{
+    env->mhartid = 5;
+}
+
+static void set_mstatus_sxl(CPURISCVState *env)
+{
+    env->mstatus = set_field(env->mstatus, MSTATUS_SXL, 1);
+}
+
+static void set_satp_sv57(CPURISCVState *env)
+{
+    env->satp = 10ULL << 60;
+}
+
+static void set_pmpcfg_reserved(CPURISCVState *env)
+{
+    env->pmp.cfg[3] = 0x20;
+}
+
+static void set_x0(CPURISCVState *env)
+{
+    env->gpr[0] = 1;
+}
+
+/* The hart's section: every architectural field, and its WARL bounds. */
+static void test_vmstate(void)
+{
+    CPURISCVState *env = tm_env();
+    CPUState *cs = CPU(tm.cpu[0]);
+    g_autoptr(GByteArray) buf = NULL;
+    RISCVPMPState pmp;
+
+    tm_reset();
+    for (int i = 1; i < 32; i++) {
+        env->gpr[i] = 0x1111111111111111ULL * i;
+    }
+    env->pc = 0x80001234;
+    env->priv = PRV_S;
+    env->mstatus |= MSTATUS_SUM | MSTATUS_SPP | MSTATUS_MPIE |
+                    set_field(0, MSTATUS_MPP, PRV_S);
+    env->satp = sv39_satp(PT_ROOT);
+    env->medeleg = 1 << 8;
+    env->mideleg = MIP_SSIP;
+    env->stvec = 0x80002001;
+    env->sscratch = 77;
+    env->mcounteren = 7;
+    env->instret_delta = 12345;
+    cs->insn_count = 999;
+    env->pmp.cfg[0] = PMP_R | PMP_W | (3 << 3);  /* NAPOT */
+    env->pmp.addr[0] = 0x1fffffff;
+    pmp_update_rules(env);
+    qatomic_set(&env->mie, MIP_MTIP);
+    qatomic_set(&env->mip, MIP_MTIP);
+    qatomic_set(&cs->halted, 1);
+    pmp = env->pmp;
+
+    qemu_mutex_lock_iothread();
+    buf = vmt_round_trip("cpu", 0, reset_hart0, NULL);
+    qemu_mutex_unlock_iothread();
+    g_assert_cmphex(env->gpr[17], ==, 0x1111111111111111ULL * 17);
+    g_assert_cmphex(env->pc, ==, 0x80001234);
+    g_assert_cmpuint(env->priv, ==, PRV_S);
+    g_assert_cmpuint(cs->insn_count, ==, 999);
+    g_assert_cmpuint(qatomic_read(&cs->halted), ==, 1);
+    g_assert_cmpint(env->load_res, ==, -1);
+    /* What is derived was rebuilt: PMP rules, the pending interrupt. */
+    g_assert_cmpmem(&env->pmp, sizeof(pmp), &pmp, sizeof(pmp));
+    g_assert_cmpuint(qatomic_read(&cs->interrupt_request) &
+                     CPU_INTERRUPT_HARD, !=, 0);
+
+    cpu_section_refused(set_priv_2, "cpu: privilege level 2 does not exist");
+    cpu_section_refused(set_hartid_5, "cpu: field env.mhartid = 5 in the "
+                        "stream, 0 on this machine");
+    cpu_section_refused(set_mstatus_sxl, "is not a value the hart can hold");
+    cpu_section_refused(set_satp_sv57, "satp mode 10 is not supported");
+    cpu_section_refused(set_pmpcfg_reserved, "field env.pmp.cfg[3] = 0x20 "
+                        "has bits outside the mask 0x9f");
+    cpu_section_refused(set_x0, "x0 = 0x1, not 0");
+    qemu_mutex_lock_iothread();
+    cpu_reset(cs);
+    qemu_mutex_unlock_iothread();
+}
+
 typedef struct FaultCase {
     const char *name;
     uint64_t mstatus;           /* SUM, MXR */
@@ -1255,6 +1450,74 @@ static void test_vcpu_thread(void)
     qemu_mutex_unlock_iothread();
 }
 
+static bool throttle_slept(uint64_t n)
+{
+    for (int i = 0; i < 30000 && cpu_throttle_sleeps() < n; i++) {
+        tm_wait(1);
+    }
+    return cpu_throttle_sleeps() >= n;
+}
+
+/*
+ * Auto-converge's throttle: a running vCPU is made to sleep again and
+ * again, still makes progress, can be paused at any time, and sleeps no
+ * more once the throttle is lifted.
+ */
+static void test_throttle(void)
+{
+    uint64_t code = CODE + 0x40000, before, sleeps;
+    Asm a;
+
+    tm_reset();
+    asm_init(&a, code);
+    asm_li(&a, T0, DATA);
+    a32(&a, ADDI(T1, T1, 1));
+    a32(&a, SD(T1, T0, 0));
+    a32(&a, JAL(X0, -8));
+    tm_load(&a);
+    tm.cpu[1]->env.pc = code;
+
+    qemu_mutex_lock_iothread();
+    resume_all_vcpus();
+    qemu_mutex_unlock_iothread();
+    before = cpu_throttle_sleeps();
+    cpu_throttle_set(50);
+    g_assert_true(cpu_throttle_active());
+    g_assert_cmpint(cpu_throttle_get_percentage(), ==, 50);
+    g_assert_true(throttle_slept(before + 5));
+
+    /*
+     * The counter is read only while the vCPU is paused: its stores are
+     * plain guest stores, and pausing orders them before our read.
+     */
+    qemu_mutex_lock_iothread();
+    pause_all_vcpus();
+    g_assert_true(all_vcpus_paused());
+    qemu_mutex_unlock_iothread();
+    g_assert_cmpuint(tm_read64(DATA), >, 0);
+
+    cpu_throttle_stop();
+    g_assert_false(cpu_throttle_active());
+    g_assert_cmpint(cpu_throttle_get_percentage(), ==, 0);
+    qemu_mutex_lock_iothread();
+    resume_all_vcpus();
+    qemu_mutex_unlock_iothread();
+    tm_wait(50);
+    sleeps = cpu_throttle_sleeps();
+    qemu_mutex_lock_iothread();
+    pause_all_vcpus();
+    before = tm_read64(DATA);
+    resume_all_vcpus();
+    qemu_mutex_unlock_iothread();
+    tm_wait(200);
+    g_assert_cmpuint(cpu_throttle_sleeps(), ==, sleeps);
+
+    qemu_mutex_lock_iothread();
+    pause_all_vcpus();
+    qemu_mutex_unlock_iothread();
+    g_assert_cmpuint(tm_read64(DATA), >, before);
+}
+
 static unsigned device_writes(void)
 {
     unsigned n;
@@ -1415,12 +1678,15 @@ int main(int argc, char **argv)
                          GINT_TO_POINTER(true), test_smc_function);
     g_test_add_func("/riscv/exec/smc-dma", test_smc_dma);
     g_test_add_func("/riscv/exec/lrsc-amo", test_lrsc_amo);
+    g_test_add_func("/riscv/exec/dirty-log", test_dirty_log);
     g_test_add_func("/riscv/exec/atomic-faults", test_atomic_faults);
     g_test_add_func("/riscv/exec/access-faults", test_access_faults);
     g_test_add_func("/riscv/exec/pmp", test_pmp);
     g_test_add_func("/riscv/exec/code-buffer-full", test_code_buffer_full);
+    g_test_add_func("/riscv/exec/vmstate", test_vmstate);
     /* Last: the harts' threads outlive the tests. */
     g_test_add_func("/riscv/exec/vcpu-thread", test_vcpu_thread);
+    g_test_add_func("/riscv/exec/throttle", test_throttle);
     g_test_add_func("/riscv/exec/smp-atomics", test_smp_atomics);
     g_test_add_func("/riscv/exec/rcu-grace-period", test_rcu_grace_period);
     return g_test_run();

@@ -80,10 +80,18 @@ typedef struct VirtQueueElement {
 
 typedef void VirtIOHandleOutput(VirtIODevice *vdev, VirtQueue *vq);
 
+typedef struct VMStateDescription VMStateDescription;
+
 /* What a device model provides; any hook may be NULL. */
 typedef struct VirtioDeviceClass {
     const char *name;           /* "virtio-blk", for messages */
     uint16_t device_id;
+    /*
+     * The device's section (its name is the section's), registered when
+     * the device is plugged; it embeds vmstate_virtio_device.  NULL: the
+     * device cannot be migrated, and its presence blocks migration.
+     */
+    const VMStateDescription *vmsd;
     /* Fill config (config_len bytes) from the device's state. */
     void (*get_config)(VirtIODevice *vdev, uint8_t *config);
     /* The driver wrote config; take what the device allows. */
@@ -112,6 +120,14 @@ struct VirtIODevice {
     const VirtioBusOps *bus_ops;
     void *bus_opaque;
 };
+
+/*
+ * The core's state of a device (status, features, queues), for device
+ * descriptions to embed: VMSTATE_STRUCT(parent_obj, VirtIOBlock,
+ * vmstate_virtio_device, VirtIODevice).  Requests are completed before
+ * the kick that made them returns, so none is ever in flight.
+ */
+extern const VMStateDescription vmstate_virtio_device;
 
 /* Set up vdev for a device whose config space has config_len bytes and
  * whose own feature bits are features. */
