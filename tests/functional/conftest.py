@@ -19,6 +19,7 @@ fail (xfail), and against Grace they are ordinary tests.
 
 import os
 import pathlib
+import signal
 import subprocess
 
 import pytest
@@ -35,7 +36,16 @@ FW_DYNAMIC = OPENSBI_DIR / "fw_dynamic.bin"
 FW_JUMP = OPENSBI_DIR / "fw_jump.bin"
 UBOOT_SMODE = pathlib.Path("/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin")
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def pytest_configure(config):
+    # meson ends a test that runs out of time with SIGTERM.  Python's
+    # default action would end the process on the spot, leaving behind the
+    # emulators it started (each in a session of its own); as an interrupt
+    # it unwinds instead, and every Machine kills its emulator on the way.
+    signal.signal(signal.SIGTERM, _interrupt)
     config.addinivalue_line(
         "markers", "grace_only(reason): Grace rejects or does what upstream "
         "QEMU does not; xfail when GRACE_BIN is upstream QEMU")
