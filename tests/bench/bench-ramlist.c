@@ -114,6 +114,7 @@ typedef struct Reader {
 static void *reader_fn(void *arg)
 {
     Reader *r = arg;
+    uint64_t seed = r->seed;    /* local: readers[] share cache lines */
     uint64_t n = 0;
     uintptr_t sink = 0;
 
@@ -122,7 +123,7 @@ static void *reader_fn(void *arg)
     qemu_sem_post(&started);
     while (!qatomic_read(&stop)) {
         for (int i = 0; i < QS_PERIOD; i++) {
-            uint64_t x = xorshift(&r->seed);
+            uint64_t x = xorshift(&seed);
             int b = x % nblocks;
             ram_addr_t addr = offsets[b] + ((x >> 32) % BLOCK_SIZE);
 
