@@ -160,6 +160,9 @@ def main():
                         help="virtio-mem block-size (default: 2M)")
     parser.add_argument("--json", help="also write the samples here")
     args = parser.parse_args()
+    # The emulator runs in a scratch directory: make the paths absolute.
+    args.grace = os.path.abspath(args.grace)
+    args.guest_dir = os.path.abspath(args.guest_dir)
     try:
         samples = run(args)
     except BenchError as exc:
