@@ -36,7 +36,6 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +45,7 @@ SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..",
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "functional"))
 
 from machine import Machine, free_tcp_port  # noqa: E402
+from guestbench import BenchError, build_guest  # noqa: E402
 
 CMDLINE = "console=ttyS0 panic=-1"
 TICK = re.compile(r"GRACE-INIT: migrate tick \d+: counter (\d+)")
@@ -63,22 +63,6 @@ SCENARIOS = {
                 "append": "grace.migrate_mb=16 grace.migrate_rate=slow",
                 "caps": ["compress"]},
 }
-
-
-class BenchError(Exception):
-    pass
-
-
-def build_guest(outdir):
-    script = os.path.join(SOURCE_DIR, "scripts", "build-linux-guest.sh")
-    proc = subprocess.run([script, "-o", outdir, "kernel", "initramfs"],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True)
-    if proc.returncode != 0:
-        raise BenchError(f"{script} failed ({proc.returncode}):\n"
-                         f"{proc.stdout}")
-    return (os.path.join(outdir, "Image"),
-            os.path.join(outdir, "initramfs.cpio.gz"))
 
 
 def event_time(event):
@@ -194,6 +178,11 @@ def main():
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--json", help="also write the runs here")
     opts = ap.parse_args()
+    # The emulators run in scratch directories: make the paths absolute
+    # (a bare command name stays one, for PATH to find).
+    opts.guest_dir = os.path.abspath(opts.guest_dir)
+    opts.grace, opts.qemu = (os.path.abspath(b) if os.sep in b else b
+                             for b in (opts.grace, opts.qemu))
     scenarios = opts.scenario or list(SCENARIOS)
     emulators = {"grace": opts.grace, "qemu": opts.qemu}
 
