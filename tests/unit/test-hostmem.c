@@ -8,42 +8,14 @@
 #include "qemu/main-loop.h"
 #include "qapi/error.h"
 #include "sysemu/hostmem.h"
-#include "exec/ramblock.h"
+#include "ramlist-test.h"
 #include <sys/mman.h>
-
-/* The block in ram_list named name, or NULL. */
-static RAMBlock *find_block(const char *name)
-{
-    RAMBlock *block, *found = NULL;
-
-    qemu_mutex_lock_ramlist();
-    QLIST_FOREACH(block, &ram_list.blocks, next) {
-        if (!strcmp(block->idstr, name)) {
-            found = block;
-        }
-    }
-    qemu_mutex_unlock_ramlist();
-    return found;
-}
-
-static unsigned count_blocks(void)
-{
-    RAMBlock *block;
-    unsigned n = 0;
-
-    qemu_mutex_lock_ramlist();
-    QLIST_FOREACH(block, &ram_list.blocks, next) {
-        n++;
-    }
-    qemu_mutex_unlock_ramlist();
-    return n;
-}
 
 static void test_create_and_delete(void)
 {
     HostMemoryBackend *b;
     RAMBlock *block;
-    unsigned before = count_blocks();
+    unsigned before = ramlist_test_count();
     size_t page = qemu_real_host_page_size();
     g_autofree unsigned char *vec = g_malloc(64);
     g_autofree char *path = NULL;
@@ -58,12 +30,12 @@ static void test_create_and_delete(void)
     g_assert_cmpstr(path, ==, "/objects/m0");
 
     /* A RAM block of its own, named by its QOM path, private memory. */
-    block = find_block("/objects/m0");
+    block = ramlist_test_find("/objects/m0");
     g_assert_nonnull(block);
     g_assert_true(block == b->mr.ram_block);
     g_assert_cmpuint(block->used_length, ==, 2 * GiB);
     g_assert_cmpuint(block->flags & RAM_SHARED, ==, 0);
-    g_assert_cmpuint(count_blocks(), ==, before + 1);
+    g_assert_cmpuint(ramlist_test_count(), ==, before + 1);
     /* Allocated lazily: 2 GiB, none of it resident until written. */
     g_assert_cmpint(mincore(block->host, 64 * page, vec), ==, 0);
     for (int i = 0; i < 64; i++) {
@@ -76,8 +48,8 @@ static void test_create_and_delete(void)
 
     g_assert_true(object_del("m0", &error_abort));
     g_assert_null(host_memory_backend_find("m0"));
-    g_assert_null(find_block("/objects/m0"));
-    g_assert_cmpuint(count_blocks(), ==, before);
+    g_assert_null(ramlist_test_find("/objects/m0"));
+    g_assert_cmpuint(ramlist_test_count(), ==, before);
 }
 
 static void test_share(void)
@@ -103,7 +75,7 @@ static void test_share(void)
 static void check_refused(const char *optstr, const char *expect)
 {
     Error *err = NULL;
-    unsigned before = count_blocks();
+    unsigned before = ramlist_test_count();
 
     g_assert_false(object_add_from_str(optstr, &err));
     g_assert_nonnull(err);
@@ -114,7 +86,7 @@ static void check_refused(const char *optstr, const char *expect)
     }
     error_free(err);
     /* Nothing was left behind. */
-    g_assert_cmpuint(count_blocks(), ==, before);
+    g_assert_cmpuint(ramlist_test_count(), ==, before);
 }
 
 static void test_bad_input(void)
@@ -179,7 +151,7 @@ static void test_claim(void)
 /* Many backends at once, deleted out of creation order, then cycles. */
 static void test_many(void)
 {
-    unsigned before = count_blocks();
+    unsigned before = ramlist_test_count();
     int cycles = g_test_quick() ? 200 : 2000;
 
     for (int i = 0; i < 16; i++) {
@@ -188,7 +160,7 @@ static void test_many(void)
 
         g_assert_true(object_add_from_str(opts, &error_abort));
     }
-    g_assert_cmpuint(count_blocks(), ==, before + 16);
+    g_assert_cmpuint(ramlist_test_count(), ==, before + 16);
     for (int i = 0; i < 16; i += 2) {
         g_autofree char *id = g_strdup_printf("b%d", i);
 
@@ -216,7 +188,7 @@ static void test_many(void)
         memset(memory_region_get_ram_ptr(&b->mr), i, 4096);
         g_assert_true(object_del("cyc", &error_abort));
     }
-    g_assert_cmpuint(count_blocks(), ==, before);
+    g_assert_cmpuint(ramlist_test_count(), ==, before);
 }
 
 int main(int argc, char **argv)

@@ -26,6 +26,7 @@
 #include "sysemu/hostmem.h"
 #include "sysemu/reset.h"
 #include "hw-test.h"
+#include "ramlist-test.h"
 #include <sys/mman.h>
 
 #define RAM_BASE        0x80000000ULL
@@ -109,19 +110,6 @@ static MemoryRegion *mapped_at(hwaddr addr)
                                    false, MEMTXATTRS_UNSPECIFIED);
 }
 
-static unsigned count_ram_blocks(void)
-{
-    RAMBlock *block;
-    unsigned n = 0;
-
-    qemu_mutex_lock_ramlist();
-    QLIST_FOREACH(block, &ram_list.blocks, next) {
-        n++;
-    }
-    qemu_mutex_unlock_ramlist();
-    return n;
-}
-
 static int size_changes;
 
 static void count_size_change(Notifier *n, void *data)
@@ -195,7 +183,7 @@ static void test_plug_unplug(void)
 
     qemu_devices_reset();
     drain_call_rcu();
-    blocks_before = count_ram_blocks();
+    blocks_before = ramlist_test_count();
     driver_start(&d);
     set_requested(16 * MiB);
     size_changes = 0;
@@ -206,7 +194,7 @@ static void test_plug_unplug(void)
     g_assert_cmphex(cfg64(&d, VIRTIO_MEM_CFG_PLUGGED_SIZE), ==, 8 * MiB);
     g_assert_cmpint(size_changes, ==, 1);
     /* Eight new RAM blocks, each mapped where the guest plugged it. */
-    g_assert_cmpuint(count_ram_blocks(), ==, blocks_before + 8);
+    g_assert_cmpuint(ramlist_test_count(), ==, blocks_before + 8);
     for (int i = 0; i < 12; i++) {
         MemoryRegion *mr = mapped_at(blk_addr(i) + BS / 2);
 
@@ -283,7 +271,7 @@ static void test_plug_unplug(void)
     }
     /* Out of the RAM list once a grace period has passed. */
     drain_call_rcu();
-    g_assert_cmpuint(count_ram_blocks(), ==, blocks_before);
+    g_assert_cmpuint(ramlist_test_count(), ==, blocks_before);
 }
 
 static void test_nack(void)
@@ -399,7 +387,7 @@ static void test_unplug_all_and_reset(void)
 
     qemu_devices_reset();
     drain_call_rcu();
-    blocks_before = count_ram_blocks();
+    blocks_before = ramlist_test_count();
     driver_start(&d);
     set_requested(32 * MiB);
     g_assert_cmpuint(vm0->usable_region_size, ==, REGION_SIZE);
@@ -433,7 +421,7 @@ static void test_unplug_all_and_reset(void)
     g_assert_cmpuint(vm0->size, ==, 0);
     g_assert_null(mapped_at(blk_addr(1)));
     drain_call_rcu();
-    g_assert_cmpuint(count_ram_blocks(), ==, blocks_before);
+    g_assert_cmpuint(ramlist_test_count(), ==, blocks_before);
     /* The requested size survives a reset: the guest plugs it again. */
     g_assert_cmpuint(vm0->requested_size, ==, 4 * MiB);
     set_requested(0);
@@ -598,7 +586,7 @@ static void test_device_add_errors(void)
 
     host_memory_backend_create(TYPE_MEMORY_BACKEND_RAM, "spare", true,
                                96 * MiB, false, &error_abort);
-    blocks_before = count_ram_blocks();
+    blocks_before = ramlist_test_count();
     expect_device_error("virtio-mem-device,id=x", "'memdev' property is "
                         "not set");
     expect_device_error("virtio-mem-device,memdev=nope", "can't find value "
@@ -644,7 +632,7 @@ static void test_device_add_errors(void)
     /* The spare backend is free again and nothing was mapped. */
     b = host_memory_backend_find("spare");
     g_assert_null(b->user);
-    g_assert_cmpuint(count_ram_blocks(), ==, blocks_before);
+    g_assert_cmpuint(ramlist_test_count(), ==, blocks_before);
     g_assert_true(virtio_mem_next(vm0) == NULL);
     g_assert_true(object_del("spare", &error_abort));
 }
