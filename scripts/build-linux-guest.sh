@@ -11,9 +11,9 @@
 #   --from-source   build the kernel even if GRACE_GUEST_DIR has one
 #   --force         rebuild the targets even if they are up to date
 #   --keep-tree     keep the kernel source and objects (DIR/linux-build-VER)
-#   TARGET          kernel, kernel-6.12, init, initramfs, disk or payload
-#                   (default: all but kernel-6.12; each also makes what
-#                   it needs)
+#   TARGET          kernel, kernel-6.12, init, initramfs, disk, payload or
+#                   firmware (default: all but kernel-6.12; each also
+#                   makes what it needs)
 #
 # What lands in DIR:
 #
@@ -34,6 +34,19 @@
 #                       extlinux/extlinux.conf, Image and initramfs.cpio.gz
 #   sbi-hello.bin       tests/guest/sbi-hello.S, a raw S-mode program for
 #                       OpenSBI to jump to (no kernel needed)
+#   opensbi-fw_dynamic.bin
+#                       OpenSBI 1.3 or later, for SMP Linux boots: the
+#                       host's opensbi package if it is that new, else
+#                       the opensbi package of Debian 13 (trixie),
+#                       downloaded and checked by apt into DIR/apt
+#                       without touching the system.  OpenSBI before 1.3
+#                       (Debian 12 has 1.1) can send a secondary hart to
+#                       the wrong address when the boot hart's thread is
+#                       preempted inside its HSM hart_start (OpenSBI
+#                       commit e8e9ed37, "Set the state of a hart to
+#                       START_PENDING after the hart is ready"); Linux
+#                       then says "CPU1: failed to come online".  See
+#                       docs/system/riscv/virt.rst.
 #
 # Every artefact has a NAME.key beside it recording what it was made from
 # (input hashes, package versions, compiler versions).  A target whose key
@@ -56,6 +69,8 @@
 # GRACE_LINUX_TARBALL overrides the kernel source tarball
 # (default /usr/src/linux-source-6.1.tar.xz), GRACE_LINUX_6_12_TARBALL
 # the 6.12 one (default /usr/src/linux-source-6.12.tar.xz).
+# GRACE_DEBIAN_MIRROR overrides the Debian mirror the firmware comes from
+# (default http://deb.debian.org/debian).
 #
 # Exit status: 0 when everything asked for is ready, 77 when a tool or
 # package is missing (the message names the Debian package; 77 is what
@@ -97,6 +112,7 @@ init_recipe=1
 initramfs_recipe=2
 disk_recipe=2
 payload_recipe=1
+firmware_recipe=1
 
 # Timestamp of everything inside the initramfs and the disk (2023-01-01).
 fixed_time=1672531200
@@ -144,12 +160,13 @@ while [ $# -gt 0 ]; do
     --force)        force=yes ;;
     --keep-tree)    keep_tree=yes ;;
     -h|--help)      usage 0 ;;
-    kernel|kernel-6.12|init|initramfs|disk|payload) targets="$targets $1" ;;
+    kernel|kernel-6.12|init|initramfs|disk|payload|firmware)
+                    targets="$targets $1" ;;
     *)              echo "build-linux-guest: unknown argument '$1'" >&2; usage ;;
     esac
     shift
 done
-[ -n "$targets" ] || targets="kernel init initramfs disk payload"
+[ -n "$targets" ] || targets="kernel init initramfs disk payload firmware"
 [ -n "$out" ] || out=${GRACE_GUEST_OUT:-$srcdir/build/guest}
 [ -n "$jobs" ] || jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 case "$jobs" in
@@ -538,6 +555,82 @@ make_payload() {
 }
 
 # ---------------------------------------------------------------------
+# firmware: OpenSBI 1.3 or later for SMP boots (see the top of this file)
+
+opensbi_min=1.3
+opensbi_member=usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+
+# apt_private ARGS...: apt-get with its sources, lists and cache in
+# $out/apt, so that the system's apt configuration is neither read for
+# sources nor changed.  apt still checks the Release signatures against
+# the system's Debian keyring.
+apt_private() {
+    apt-get -q -o Dir::Etc::sourcelist="$out/apt/sources.list" \
+        -o Dir::Etc::sourceparts=- -o Dir::State="$out/apt/state" \
+        -o Dir::Cache="$out/apt/cache" -o Debug::NoLocking=1 \
+        -o APT::Sandbox::User="$(id -un)" "$@"
+}
+
+make_firmware() {
+    need dpkg-deb dpkg
+    host=$(dpkg-query -W -f='${Version}' opensbi 2>/dev/null || true)
+    if [ -n "$host" ] && dpkg --compare-versions "$host" ge "$opensbi_min"
+    then
+        fw=/$opensbi_member
+        key=$(printf 'recipe %s\nopensbi %s (host)\nsha %s\n' \
+              "$firmware_recipe" "$host" "$(sha "$fw")")
+        up_to_date opensbi-fw_dynamic.bin "$key" && return
+        say "firmware: OpenSBI $host from the host's opensbi package"
+        cp "$fw" "$out/opensbi-fw_dynamic.bin.tmp"
+        publish opensbi-fw_dynamic.bin "$out/opensbi-fw_dynamic.bin.tmp" \
+            "$key"
+        return
+    fi
+    # The downloaded package is kept: with it, a matching key needs no
+    # network.
+    deb=$(ls "$out"/apt/opensbi_*_all.deb 2>/dev/null | tail -n 1)
+    if [ -n "$deb" ] && [ -f "$out/opensbi-fw_dynamic.bin" ] &&
+       [ -f "$out/opensbi-fw_dynamic.bin.key" ] &&
+       grep -qx "deb $(basename "$deb") $(sha "$deb")" \
+           "$out/opensbi-fw_dynamic.bin.key" &&
+       grep -qx "recipe $firmware_recipe" "$out/opensbi-fw_dynamic.bin.key" &&
+       [ "$force" = no ]; then
+        return
+    fi
+    need apt-get apt
+    mirror=${GRACE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+    say "firmware: the host's OpenSBI is ${host:-not installed}, older" \
+        "than $opensbi_min; downloading Debian 13's opensbi from $mirror"
+    mkdir -p "$out/apt/state/lists/partial" "$out/apt/cache/archives/partial"
+    printf 'deb %s trixie main\n' "$mirror" >"$out/apt/sources.list"
+    alog=$out/apt/apt.log
+    : >"$alog"
+    if ! apt_private update >>"$alog" 2>&1 ||
+       ! (cd "$out/apt" && rm -f opensbi_*.deb &&
+          apt_private download opensbi) >>"$alog" 2>&1; then
+        tail -n 5 "$alog" >&2
+        missing "cannot download Debian 13's opensbi package from" \
+            "$mirror (log: $alog); SMP boots need OpenSBI $opensbi_min" \
+            "or later"
+    fi
+    # The package lists (tens of MB) are not needed again.
+    rm -rf "$out/apt/state" "$out/apt/cache"
+    deb=$(ls "$out"/apt/opensbi_*_all.deb | tail -n 1)
+    version=$(dpkg-deb -f "$deb" Version)
+    dpkg --compare-versions "$version" ge "$opensbi_min" ||
+        die "Debian 13's opensbi is $version, older than $opensbi_min"
+    rm -rf "$out/apt/x"
+    dpkg-deb -x "$deb" "$out/apt/x" || die "cannot unpack $deb"
+    [ -f "$out/apt/x/$opensbi_member" ] ||
+        die "$deb has no $opensbi_member"
+    mv -f "$out/apt/x/$opensbi_member" "$out/opensbi-fw_dynamic.bin.tmp"
+    rm -rf "$out/apt/x"
+    key=$(printf 'recipe %s\nopensbi %s (Debian 13)\ndeb %s %s\n' \
+          "$firmware_recipe" "$version" "$(basename "$deb")" "$(sha "$deb")")
+    publish opensbi-fw_dynamic.bin "$out/opensbi-fw_dynamic.bin.tmp" "$key"
+}
+
+# ---------------------------------------------------------------------
 
 mkdir -p "$out" || die "cannot create $out"
 out=$(cd "$out" && pwd)
@@ -560,6 +653,7 @@ for t in $targets; do
     initramfs) make_initramfs ;;
     disk)      make_disk ;;
     payload)   make_payload ;;
+    firmware)  make_firmware ;;
     esac
 done
 say "ready in $out"

@@ -39,9 +39,9 @@ import os
 import re
 import sys
 
-from guestbench import (FW_DYNAMIC, BenchError, HartsLost, Retrier,
+from guestbench import (BenchError, HartsLost, Retrier,
                         add_emulator_args, build_guest, check_emulator_args,
-                        row, run_guest, stats, write_rows)
+                        kit_firmware, row, run_guest, stats, write_rows)
 
 CMDLINE = "console=ttyS0 panic=-1 grace.mode=poweroff"
 MARKERS = ("GRACE-INIT: mode poweroff", "reboot: Power down")
@@ -85,7 +85,8 @@ def main():
     parser.add_argument("--smp", type=parse_smp, default=[1, 2, 4],
                         help="hart counts (default 1,2,4)")
     parser.add_argument("-m", "--memory", default="256M")
-    parser.add_argument("--bios", default=FW_DYNAMIC)
+    parser.add_argument("--bios", help="firmware (default: the guest "
+                        "kit's OpenSBI, 1.3 or later)")
     parser.add_argument("--timeout", type=float, default=300,
                         help="seconds before a run counts as hung")
     parser.add_argument("--no-interp", action="store_true",
@@ -93,7 +94,7 @@ def main():
     opts = parser.parse_args()
 
     check_emulator_args(parser, opts)
-    if not os.path.isfile(opts.bios):
+    if opts.bios and not os.path.isfile(opts.bios):
         parser.error(f"--bios: {opts.bios} does not exist")
 
     try:
@@ -101,6 +102,7 @@ def main():
     except BenchError as exc:
         print(f"boot-bench: {exc}", file=sys.stderr)
         return 1
+    opts.bios = opts.bios or kit_firmware(opts.guest_dir)
     args = ["-M", "virt", "-m", opts.memory, "-bios", opts.bios,
             "-nographic", "-no-reboot", "-kernel", image, "-initrd",
             initramfs, "-append", CMDLINE]
@@ -111,7 +113,8 @@ def main():
     if opts.no_interp:
         emulators.pop(1)
 
-    print(f"boot-bench: OpenSBI fw_dynamic + Linux to init + power-off, "
+    print(f"boot-bench: {os.path.basename(opts.bios)} + Linux to init + "
+          f"power-off, "
           f"-m {opts.memory}, -smp {','.join(map(str, opts.smp))}")
     for name, path, extra in emulators:
         print(f"  {name:12} {' '.join([path] + extra)}")

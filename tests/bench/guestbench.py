@@ -1,7 +1,10 @@
 """What the guest benchmarks (boot-bench.py, smp-bench.py) share.
 
 - build_guest(): the guest kit's Image and initramfs
-  (scripts/build-linux-guest.sh);
+  (scripts/build-linux-guest.sh), and kit_firmware(), its OpenSBI 1.3 or
+  later, which every guest benchmark boots on both emulators (Debian 12's
+  OpenSBI 1.1 can lose a secondary hart on a busy host: see "SMP Linux"
+  in docs/system/riscv-virt.rst);
 - run_guest(): one emulator run to its exit, with its wall time, its peak
   RSS (ru_maxrss from wait4) and the console, each line stamped with the
   host's monotonic time when it arrived;
@@ -24,24 +27,31 @@ import time
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..",
                                           ".."))
-FW_DYNAMIC = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
 
 class BenchError(Exception):
     pass
 
 
-def build_guest(outdir):
-    """Build (or find up to date) the Image and initramfs in outdir."""
+def build_guest(outdir, kernel="kernel"):
+    """Build (or find up to date) the Image (Image-6.12 for kernel-6.12),
+    the initramfs and the firmware in outdir; returns the first two."""
     script = os.path.join(SOURCE_DIR, "scripts", "build-linux-guest.sh")
-    proc = subprocess.run([script, "-o", outdir, "kernel", "initramfs"],
+    proc = subprocess.run([script, "-o", outdir, kernel, "initramfs",
+                           "firmware"],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True)
     if proc.returncode != 0:
         raise BenchError(f"{script} failed ({proc.returncode}):\n"
                          f"{proc.stdout}")
-    return (os.path.join(outdir, "Image"),
+    image = "Image-6.12" if kernel == "kernel-6.12" else "Image"
+    return (os.path.join(outdir, image),
             os.path.join(outdir, "initramfs.cpio.gz"))
+
+
+def kit_firmware(outdir):
+    """The firmware build_guest(outdir) made."""
+    return os.path.join(outdir, "opensbi-fw_dynamic.bin")
 
 
 class Run:

@@ -34,7 +34,6 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,31 +41,22 @@ import time
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..",
                                           ".."))
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "functional"))
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "bench"))
 
+import guestbench  # noqa: E402
+from guestbench import BenchError  # noqa: E402
 from guestinit import PROMPT, shell_run  # noqa: E402
 from hotplug import DEVICE, MiB, hotplug_args, memtotal_kb  # noqa: E402
 from machine import Machine  # noqa: E402
 
 
-class BenchError(Exception):
-    pass
-
-
 class Guest:
+    """What hotplug_args (tests/functional/hotplug.py) boots."""
+
     def __init__(self, outdir):
-        self.image = os.path.join(outdir, "Image-6.12")
-        self.initramfs = os.path.join(outdir, "initramfs.cpio.gz")
-
-
-def build_guest(outdir):
-    script = os.path.join(SOURCE_DIR, "scripts", "build-linux-guest.sh")
-    proc = subprocess.run([script, "-o", outdir, "kernel-6.12",
-                           "initramfs"], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
-    if proc.returncode != 0:
-        raise BenchError(f"{script} failed ({proc.returncode}):\n"
-                         f"{proc.stdout}")
-    return Guest(outdir)
+        self.image, self.initramfs = guestbench.build_guest(
+            outdir, kernel="kernel-6.12")
+        self.firmware = guestbench.kit_firmware(outdir)
 
 
 def rss_kb(vm):
@@ -104,7 +94,7 @@ def set_requested(vm, size):
 
 
 def run(args):
-    guest = build_guest(args.guest_dir)
+    guest = Guest(args.guest_dir)
     vmargs = hotplug_args(guest, block_size=args.block_size)
     workdir = tempfile.mkdtemp(prefix="grace-hotplug-bench-")
     vm = Machine(args.grace, vmargs, workdir=workdir, name="bench")

@@ -45,7 +45,7 @@ SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..",
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "functional"))
 
 from machine import Machine, free_tcp_port  # noqa: E402
-from guestbench import BenchError, build_guest  # noqa: E402
+from guestbench import BenchError, build_guest, kit_firmware  # noqa: E402
 
 CMDLINE = "console=ttyS0 panic=-1"
 TICK = re.compile(r"GRACE-INIT: migrate tick \d+: counter (\d+)")
@@ -104,9 +104,9 @@ def guest_carries_on(dst, mode, must):
 def one_run(binary, guest, scenario, workdir, timeout, must):
     """Boot, migrate, check; returns the run's figures."""
     sc = SCENARIOS[scenario]
-    image, initramfs = guest
+    image, initramfs, firmware = guest
     append = f"{CMDLINE} grace.mode={sc['mode']} {sc.get('append', '')}"
-    args = ["-M", "virt", "-smp", "4", "-m", "1G", "-bios", "default",
+    args = ["-M", "virt", "-smp", "4", "-m", "1G", "-bios", firmware,
             "-kernel", image, "-initrd", initramfs, "-append",
             append.strip()]
     port = free_tcp_port()
@@ -186,7 +186,7 @@ def main():
     scenarios = opts.scenario or list(SCENARIOS)
     emulators = {"grace": opts.grace, "qemu": opts.qemu}
 
-    guest = build_guest(opts.guest_dir)
+    guest = build_guest(opts.guest_dir) + (kit_firmware(opts.guest_dir),)
     results = {s: {e: [] for e in emulators} for s in scenarios}
     with tempfile.TemporaryDirectory(prefix="grace-migbench-") as work:
         for run in range(opts.runs):

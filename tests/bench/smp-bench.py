@@ -44,9 +44,9 @@ import re
 import statistics
 import sys
 
-from guestbench import (FW_DYNAMIC, BenchError, HartsLost, Retrier,
+from guestbench import (BenchError, HartsLost, Retrier,
                         add_emulator_args, build_guest, check_emulator_args,
-                        row, run_guest, stats, write_rows)
+                        kit_firmware, row, run_guest, stats, write_rows)
 
 START = "GRACE-INIT: smp-bench: start"
 RESULT = re.compile(r"GRACE-INIT: smp-bench: PASS (\d+) workers, (\d+) units "
@@ -130,15 +130,13 @@ def main():
     if opts.interp:
         extra.insert(0, ("grace-interp", opts.grace,
                          ["-accel", "tcg,jit=off"]))
-    if not os.path.isfile(FW_DYNAMIC):
-        parser.error(f"{FW_DYNAMIC} does not exist (Debian package opensbi)")
-
     try:
         image, initramfs = build_guest(opts.guest_dir)
     except BenchError as exc:
         print(f"smp-bench: {exc}", file=sys.stderr)
         return 1
-    args = ["-M", "virt", "-m", "256M", "-bios", FW_DYNAMIC, "-nographic",
+    args = ["-M", "virt", "-m", "256M", "-bios",
+            kit_firmware(opts.guest_dir), "-nographic",
             "-no-reboot", "-kernel", image, "-initrd", initramfs, "-append",
             f"console=ttyS0 panic=-1 grace.mode=smp-bench "
             f"grace.bench.units={opts.units} grace.bench.tlb={opts.tlb} "

@@ -106,6 +106,10 @@ class Guest:
         self.initramfs = self.dir / "initramfs.cpio.gz"
         self.disk = self.dir / "disk.img"
         self.payload = self.dir / "sbi-hello.bin"
+        # OpenSBI 1.3 or later: what linux_args boots Linux with (Debian
+        # 12's 1.1 can lose a secondary hart; build-linux-guest.sh says
+        # how).
+        self.firmware = self.dir / "opensbi-fw_dynamic.bin"
 
 
 def build_guest(*targets, image="Image"):
@@ -124,14 +128,16 @@ def build_guest(*targets, image="Image"):
 
 @pytest.fixture(scope="session")
 def guest():
-    """Kernel, initramfs and U-Boot disk (built or taken from the cache)."""
-    return build_guest("kernel", "initramfs", "disk")
+    """Kernel, initramfs, U-Boot disk (built or taken from the cache) and
+    the firmware for SMP boots."""
+    return build_guest("kernel", "initramfs", "disk", "firmware")
 
 
 @pytest.fixture(scope="session")
 def guest612():
     """Linux 6.12 with memory hot-plug and virtio-mem, and the initramfs."""
-    return build_guest("kernel-6.12", "initramfs", image="Image-6.12")
+    return build_guest("kernel-6.12", "initramfs", "firmware",
+                       image="Image-6.12")
 
 
 @pytest.fixture(scope="session")

@@ -27,9 +27,16 @@ STRESS_DONE = re.compile(r"GRACE-INIT: smp-stress done: (\d+) rounds, "
 STRESS_CHECKS = ("atomics", "fork-storm", "memory")
 
 
-def linux_args(guest, mode, bios="default", memory="256M", append=""):
-    """Arguments that boot our Image and initramfs with grace.mode=mode."""
+def linux_args(guest, mode, bios=None, memory="256M", append=""):
+    """Arguments that boot our Image and initramfs with grace.mode=mode.
+
+    The firmware is the guest kit's OpenSBI (1.3 or later) unless bios
+    says otherwise: the callers add -smp, and Debian 12's OpenSBI 1.1
+    can start a secondary hart at the wrong address when the host
+    preempts the boot hart's thread at the wrong moment (see
+    scripts/build-linux-guest.sh).  "default" is Debian's."""
     cmdline = f"{KERNEL_CMDLINE} grace.mode={mode} {append}".strip()
+    bios = bios or str(guest.firmware)
     return ["-M", "virt", "-m", memory, "-bios", bios, "-no-reboot",
             "-kernel", str(guest.image), "-initrd", str(guest.initramfs),
             "-append", cmdline]
