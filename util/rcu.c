@@ -1460,8 +1460,12 @@ static void rcu_atfork_child(void)
     /*
      * Only this thread exists in the child.  The others' reader state is
      * still in memory but will never change, so it must leave the
-     * registry; and the locks are held in the name of a thread id that the
-     * child does not have, so make new ones.
+     * registry.  The locks are this thread's, as the prepare handler
+     * took them (pthread_self and the TLS that qemu_mutex_unlock checks
+     * the owner against are unchanged by fork), so release them; making
+     * new ones instead would leave ThreadSanitizer, which copied the
+     * parent's view, believing this thread holds them for the rest of
+     * its life, and reporting every later lock as nested inside them.
      */
     QLIST_INIT(&registry);
     QLIST_INIT(&rcu_all_readers);
@@ -1473,9 +1477,6 @@ static void rcu_atfork_child(void)
     }
     rcu_gp_start_us = 0;
     rcu_waker = NULL;
-    qemu_mutex_init(&rcu_sync_lock);
-    qemu_mutex_init(&rcu_registry_lock);
-    qemu_mutex_init(&rcu_call_lock);
     qemu_event_init(&rcu_gp_event, false);
 
     /*
@@ -1489,6 +1490,9 @@ static void rcu_atfork_child(void)
     rcu_drain_pending = 0;
     rcu_gp_pending = 0;
 
+    qemu_mutex_unlock(&rcu_registry_lock);
+    qemu_mutex_unlock(&rcu_sync_lock);
+    qemu_mutex_unlock(&rcu_call_lock);
     if (rcu_atfork_was_online) {
         rcu_thread_online();
     }

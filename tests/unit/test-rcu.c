@@ -713,6 +713,45 @@ static void test_fork(void)
     qemu_sem_destroy(&sems[1]);
 }
 
+/*
+ * fork() with a lock held, from a process with no other thread: the
+ * prepare handler takes the RCU locks inside that lock, and the child
+ * must then be able to take them (a grace period) and the lock again.
+ * The child handler releases the RCU locks; when it made new ones
+ * instead, ThreadSanitizer (which keeps checking the child of a process
+ * with one thread) believed them held for good, so that taking the lock
+ * again looked like the opposite order, and reported an inversion.  The test runs in a new process, where no other
+ * test has started a thread.
+ */
+static void test_fork_lock_order(void)
+{
+    if (g_test_subprocess()) {
+        QemuMutex m;
+        int status;
+        pid_t pid;
+
+        qemu_mutex_init(&m);
+        qemu_mutex_lock(&m);
+        pid = fork();
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+            alarm(30);
+            qemu_mutex_unlock(&m);
+            synchronize_rcu();
+            qemu_mutex_lock(&m);
+            qemu_mutex_unlock(&m);
+            _exit(0);
+        }
+        qemu_mutex_unlock(&m);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, 0);
+    g_test_trap_assert_passed();
+}
+
 #ifdef RCU_TEST_HOOKS
 /*
  * A late wake-up must not stop a grace period from kicking its readers.
@@ -1245,6 +1284,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rcu/register-cycles", test_register_cycles);
     g_test_add_func("/rcu/exit-registered", test_exit_registered);
     g_test_add_func("/rcu/fork", test_fork);
+    g_test_add_func("/rcu/fork-lock-order", test_fork_lock_order);
     g_test_add_func("/rcu/fork-concurrent", test_fork_concurrent);
     g_test_add_func("/rcu/stats", test_stats);
     g_test_add_func("/rcu/stall-warning", test_stall_warning);
