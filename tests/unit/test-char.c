@@ -751,6 +751,13 @@ static void test_no_backend(void)
  * the terminal: raw mode while the chardev exists, data both ways, the
  * settings restored by qemu_chr_cleanup, or by the signal handler when
  * the process is killed.
+ *
+ * The child is this program again (--stdio-child SPEC HOW), started by
+ * fork and exec: by now this process has threads (the RCU callback
+ * thread, the socket tests'), and the copy fork makes of a threaded
+ * process may only call async-signal-safe functions, which a main loop
+ * and a chardev are not.  (ThreadSanitizer holds to that: in such a copy
+ * it stops running signal handlers, so SIGTERM would never end it.)
  */
 static int open_pty(int *slave)
 {
@@ -768,16 +775,17 @@ static int open_pty(int *slave)
 
 enum { STDIO_CLEANUP, STDIO_SIGTERM };
 
-/* The child's body; returns its exit status (0: all checks passed). */
-static int stdio_child(int slave, const char *spec, int how)
+/*
+ * The child's body, with fds 0 and 1 on the terminal; returns its exit
+ * status (0: all checks passed).
+ */
+static int stdio_child(const char *spec, int how)
 {
     struct termios tty;
     Chardev *chr;
     TestFE fe;
     int64_t deadline;
 
-    dup2(slave, 0);
-    dup2(slave, 1);
     chr = qemu_chardev_new_from_spec(spec, NULL);
     if (!chr || tcgetattr(0, &tty) < 0) {
         return 10;
@@ -802,6 +810,7 @@ static int stdio_child(int slave, const char *spec, int how)
         return 14;
     }
     if (how == STDIO_SIGTERM) {
+        /* The handler restores the terminal and raises it again. */
         raise(SIGTERM);
         return 15;
     }
@@ -832,7 +841,13 @@ static void stdio_run(const char *spec, int how)
     pid = fork();
     g_assert_cmpint(pid, >=, 0);
     if (pid == 0) {
-        _exit(stdio_child(slave, spec, how));
+        char how_arg[] = { '0' + how, 0 };
+
+        dup2(slave, 0);
+        dup2(slave, 1);
+        execl("/proc/self/exe", "test-char", "--stdio-child", spec, how_arg,
+              NULL);
+        _exit(127);
     }
     /* Wait for the child to be ready, then type. */
     while (!strstr(buf, "ready")) {
@@ -874,6 +889,11 @@ static void test_stdio_signal(void)
 
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "--stdio-child")) {
+        qemu_init_main_loop(&error_abort);
+        qemu_mutex_lock_iothread();
+        return stdio_child(argv[2], atoi(argv[3]));
+    }
     g_test_init(&argc, &argv, NULL);
     qemu_init_main_loop(&error_abort);
     qemu_mutex_lock_iothread();
