@@ -401,25 +401,25 @@ static void load_section_expect(GByteArray *buf, const char *msg)
 
 static void test_sections(void)
 {
-    static const VMStateDescription vmstate_thing_v1 = {
+    const VMStateDescription vmstate_thing_v1 = {
         .name = "thing",
         .version_id = 1,
         .minimum_version_id = 1,
         .fields = vmstate_thing.fields,
     };
-    static const VMStateDescription vmstate_thing_v3 = {
+    const VMStateDescription vmstate_thing_v3 = {
         .name = "thing",
         .version_id = 3,
         .minimum_version_id = 1,
         .fields = vmstate_thing.fields,
     };
-    static const VMStateDescription vmstate_other = {
+    const VMStateDescription vmstate_other = {
         .name = "other",
         .version_id = 1,
         .minimum_version_id = 1,
         .fields = vmstate_inner.fields,
     };
-    static const VMStateDescription vmstate_needs_v2 = {
+    const VMStateDescription vmstate_needs_v2 = {
         .name = "thing",
         .version_id = 2,
         .minimum_version_id = 2,
