@@ -12,13 +12,22 @@
  *   translating DMA addresses, the monitor.  A block they find stays
  *   valid until the end of their read-side section.
  *
- * The lookup view.  A lookup by ram_addr first tries the block the
- * calling thread found last (ram_mru, thread-local), then binary-searches
- * ram_list.index, an array of the blocks in ram_addr order that writers
- * rebuild and publish (qatomic_rcu_set) after every change and retire
- * with g_free_rcu.  The hint is a pointer kept across read-side sections,
- * so it carries the ram_list.version it was taken at and is used only
- * while the version has not moved.  That is enough: a block is freed only
+ * The lookup view.  A lookup by ram_addr reads ram_list.index, a table
+ * that writers rebuild and publish (qatomic_rcu_set) after every change
+ * and retire with g_free_rcu: for each 2 MiB granule of ram_addr space,
+ * the block that covers it (blocks start 2 MiB aligned, so a granule has
+ * at most one), in leaves of 1 GiB that exist only where there are
+ * blocks.  A lookup is two loads and a bounds check, however many
+ * blocks there are, and the table stays small however far hot-plug has
+ * moved the blocks up the ram_addr space (8 bytes per GiB of it, and
+ * 4 KiB per GiB that holds a block).
+ *
+ * A lookup by host address (rarer: address_space_unmap after DMA) first
+ * tries the block the calling thread found last that way (ram_mru,
+ * thread-local), then walks the list.  The hint is a pointer kept across
+ * read-side sections, so it carries the ram_list.version it was taken at,
+ * read inside the section, and is used only while the version has not
+ * moved.  That is enough: a block is freed only
  * after a grace period that starts after the bump; a section that starts
  * after that grace period sees the bump (the grace period orders it), and
  * one that started before holds the grace period up, so the block is
@@ -99,6 +108,62 @@ static void ram_block_insert_last(RAMBlock *block)
     QLIST_INSERT_AFTER_RCU(last, block, next);
 }
 
+/* The first and one past the last GiB of ram_addr space block covers. */
+static uint64_t ram_block_first_leaf(RAMBlock *block)
+{
+    return block->offset >> RAM_INDEX_LEAF_BITS;
+}
+
+static uint64_t ram_block_end_leaf(RAMBlock *block)
+{
+    return ((block->offset + block->max_length - 1) >>
+            RAM_INDEX_LEAF_BITS) + 1;
+}
+
+/* The lookup table of ram_list.blocks (see the top).  Mutex held. */
+static RAMBlockIndex *ram_index_build(void)
+{
+    g_autofree unsigned long *used = NULL;
+    RAMBlockIndex *idx;
+    RAMBlock **slots;
+    RAMBlock *block;
+    uint64_t n_leaves = 0, n_used = 0;
+
+    QLIST_FOREACH(block, &ram_list.blocks, next) {
+        n_leaves = MAX(n_leaves, ram_block_end_leaf(block));
+    }
+    used = bitmap_new(n_leaves);
+    QLIST_FOREACH(block, &ram_list.blocks, next) {
+        for (uint64_t l = ram_block_first_leaf(block);
+             l < ram_block_end_leaf(block); l++) {
+            set_bit(l, used);
+        }
+    }
+    n_used = bitmap_count_one(used, n_leaves);
+
+    idx = g_malloc0(sizeof(*idx) + n_leaves * sizeof(idx->leaf[0]) +
+                    n_used * RAM_INDEX_LEAF_SLOTS * sizeof(RAMBlock *));
+    idx->end = n_leaves << RAM_INDEX_LEAF_BITS;
+    slots = (RAMBlock **)&idx->leaf[n_leaves];
+    for (uint64_t l = 0; l < n_leaves; l++) {
+        if (test_bit(l, used)) {
+            idx->leaf[l] = slots;
+            slots += RAM_INDEX_LEAF_SLOTS;
+        }
+    }
+    QLIST_FOREACH(block, &ram_list.blocks, next) {
+        ram_addr_t end = block->offset + block->max_length;
+
+        for (ram_addr_t a = block->offset; a < end;
+             a += 1ull << RAM_INDEX_GRANULE_BITS) {
+            idx->leaf[a >> RAM_INDEX_LEAF_BITS]
+                     [(a >> RAM_INDEX_GRANULE_BITS) &
+                      (RAM_INDEX_LEAF_SLOTS - 1)] = block;
+        }
+    }
+    return idx;
+}
+
 /*
  * After a change of ram_list.blocks: publish a new lookup index for it,
  * and invalidate every thread's MRU hint.  Before any grace period that
@@ -106,18 +171,8 @@ static void ram_block_insert_last(RAMBlock *block)
  */
 static void ram_list_changed(void)
 {
-    RAMBlockIndex *old = ram_list.index, *idx;
-    RAMBlock *block;
-    unsigned n = 0;
+    RAMBlockIndex *old = ram_list.index, *idx = ram_index_build();
 
-    QLIST_FOREACH(block, &ram_list.blocks, next) {
-        n++;
-    }
-    idx = g_malloc(sizeof(*idx) + n * sizeof(idx->blocks[0]));
-    idx->n = 0;
-    QLIST_FOREACH(block, &ram_list.blocks, next) {
-        idx->blocks[idx->n++] = block;
-    }
     /* Pairs with the qatomic_rcu_read in ram_block_lookup. */
     qatomic_rcu_set(&ram_list.index, idx);
     if (old) {
@@ -223,36 +278,24 @@ int ram_block_discard_range(RAMBlock *block, uint64_t start, size_t length)
 /* The block containing addr, or NULL.  Called from RCU critical section. */
 static RAMBlock *ram_block_lookup(ram_addr_t addr)
 {
-    /* Pairs with the store-release in ram_list_changed. */
-    uint64_t version = qatomic_load_acquire(&ram_list.version);
-    RAMBlock *block = ram_mru.block;
-    RAMBlockIndex *idx;
-    unsigned lo = 0, hi;
+    /* Pairs with the qatomic_rcu_set in ram_list_changed. */
+    RAMBlockIndex *idx = qatomic_rcu_read(&ram_list.index);
+    RAMBlock **leaf;
+    RAMBlock *block;
 
-    if (block && ram_mru.version == version &&
-        addr - block->offset < block->max_length) {
-        return block;
-    }
-    idx = qatomic_rcu_read(&ram_list.index);
-    if (!idx) {
+    if (!idx || addr >= idx->end) {
         return NULL;
     }
-    hi = idx->n;
-    while (lo < hi) {
-        unsigned mid = lo + (hi - lo) / 2;
-
-        block = idx->blocks[mid];
-        if (addr < block->offset) {
-            hi = mid;
-        } else if (addr - block->offset >= block->max_length) {
-            lo = mid + 1;
-        } else {
-            ram_mru.block = block;
-            ram_mru.version = version;
-            return block;
-        }
+    leaf = idx->leaf[addr >> RAM_INDEX_LEAF_BITS];
+    if (!leaf) {
+        return NULL;
     }
-    return NULL;
+    block = leaf[(addr >> RAM_INDEX_GRANULE_BITS) & (RAM_INDEX_LEAF_SLOTS - 1)];
+    /* The granule's tail may lie past its block's end. */
+    if (!block || addr - block->offset >= block->max_length) {
+        return NULL;
+    }
+    return block;
 }
 
 RAMBlock *qemu_get_ram_block(ram_addr_t addr)
@@ -281,10 +324,16 @@ RAMBlock *qemu_ram_block_from_host(void *ptr, bool round_offset,
 {
     RAMBlock *block;
     uint8_t *host = ptr;
+    uint64_t version;
 
     RCU_READ_LOCK_GUARD();
+    /*
+     * Inside the section (see the top).  Pairs with the store-release in
+     * ram_list_changed.
+     */
+    version = qatomic_load_acquire(&ram_list.version);
     block = ram_mru.block;
-    if (block && ram_mru.version == qatomic_load_acquire(&ram_list.version) &&
+    if (block && ram_mru.version == version &&
         host - block->host >= 0 &&
         (ram_addr_t)(host - block->host) < block->max_length) {
         goto found;
@@ -292,6 +341,8 @@ RAMBlock *qemu_ram_block_from_host(void *ptr, bool round_offset,
     QLIST_FOREACH_RCU(block, &ram_list.blocks, next) {
         if (host - block->host >= 0 &&
             (ram_addr_t)(host - block->host) < block->max_length) {
+            ram_mru.block = block;
+            ram_mru.version = version;
             goto found;
         }
     }

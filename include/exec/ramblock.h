@@ -51,11 +51,19 @@ struct RAMBlock {
     QLIST_ENTRY(RAMBlock) next;         /* ram_list.blocks */
 };
 
-/* ram_list.blocks as an array, for lookups: see softmmu/physmem.c. */
+/*
+ * ram_list.blocks as a two-level table by ram_addr, for lookups: see
+ * softmmu/physmem.c.  One allocation: the leaves follow leaf[].
+ */
+#define RAM_INDEX_GRANULE_BITS  21      /* blocks are 2 MiB aligned */
+#define RAM_INDEX_LEAF_BITS     30      /* a leaf covers 1 GiB */
+#define RAM_INDEX_LEAF_SLOTS    (1u << (RAM_INDEX_LEAF_BITS - \
+                                        RAM_INDEX_GRANULE_BITS))
+
 typedef struct RAMBlockIndex {
     struct rcu_head rcu;
-    unsigned n;
-    RAMBlock *blocks[];
+    ram_addr_t end;             /* no block at or above it */
+    RAMBlock **leaf[];          /* per GiB of [0, end); NULL: no block */
 } RAMBlockIndex;
 
 typedef struct RAMList {

@@ -9,6 +9,7 @@
 #include "exec/ram_addr.h"
 #include "qemu/main-loop.h"
 #include "qemu/rcu.h"
+#include "qemu/rcu_queue.h"
 #include "qemu/thread.h"
 #include "qapi/error.h"
 #include <sys/mman.h>
@@ -54,6 +55,72 @@ static void test_lookup(void)
     memory_region_finalize(&c);
     /* Freed blocks are gone from the list. */
     g_assert_null(qemu_get_ram_block(off));
+}
+
+/* The block of ram_list containing addr, found by walking the list. */
+static RAMBlock *walk_lookup(ram_addr_t addr)
+{
+    RAMBlock *block;
+
+    RCU_READ_LOCK_GUARD();
+    QLIST_FOREACH_RCU(block, &ram_list.blocks, next) {
+        if (addr - block->offset < block->max_length) {
+            return block;
+        }
+    }
+    return NULL;
+}
+
+static void assert_lookup_agrees(ram_addr_t addr)
+{
+    RAMBlock *want = walk_lookup(addr);
+
+    if (qemu_get_ram_block(addr) != want) {
+        g_error("lookup of ram_addr 0x%" PRIx64 " found %s, not %s",
+                (uint64_t)addr,
+                qemu_get_ram_block(addr) ? qemu_get_ram_block(addr)->idstr
+                                         : "nothing",
+                want ? want->idstr : "nothing");
+    }
+}
+
+/*
+ * The lookup table (ram_list.index) against a walk of the list: at every
+ * 2 MiB granule and at both edges of every block, with a block that
+ * crosses a GiB boundary, blocks that end inside a granule, and a GiB of
+ * ram_addr space left with no block in it by a removal.
+ */
+static void test_lookup_index(void)
+{
+    MemoryRegion big, small, gone, far;
+    RAMBlock *block;
+    ram_addr_t end = 0;
+
+    memory_region_init_ram(&big, NULL, "idx-big", 1 * GiB + 3 * MiB,
+                           &error_abort);
+    memory_region_init_ram(&small, NULL, "idx-small", 4096, &error_abort);
+    memory_region_init_ram(&gone, NULL, "idx-gone", 2 * GiB, &error_abort);
+    memory_region_init_ram(&far, NULL, "idx-far", 64 * KiB, &error_abort);
+    memory_region_finalize(&gone);
+
+    QLIST_FOREACH(block, &ram_list.blocks, next) {
+        assert_lookup_agrees(block->offset - 1);
+        assert_lookup_agrees(block->offset);
+        assert_lookup_agrees(block->offset + block->max_length - 1);
+        assert_lookup_agrees(block->offset + block->max_length);
+        end = MAX(end, block->offset + block->max_length);
+    }
+    g_assert_true(qemu_get_ram_block(far.ram_block->offset + 100) ==
+                  far.ram_block);
+    for (ram_addr_t a = 0; a < end + 4 * GiB; a += 2 * MiB) {
+        assert_lookup_agrees(a);
+        assert_lookup_agrees(a + 2 * MiB - 1);
+    }
+    assert_lookup_agrees(RAM_ADDR_MAX);
+    memory_region_finalize(&big);
+    memory_region_finalize(&small);
+    memory_region_finalize(&far);
+    g_assert_null(qemu_get_ram_block(0));
 }
 
 /*
@@ -345,6 +412,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     qemu_init_main_loop(&error_abort);
     g_test_add_func("/ramblock/lookup", test_lookup);
+    g_test_add_func("/ramblock/lookup-index", test_lookup_index);
     g_test_add_func("/ramblock/dirty-and-hook", test_dirty_and_hook);
     g_test_add_func("/ramblock/info", test_info);
     g_test_add_func("/ramblock/alloc-errors", test_alloc_errors);
