@@ -214,14 +214,17 @@ struct VMStateDescription {
     }
 
 /* A nested struct _f of type _type, described by _vmsd. */
-#define VMSTATE_STRUCT(_f, _s, _vmsd, _type)                              \
+#define VMSTATE_STRUCT_V(_f, _s, _v, _vmsd, _type)                        \
     {                                                                     \
         .name = #_f,                                                      \
         .offset = vmstate_offset(_s, _f, _type),                          \
         .kind = VMS_KIND_STRUCT,                                          \
         .size = sizeof(_type),                                            \
         .vmsd = &(_vmsd),                                                 \
+        .version_id = _v,                                                 \
     }
+#define VMSTATE_STRUCT(_f, _s, _vmsd, _type)                              \
+    VMSTATE_STRUCT_V(_f, _s, 0, _vmsd, _type)
 
 /* An array of _n structs of type _type in place. */
 #define VMSTATE_STRUCT_ARRAY(_f, _s, _n, _vmsd, _type)                    \

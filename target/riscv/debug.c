@@ -37,6 +37,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qapi/error.h"
 #include "exec/exec-all.h"
 #include "target/riscv/internals.h"
 
@@ -121,6 +122,28 @@ void riscv_trigger_reset(CPURISCVState *env)
         trig->tdata2[i] = 0;
         trigger_update(env, i);
     }
+}
+
+/*
+ * After loading the registers from a migration stream: refuse values
+ * the CSRs could not hold, then put each trigger's breakpoint and
+ * watchpoint where its registers say.
+ */
+bool riscv_trigger_post_load(CPURISCVState *env, Error **errp)
+{
+    RISCVTriggerState *trig = &env->trig;
+
+    for (int i = 0; i < RISCV_NB_TRIGGERS; i++) {
+        if (tdata1_legalize(trig->tdata1[i]) != trig->tdata1[i]) {
+            error_setg(errp, "trigger %d: tdata1 0x%" PRIx64 " is not a "
+                       "value the hart can hold", i, trig->tdata1[i]);
+            return false;
+        }
+    }
+    for (int i = 0; i < RISCV_NB_TRIGGERS; i++) {
+        trigger_update(env, i);
+    }
+    return true;
 }
 
 RISCVException riscv_trigger_read_csr(CPURISCVState *env, int csrno,

@@ -102,6 +102,7 @@ RISCVException pmp_write_csr(CPURISCVState *env, int csrno, uint64_t val);
 
 /* debug.c: the debug triggers */
 void riscv_trigger_reset(CPURISCVState *env);
+bool riscv_trigger_post_load(CPURISCVState *env, Error **errp);
 RISCVException riscv_trigger_read_csr(CPURISCVState *env, int csrno,
                                       uint64_t *val);
 RISCVException riscv_trigger_write_csr(CPURISCVState *env, int csrno,

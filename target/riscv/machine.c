@@ -3,8 +3,11 @@
  * instance per hart (its cpu_index).
  *
  * Everything architectural is here; what is derived is rebuilt after
- * loading (the PMP rules, the interrupt request, the TLB), and the LR/SC
- * reservation is dropped, which the architecture allows at any time.
+ * loading (the PMP rules, the interrupt request, the TLB, the debug
+ * triggers' breakpoints and watchpoints), and the LR/SC reservation is
+ * dropped, which the architecture allows at any time.  Version 2 added
+ * the debug triggers; a version 1 stream leaves them as they are (off,
+ * on a destination that has not run).
  * The bounds are the CSRs' WARL rules: a value the hart could not hold
  * is refused rather than loaded.
  */
@@ -48,6 +51,10 @@ static bool riscv_cpu_post_load(void *opaque, int version_id, Error **errp)
         return false;
     }
 
+    if (!riscv_trigger_post_load(env, errp)) {
+        return false;
+    }
+
     env->load_res = -1;
     env->badaddr = 0;
     CPU(cpu)->exception_index = -1;
@@ -57,9 +64,22 @@ static bool riscv_cpu_post_load(void *opaque, int version_id, Error **errp)
     return true;
 }
 
+/* Sdtrig's registers; tdata1's WARL rule is checked in post_load. */
+static const VMStateDescription vmstate_riscv_triggers = {
+    .name = "cpu/triggers",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64_MAX(tselect, RISCVTriggerState, RISCV_NB_TRIGGERS - 1),
+        VMSTATE_UINT64_ARRAY(tdata1, RISCVTriggerState, RISCV_NB_TRIGGERS),
+        VMSTATE_UINT64_ARRAY(tdata2, RISCVTriggerState, RISCV_NB_TRIGGERS),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 const VMStateDescription vmstate_riscv_cpu = {
     .name = "cpu",
-    .version_id = 1,
+    .version_id = 2,
     .minimum_version_id = 1,
     .post_load = riscv_cpu_post_load,
     .fields = (const VMStateField[]) {
@@ -98,6 +118,8 @@ const VMStateDescription vmstate_riscv_cpu = {
                                  PMP_CFG_MASK),
         VMSTATE_UINT64_ARRAY_MASK(env.pmp.addr, RISCVCPU, RISCV_PMP_ENTRIES,
                                   PMP_ADDR_MASK),
+        VMSTATE_STRUCT_V(env.trig, RISCVCPU, 2, vmstate_riscv_triggers,
+                         RISCVTriggerState),
         VMSTATE_END_OF_LIST()
     },
 };

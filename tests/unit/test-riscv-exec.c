@@ -886,6 +886,27 @@ static void set_x0(CPURISCVState *env)
     env->gpr[0] = 1;
 }
 
+/* mcontrol6 size 4 is reserved: the hart would not hold it. */
+static void set_tdata1_reserved_size(CPURISCVState *env)
+{
+    env->trig.tdata1[1] = set_field(set_field(0, TDATA1_TYPE,
+                                              TRIGGER_TYPE_MCONTROL6),
+                                    MCONTROL6_SIZE, 4) | MCONTROL6_M;
+}
+
+/* The hart's breakpoint at pc from its triggers, or NULL. */
+static CPUBreakpoint *trigger_breakpoint(CPUState *cs, vaddr pc)
+{
+    CPUBreakpoint *bp;
+
+    QTAILQ_FOREACH(bp, &cs->breakpoints, entry) {
+        if (bp->pc == pc && (bp->flags & BP_CPU)) {
+            return bp;
+        }
+    }
+    return NULL;
+}
+
 /* The hart's section: every architectural field, and its WARL bounds. */
 static void test_vmstate(void)
 {
@@ -917,6 +938,12 @@ static void test_vmstate(void)
     qatomic_set(&env->mip, MIP_MTIP);
     qatomic_set(&cs->halted, 1);
     pmp = env->pmp;
+    /* An execute trigger (Sdtrig) in M-mode, as a guest would set it. */
+    riscv_trigger_write_csr(env, CSR_TSELECT, 2);
+    riscv_trigger_write_csr(env, CSR_TDATA2, 0x80000100);
+    riscv_trigger_write_csr(env, CSR_TDATA1,
+                            set_field(0, TDATA1_TYPE, TRIGGER_TYPE_MCONTROL6) |
+                            MCONTROL6_M | MCONTROL6_EXECUTE);
 
     qemu_mutex_lock_iothread();
     buf = vmt_round_trip("cpu", 0, reset_hart0, NULL);
@@ -931,6 +958,13 @@ static void test_vmstate(void)
     g_assert_cmpmem(&env->pmp, sizeof(pmp), &pmp, sizeof(pmp));
     g_assert_cmpuint(qatomic_read(&cs->interrupt_request) &
                      CPU_INTERRUPT_HARD, !=, 0);
+    /* The trigger came back, and with it its breakpoint (only one). */
+    g_assert_cmpuint(env->trig.tselect, ==, 2);
+    g_assert_cmphex(env->trig.tdata2[2], ==, 0x80000100);
+    g_assert_true(env->trig.tdata1[2] & MCONTROL6_EXECUTE);
+    g_assert_nonnull(trigger_breakpoint(cs, 0x80000100));
+    g_assert_true(QTAILQ_NEXT(trigger_breakpoint(cs, 0x80000100), entry) ==
+                  NULL);
 
     cpu_section_refused(set_priv_2, "cpu: privilege level 2 does not exist");
     cpu_section_refused(set_hartid_5, "cpu: field env.mhartid = 5 in the "
@@ -940,6 +974,8 @@ static void test_vmstate(void)
     cpu_section_refused(set_pmpcfg_reserved, "field env.pmp.cfg[3] = 0x20 "
                         "has bits outside the mask 0x9f");
     cpu_section_refused(set_x0, "x0 = 0x1, not 0");
+    cpu_section_refused(set_tdata1_reserved_size, "trigger 1: tdata1 "
+                        "0x6000000000040040 is not a value the hart can hold");
     qemu_mutex_lock_iothread();
     cpu_reset(cs);
     qemu_mutex_unlock_iothread();
