@@ -1,7 +1,8 @@
 /*
  * A libFuzzer target over the guest-facing side of the virt board, in
  * the spirit of QEMU's generic-fuzz: the real machine (virt_machine.init,
- * with a virtio-blk disk and a virtio-rng added as -device would), built
+ * with a virtio-blk disk, a virtio-rng and a virtio-mem with 16 MiB it
+ * may plug added as -object and -device would), built
  * once in the process, and each input turned into what a hostile guest
  * can do to the devices:
  *
@@ -55,6 +56,7 @@
 #include "hw/riscv/virt.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "sysemu/blockdev.h"
+#include "sysemu/hostmem.h"
 #include "sysemu/runstate.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -236,6 +238,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     make_disk();
     device_add_from_str("virtio-blk-device,drive=fuzz-disk", &error_abort);
     device_add_from_str("virtio-rng-device", &error_abort);
+    /*
+     * Plugging maps RAM blocks into the device memory area and unplugging
+     * retires them through RCU, as under a running guest; the reset at
+     * the end of every input unplugs everything.
+     */
+    object_add_from_str("memory-backend-ram,id=fuzz-mem,size=32M",
+                        &error_abort);
+    device_add_from_str("virtio-mem-device,memdev=fuzz-mem,"
+                        "requested-size=16M", &error_abort);
 
     add_region("clint", m[VIRT_CLINT].base, m[VIRT_CLINT].size, false);
     add_region("plic", m[VIRT_PLIC].base, m[VIRT_PLIC].size, false);
@@ -245,6 +256,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     add_region("virtio-blk", virtio_slot_base(find_virtio_slot(2)),
                VIRTIO_MMIO_SIZE, true);
     add_region("virtio-rng", virtio_slot_base(find_virtio_slot(4)),
+               VIRTIO_MMIO_SIZE, true);
+    add_region("virtio-mem", virtio_slot_base(find_virtio_slot(24)),
                VIRTIO_MMIO_SIZE, true);
     add_region("virtio-mmio", virtio_slot_base(0), VIRTIO_MMIO_SIZE, true);
     uart_selected = selected("uart");
@@ -258,7 +271,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!nregions) {
         fprintf(stderr, "fuzz-virt: GRACE_FUZZ_DEVICE=%s selects no device "
                 "(clint, plic, uart, rtc, test, virtio-blk, virtio-rng, "
-                "virtio-mmio, all)\n", getenv("GRACE_FUZZ_DEVICE"));
+                "virtio-mem, virtio-mmio, all)\n",
+                getenv("GRACE_FUZZ_DEVICE"));
         exit(1);
     }
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);

@@ -40,6 +40,8 @@ DEVICES = {
                    "hw/virtio/virtio-mmio.c"],
     "virtio-rng": ["hw/virtio/virtio-rng.c", "hw/virtio/virtio.c",
                    "hw/virtio/virtio-mmio.c"],
+    "virtio-mem": ["hw/virtio/virtio-mem.c", "hw/virtio/virtio.c",
+                   "hw/virtio/virtio-mmio.c"],
     "virtio-mmio": ["hw/virtio/virtio-mmio.c"],
 }
 

@@ -191,6 +191,43 @@ def virtio_rng():
                           .ram(0x1000, avail(0)).wr(0x50, 0).rd(0x70))
 
 
+# The fuzzer's virtio-mem: its region starts at the device memory area
+# (the first GiB boundary above the 2 MiB of RAM at 2 GiB), its blocks
+# are 2 MiB, and 16 MiB is requested, so eight blocks may be plugged.
+VMEM_ADDR = 0xc0000000
+VMEM_BLOCK = 2 << 20
+PLUG, UNPLUG, UNPLUG_ALL, STATE = range(4)
+
+
+def mem_request(seed, req_type, gpa, nb_blocks, resp_len=10, req_len=24):
+    req, resp = 0x3000, 0x5000
+    seed.ram(req, struct.pack("<HHHHQH6x", req_type, 0, 0, 0, gpa,
+                              nb_blocks)[:req_len].ljust(req_len, b"\0"))
+    chain = (desc(RAM_BASE + req, req_len, NEXT, 1) +
+             desc(RAM_BASE + resp, resp_len, WRITE_ONLY, 0))
+    seed.ram(0x0, chain).ram(0x1000, avail(0)).wr(0x50, 0)
+    return seed.rd(0x60).wr(0x64, 1).rd(0x2000, 8)
+
+
+def virtio_mem():
+    yield from virtio_common()
+    yield "config", Seed().rd(0x100, 8).rd(0x110, 8).rd(0x118, 8).rd(0x128, 8)
+    yield "plug", mem_request(Seed().virtq(), PLUG, VMEM_ADDR, 2)
+    yield "plug-unplug", mem_request(
+        mem_request(Seed().virtq(), PLUG, VMEM_ADDR + VMEM_BLOCK, 3),
+        UNPLUG, VMEM_ADDR + 2 * VMEM_BLOCK, 1)
+    yield "state", mem_request(Seed().virtq(), STATE, VMEM_ADDR, 8)
+    yield "unplug-all", mem_request(Seed().virtq(), UNPLUG_ALL, 0, 0)
+    yield "too-many", mem_request(Seed().virtq(), PLUG, VMEM_ADDR, 9)
+    yield "unaligned", mem_request(Seed().virtq(), PLUG, VMEM_ADDR + 4096, 1)
+    yield "below", mem_request(Seed().virtq(), UNPLUG, RAM_BASE, 1)
+    yield "bad-type", mem_request(Seed().virtq(), 77, VMEM_ADDR, 1)
+    yield "short", mem_request(Seed().virtq(), PLUG, VMEM_ADDR, 1,
+                               req_len=12)
+    yield "no-room", mem_request(Seed().virtq(), STATE, VMEM_ADDR, 1,
+                                 resp_len=4)
+
+
 def virtio_mmio():
     yield from virtio_common()
     yield "empty-setup", Seed().virtq().wr(0x50, 0).rd(0x70)
@@ -204,6 +241,7 @@ DEVICES = {
     "test": finisher,
     "virtio-blk": virtio_blk,
     "virtio-rng": virtio_rng,
+    "virtio-mem": virtio_mem,
     "virtio-mmio": virtio_mmio,
 }
 
