@@ -35,6 +35,9 @@ and this catches what an expected failure could hide.
 Environment:
   GRACE_TEST_EXTRA_ARGS    more arguments for every launch (shell words),
                            e.g. options only a peer emulator needs
+  GRACE_TEST_TCG_OPTS      options for TCG in every launch that uses it,
+                           e.g. jit=off: added to the launch's own
+                           -accel tcg,... or as -accel tcg,OPTS first
   GRACE_TEST_TIMEOUT_SCALE multiply every timeout (slow hosts, debug builds)
 """
 
@@ -62,6 +65,25 @@ def timeout_scale():
 
 def extra_args():
     return shlex.split(os.environ.get("GRACE_TEST_EXTRA_ARGS", ""))
+
+
+def with_tcg_opts(args):
+    """args with GRACE_TEST_TCG_OPTS added to its TCG accelerator (only
+    one -accel is allowed); a launch with another accelerator is left
+    alone."""
+    opts = os.environ.get("GRACE_TEST_TCG_OPTS")
+    args = list(args)
+    if not opts:
+        return args
+    for i, arg in enumerate(args[:-1]):
+        if arg == "-accel":
+            accel = args[i + 1]
+            if accel == "tcg" or accel.startswith("tcg,"):
+                args[i + 1] = f"{accel},{opts}"
+            return args
+    # In front: a command-line test may end with an option missing its
+    # value, which an option after it would supply.
+    return ["-accel", f"tcg,{opts}"] + args
 
 
 class MachineError(Exception):
@@ -142,7 +164,7 @@ class Machine:
                 port = free_tcp_port()
                 self.qmp_address = ("127.0.0.1", port)
                 cmd += ["-qmp", f"tcp:127.0.0.1:{port},server,wait=off"]
-        return cmd + self.args + extra_args()
+        return cmd + with_tcg_opts(self.args) + extra_args()
 
     def launch(self, connect_timeout=30):
         """Start the emulator; with QMP, also connect and negotiate
@@ -415,8 +437,8 @@ def run_emulator(binary, args, timeout=60, workdir=None):
     and no QMP (for command-line tests); returns a CompletedProcess with
     text output."""
     try:
-        proc = subprocess.run([binary, "-nographic"] + list(args) +
-                              extra_args(),
+        proc = subprocess.run([binary, "-nographic"] +
+                              with_tcg_opts(args) + extra_args(),
                               stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               cwd=workdir, timeout=timeout * timeout_scale(),
