@@ -32,7 +32,6 @@ build/guest; GRACE_GUEST_DIR can supply a prebuilt kernel).
 """
 
 import argparse
-import json
 import os
 import re
 import statistics
@@ -45,7 +44,8 @@ SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..",
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "functional"))
 
 from machine import Machine, free_tcp_port  # noqa: E402
-from guestbench import BenchError, build_guest, kit_firmware  # noqa: E402
+from guestbench import (BenchError, build_guest, kit_firmware,  # noqa: E402
+                        row, write_rows)
 
 CMDLINE = "console=ttyS0 panic=-1"
 TICK = re.compile(r"GRACE-INIT: migrate tick \d+: counter (\d+)")
@@ -176,7 +176,8 @@ def main():
     ap.add_argument("--scenario", action="append",
                     choices=sorted(SCENARIOS))
     ap.add_argument("--timeout", type=float, default=600)
-    ap.add_argument("--json", help="also write the runs here")
+    ap.add_argument("--json", help="also write the summary rows here "
+                    "(bench-summary.py's simple form)")
     opts = ap.parse_args()
     # The emulators run in scratch directories: make the paths absolute
     # (a bare command name stays one, for PATH to find).
@@ -207,21 +208,24 @@ def main():
 
     print(f"\nmigration, {opts.runs} runs each (median / p99 / max; "
           f"ratio = median grace / median qemu)")
+    rows = []
     for s in scenarios:
         for key, unit in (("total_ms", "ms"), ("downtime_ms", "ms"),
                           ("visible_downtime_ms", "ms"),
                           ("transferred", "MiB")):
-            row = []
-            med = {}
+            line = []
+            vals = {}
             for e in emulators:
-                vals = [r[key] / (2**20 if unit == "MiB" else 1)
-                        for r in results[s][e]]
-                m, p99, mx = summary(vals)
-                med[e] = m
-                row.append(f"{e} {m:8.1f} / {p99:8.1f} / {mx:8.1f} {unit}")
-            ratio = med["grace"] / med["qemu"] if med["qemu"] else \
-                float("inf")
-            print(f"{s:8} {key:20} " + "   ".join(row) +
+                vals[e] = [r[key] / (2**20 if unit == "MiB" else 1)
+                           for r in results[s][e]]
+                m, p99, mx = summary(vals[e])
+                line.append(f"{e} {m:8.1f} / {p99:8.1f} / {mx:8.1f} {unit}")
+            r = row(f"migration {s} {key}", unit, vals["grace"],
+                    vals["qemu"])
+            r["peer_name"] = "QEMU"
+            rows.append(r)
+            ratio = r["ratio"] if r["ratio"] is not None else float("inf")
+            print(f"{s:8} {key:20} " + "   ".join(line) +
                   f"   ratio {ratio:5.2f}")
     for s in scenarios:
         for e in emulators:
@@ -230,9 +234,7 @@ def main():
                 print(f"note: {s}: {e}'s guest did not carry on after "
                       f"{stuck} of {len(results[s][e])} migrations (its "
                       f"figures still count: the migration completed)")
-    if opts.json:
-        with open(opts.json, "w") as f:
-            json.dump(results, f, indent=1)
+    write_rows(opts.json, rows)
     return 0
 
 
