@@ -304,6 +304,7 @@ static long list_len;               /* updater only */
 static long n_created, n_removed;   /* updater only */
 static long n_reclaimed;            /* call_rcu thread */
 static int stop;
+static int updating;                /* set by the updater, once it has begun */
 static long reader_errors, reader_walks, reader_seen;
 
 static void reclaim(struct list_element *e)
@@ -380,6 +381,8 @@ static void *updater_thread(void *opaque)
     GRand *rand = g_rand_new_with_seed(GPOINTER_TO_UINT(opaque));
 
     rcu_register_thread();
+    random_insert(rand);
+    qatomic_set(&updating, 1);
     while (!qatomic_read(&stop)) {
         bool grow = g_rand_int_range(rand, 0, MAX_LEN) >= list_len;
 
@@ -444,7 +447,7 @@ static void run_concurrent(int n_readers, int64_t duration_us)
     TEST_INIT(&the_list);
     list_len = n_created = n_removed = 0;
     qatomic_set(&n_reclaimed, 0);
-    stop = 0;
+    stop = updating = 0;
     reader_errors = reader_walks = reader_seen = 0;
 
     for (int i = 0; i < n_readers; i++) {
@@ -454,6 +457,13 @@ static void run_concurrent(int n_readers, int64_t duration_us)
     qemu_thread_create(&updater, "rcu-list-u", updater_thread,
                        GUINT_TO_POINTER(g_test_rand_int()),
                        QEMU_THREAD_JOINABLE);
+    /*
+     * The run lasts duration_us from the updater's first insert: on a
+     * loaded host a new thread may wait a long time for a CPU.
+     */
+    while (!qatomic_read(&updating)) {
+        g_usleep(1000);
+    }
     g_usleep(duration_us);
     qatomic_set(&stop, 1);
     qemu_thread_join(&updater);
