@@ -76,6 +76,20 @@ def migrate(src, uri, timeout=600):
     return info
 
 
+def wait_running(vm, timeout=60, poll=0.05):
+    """Wait for vm (a destination) to start running: the source reports
+    completed once it has sent the end of the stream, before the
+    destination has loaded the last of it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = vm.qmp.command("query-status")["status"]
+        if status == "running":
+            return
+        assert status == "inmigrate" and time.monotonic() < deadline, \
+            f"destination {status} after {timeout} s, not running"
+        time.sleep(poll)
+
+
 def finish(vm, counter_before):
     """The guest carries on where it is now: its counter passes
     counter_before; then it checks its memory and powers off with PASS."""

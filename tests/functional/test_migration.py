@@ -18,7 +18,7 @@ import pytest
 
 from livemigration import (finish, migrate, set_migration,
                            start_destination, wait_counter, wait_migration,
-                           workload_args)
+                           wait_running, workload_args)
 from conftest import is_upstream_qemu
 from machine import run_emulator
 
@@ -32,7 +32,7 @@ def test_tcp(machine, guest):
     set_migration(src, ["events"])
     info = migrate(src, uri)
     assert src.qmp.command("query-status")["status"] == "postmigrate"
-    assert dst.qmp.command("query-status")["status"] == "running"
+    wait_running(dst)
     # What QEMU reports, and numbers that add up.
     ram = info["ram"]
     assert ram["total"] >= 256 * 1024 * 1024
