@@ -153,9 +153,11 @@ int64_t migrate_parameter(MigrationParameter p)
     return qatomic_read(&parameters[p]);
 }
 
+static bool migration_stream_flowing(void);
+
 bool migrate_set_capability(MigrationCapability cap, bool on, Error **errp)
 {
-    if (!migration_is_idle()) {
+    if (migration_stream_flowing()) {
         error_setg(errp, "There's a migration process in progress");
         return false;
     }
@@ -250,6 +252,21 @@ bool migration_is_idle(void)
     return !status_is_active(qatomic_read(&out.status)) &&
            !status_is_active(qatomic_read(&in.status)) &&
            !out.thread_started && !in.thread_started;
+}
+
+/*
+ * Capabilities may change until a stream flows, as in QEMU: a destination
+ * that only listens (incoming in setup, no thread yet) may still be told
+ * what to expect, which is how QEMU's users set up both ends.  BQL held.
+ */
+static bool migration_stream_flowing(void)
+{
+    int in_status = qatomic_read(&in.status);
+
+    return !migration_is_idle() &&
+           !(in_status == MIGRATION_STATUS_SETUP && !in.thread_started &&
+             !status_is_active(qatomic_read(&out.status)) &&
+             !out.thread_started);
 }
 
 /*

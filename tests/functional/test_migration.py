@@ -29,7 +29,10 @@ def test_tcp(machine, guest):
     src = machine(args, name="src")
     before = wait_counter(src)
     dst, uri = start_destination(machine, args)
+    # Both ends, as QEMU's users set them (a listening destination takes
+    # capabilities until the stream starts).
     set_migration(src, ["events"])
+    set_migration(dst, ["events"])
     info = migrate(src, uri)
     assert src.qmp.command("query-status")["status"] == "postmigrate"
     wait_running(dst)
@@ -46,6 +49,9 @@ def test_tcp(machine, guest):
     events = [e["data"]["status"] for e in src.qmp.get_events()
               if e["event"] == "MIGRATION"]
     assert events == ["setup", "active", "device", "completed"], events
+    events = [e["data"]["status"] for e in dst.qmp.get_events()
+              if e["event"] == "MIGRATION"]
+    assert events == ["active", "completed"], events
     finish(dst, before)
 
 
