@@ -349,6 +349,13 @@ void rcu_read_lock_unregistered(void)
               "(rcu_register_thread): grace periods would not wait for it");
 }
 
+void rcu_qsbr_only_offline(const char *fn)
+{
+    rcu_abort(g_strdup_printf("%s called by a thread that is not online, in "
+                              "code built with RCU_QSBR_ONLY: grace periods "
+                              "would not wait for it", fn));
+}
+
 void rcu_check_qsbr(struct rcu_reader_data *p, const char *fn, bool online)
 {
     char *msg;
