@@ -186,45 +186,9 @@ static void grace_call_rcu_latency(int n, double *ns)
 }
 
 /* test_urcu and test_urcu_qsbr */
-static int *grace_loop_ptr;
+int *grace_loop_ptr;
 
-/*
- * The reader of test_urcu, or of test_urcu_qsbr: one function each, as
- * liburcu's are two programs.
- */
-static inline QEMU_ALWAYS_INLINE void grace_loop_read(BenchLoop *loop,
-                                                      bool qsbr)
-{
-    long long reads = 0;
-
-    rcu_register_thread();
-    if (qsbr) {
-        rcu_thread_online();
-    }
-    bench_loop_ready(loop);
-    for (;;) {
-        int *p;
-
-        rcu_read_lock();
-        p = qatomic_rcu_read(&grace_loop_ptr);
-        if (p && *p != BENCH_LIVE) {
-            bench_loop_bad_read("Grace", *p);
-        }
-        rcu_read_unlock();
-        reads++;
-        if (qsbr && (reads & (BENCH_QS_PERIOD - 1)) == 0) {
-            rcu_quiescent_state();
-        }
-        if (bench_loop_stopped(loop)) {
-            break;
-        }
-    }
-    if (qsbr) {
-        rcu_thread_offline();
-    }
-    rcu_unregister_thread();
-    bench_loop_add_reads(loop, reads);
-}
+#include "bench-rcu-loop.h"
 
 static void *grace_loop_reader(void *opaque)
 {
@@ -232,6 +196,7 @@ static void *grace_loop_reader(void *opaque)
     return NULL;
 }
 
+/* QSBR readers with the shared rcu_read_lock (see bench-rcu-qsbr.c). */
 static void *grace_loop_qsbr_reader(void *opaque)
 {
     grace_loop_read(opaque, true);
@@ -242,8 +207,13 @@ static void grace_urcu_loop(BenchLoop *loop)
 {
     loop->ptr = &grace_loop_ptr;
     loop->sync = synchronize_rcu;
-    bench_run_loop(loop, loop->qsbr ? grace_loop_qsbr_reader
-                                    : grace_loop_reader);
+    if (!loop->qsbr) {
+        bench_run_loop(loop, grace_loop_reader);
+    } else if (loop->qsbr_generic) {
+        bench_run_loop(loop, grace_loop_qsbr_reader);
+    } else {
+        bench_run_loop(loop, grace_loop_qsbr_only_reader);
+    }
 }
 
 const BenchOps bench_grace = {
@@ -472,6 +442,7 @@ typedef struct Experiment {
     const char *note;           /* how the peer's policy differs, if it does */
     const char *target;
     int grace_batch_delay;      /* call_rcu_set_batch_delay for Grace's runs */
+    bool qsbr_generic;          /* BenchLoop.qsbr_generic for Grace's runs */
 } Experiment;
 
 static int cmp_double(const void *a, const void *b)
@@ -563,7 +534,7 @@ static void x_urcu(const Experiment *e, const BenchOps *ops, bool quick,
     int ms = quick ? 200 : 1000;
     BenchLoop loop = {
         .n_readers = abs(e->arg), .n_writers = 1, .qsbr = e->arg < 0,
-        .duration_ms = ms,
+        .qsbr_generic = e->qsbr_generic, .duration_ms = ms,
     };
     BenchLoop alone = loop;
 
@@ -623,7 +594,22 @@ static const Experiment experiments[] = {
           "us" },
         { "reads", "test_urcu_qsbr 1 reader 1 writer: reads/s", "/s", true },
         { "slowdown", "test_urcu_qsbr 1 reader 1 writer: reads vs no writer",
-          "x", true } }, x_urcu, -1, .target = ">= 1.0x, reads >= 1.0x" },
+          "x", true } }, x_urcu, -1, .target = ">= 1.0x, reads >= 1.0x",
+      .note = "equal policy: Grace's readers are built with RCU_QSBR_ONLY, "
+              "so their rcu_read_lock is empty, as liburcu qsbr's is" },
+    { "urcu-qsbr-generic-1r1w",
+      "test_urcu_qsbr loop, 1 reader, 1 writer, shared rcu_read_lock",
+      PEER_QSBR, NULL, 4,
+      { { "updates", "test_urcu_qsbr 1r 1w, shared lock: updates/s", "/s",
+          true },
+        { "cpu", "test_urcu_qsbr 1r 1w, shared lock: writer CPU per update",
+          "us" },
+        { "reads", "test_urcu_qsbr 1r 1w, shared lock: reads/s", "/s", true },
+        { "slowdown", "test_urcu_qsbr 1r 1w, shared lock: reads vs no writer",
+          "x", true } }, x_urcu, -1, .qsbr_generic = true,
+      .note = "policies differ: Grace's readers use the rcu_read_lock that "
+              "every kind of thread shares, which tests whether the thread "
+              "is online; liburcu qsbr's is empty" },
     { "call-rcu-rate", "call_rcu throughput", PEER_MEMB, NULL, 1,
       { { "rate", "call_rcu throughput", "M/s", true } }, x_call_rate,
       .target = ">= 1.0x" },

@@ -39,6 +39,11 @@ typedef struct BenchLoop {
     int n_readers;
     int n_writers;
     bool qsbr;
+    /*
+     * Grace only: QSBR readers use the rcu_read_lock that every thread
+     * shares, rather than RCU_QSBR_ONLY's (bench-rcu-qsbr.c).
+     */
+    bool qsbr_generic;
     int duration_ms;
 
     /* Set by the implementation: the pointer its readers follow. */
@@ -115,6 +120,9 @@ static inline bool bench_loop_stopped(BenchLoop *loop)
 }
 
 extern const BenchOps bench_grace;
+/* Grace's test_urcu pointer, and its RCU_QSBR_ONLY reader. */
+extern int *grace_loop_ptr;
+void *grace_loop_qsbr_only_reader(void *opaque);
 #ifdef HAVE_URCU
 extern const BenchOps bench_urcu_memb;
 extern const BenchOps bench_urcu_qsbr;
