@@ -10,6 +10,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
+#include "qemu/crc32c.h"
 #include "migration/qemu-file.h"
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -33,7 +34,22 @@ struct QEMUFile {
     uint64_t offset;            /* bytes read so far */
     uint64_t record_offset;     /* where the last record starts */
     uint64_t record_index;      /* its number, from 1 */
+    uint32_t version;           /* the stream's, from its header */
 };
+
+/*
+ * A record's checksum: CRC-32C from version 2 on (twice as fast as
+ * zlib's CRC-32 here, where it took nearly half of the source migration
+ * thread's time), CRC-32 before.
+ */
+static uint32_t record_checksum(uint32_t version, const uint8_t *data,
+                                size_t len)
+{
+    if (version < 2) {
+        return crc32(0, data, len);
+    }
+    return crc32c(0xffffffff, data, len);
+}
 
 const char *mig_record_name(MigRecordType type)
 {
@@ -295,7 +311,7 @@ void qemu_file_put_record(QEMUFile *f, MigRecordType type,
         return;
     }
     wire = compress_payload(f, payload, &len, &flags, compress_level);
-    crc = crc32(0, wire, len);
+    crc = record_checksum(MIG_VERSION, wire, len);
     hdr[1] = flags;
     for (int i = 0; i < 4; i++) {
         hdr[4 + i] = len >> (8 * i);
@@ -411,12 +427,13 @@ bool qemu_file_get_header(QEMUFile *f, Error **errp)
     }
     mig_reader_init(&r, hdr + 8, 4);
     mig_get_le32(&r, &version);
-    if (version != MIG_VERSION) {
+    if (version < MIG_VERSION_MIN || version > MIG_VERSION) {
         error_setg(errp, "migration stream version %" PRIu32 " is not "
-                   "supported (this emulator reads version %d)", version,
-                   MIG_VERSION);
+                   "supported (this emulator reads versions %d to %d)",
+                   version, MIG_VERSION_MIN, MIG_VERSION);
         return false;
     }
+    f->version = version;
     return true;
 }
 
@@ -482,7 +499,7 @@ bool qemu_file_get_record(QEMUFile *f, MigRecordType *type, MigReader *r,
                    f->record_offset, n, len);
         return false;
     }
-    if (crc32(0, f->payload->data, len) != crc) {
+    if (record_checksum(f->version, f->payload->data, len) != crc) {
         error_setg(errp, "record %" PRIu64 " (%s) at offset %" PRIu64
                    " fails its checksum: corrupted stream",
                    f->record_index, mig_record_name(*type),

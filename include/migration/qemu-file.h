@@ -25,7 +25,12 @@
 #include "qapi/error.h"
 
 #define MIG_MAGIC           "GRACEMIG"
-#define MIG_VERSION         1
+/*
+ * Version 2 checks records with CRC-32C; version 1, which is still
+ * read (files saved by earlier builds), with zlib's CRC-32.
+ */
+#define MIG_VERSION         2
+#define MIG_VERSION_MIN     1
 
 /* Largest payload of a record, compressed or not. */
 #define MIG_RECORD_MAX      (16 * 1024 * 1024)

@@ -13,6 +13,8 @@ link) are in test_migration_slow.py.
 """
 
 import re
+import struct
+import zlib
 
 import pytest
 
@@ -140,6 +142,20 @@ def save_bare(machine, path, args=()):
     return path.read_bytes()
 
 
+def as_version1(stream):
+    """stream, rewritten as a version 1 stream: the same records, each
+    checked with zlib's CRC-32 instead of CRC-32C."""
+    out = bytearray(stream[:8] + struct.pack("<I", 1))
+    pos = 12
+    while pos < len(stream):
+        length = struct.unpack_from("<I", stream, pos + 4)[0]
+        payload = stream[pos + 12:pos + 12 + length]
+        out += stream[pos:pos + 8] + struct.pack("<I", zlib.crc32(payload))
+        out += payload
+        pos += 12 + length
+    return bytes(out)
+
+
 def refused(emulator, tmp_path, data, args=()):
     """Load data in a new process; it must exit 1 and say why."""
     bad = tmp_path / "bad.sav"
@@ -167,6 +183,18 @@ def test_bad_streams(machine, emulator, tmp_path):
         refused(emulator, tmp_path, b"")
     assert "migration stream version 9 is not supported" in \
         refused(emulator, tmp_path, good[:8] + b"\x09" + good[9:])
+    # Files saved by builds that wrote version 1 (CRC-32) still load; and
+    # the checksum follows the version: either with the other's fails.
+    old = as_version1(good)
+    (tmp_path / "v1.sav").write_bytes(old)
+    dst = machine(BARE + ["-incoming", f"file:{tmp_path / 'v1.sav'}"],
+                  name="restored-v1")
+    wait_migration(dst, ("completed",), timeout=120)
+    dst.quit()
+    assert "fails its checksum" in \
+        refused(emulator, tmp_path, good[:8] + b"\x01" + good[9:])
+    assert "fails its checksum" in \
+        refused(emulator, tmp_path, old[:8] + b"\x02" + old[9:])
     # Cut anywhere: truncated, and says where.
     for cut in (12, 40, len(good) // 2, len(good) - 1):
         msg = refused(emulator, tmp_path, good[:cut])

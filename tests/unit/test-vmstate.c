@@ -648,11 +648,16 @@ static void test_stream_damage(void)
         tmp_rewrite(&t, bad, len);
         expect_stream_refused(&t, "not a Grace migration stream");
         memcpy(bad, good, 8);
-        bad[8] = 2;
+        bad[8] = 3;
         tmp_rewrite(&t, bad, len);
-        expect_stream_refused(&t, "migration stream version 2 is not "
+        expect_stream_refused(&t, "migration stream version 3 is not "
                               "supported");
+        /* Version 1 is read, but its records carry zlib's CRC-32. */
         bad[8] = 1;
+        tmp_rewrite(&t, bad, len);
+        expect_stream_refused(&t, "record 1 (ram pages) at offset 12 fails "
+                              "its checksum");
+        bad[8] = 2;
         /* A flipped bit in record 2's compressed payload. */
         bad[rec2 + 12 + 100] ^= 0x10;
         tmp_rewrite(&t, bad, len);
