@@ -275,6 +275,13 @@ int ram_block_discard_range(RAMBlock *block, uint64_t start, size_t length)
     return 0;
 }
 
+void ram_block_set_hugepages(RAMBlock *block, bool on)
+{
+    if (!(block->flags & RAM_SHARED)) {
+        qemu_anon_ram_set_hugepages(block->host, block->max_length, on);
+    }
+}
+
 /* The block containing addr, or NULL.  Called from RCU critical section. */
 static RAMBlock *ram_block_lookup(ram_addr_t addr)
 {

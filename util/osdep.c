@@ -57,17 +57,22 @@ void *qemu_anon_ram_alloc(size_t size)
         munmap(ptr, aligned - ptr);
     }
     munmap(aligned + size, ptr + total - (aligned + size));
-#ifdef MADV_HUGEPAGE
     /*
      * As QEMU does: transparent huge pages where the host offers them.
      * Fewer TLB misses for the host, and untouched memory reads as the
      * huge zero page, one fault per 2 MiB (migration reads it all).
      */
+    qemu_anon_ram_set_hugepages(aligned, size, true);
+    return aligned;
+}
+
+void qemu_anon_ram_set_hugepages(void *ptr, size_t size, bool on)
+{
+#ifdef MADV_HUGEPAGE
     if (size >= QEMU_VMALLOC_ALIGN) {
-        madvise(aligned, size, MADV_HUGEPAGE);
+        madvise(ptr, size, on ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
     }
 #endif
-    return aligned;
 }
 
 void *qemu_anon_ram_alloc_shared(size_t size)

@@ -107,6 +107,14 @@ void qemu_ram_free(RAMBlock *block);
  */
 int ram_block_discard_range(RAMBlock *block, uint64_t start, size_t length);
 
+/*
+ * Let block's memory use transparent huge pages (on, the default for
+ * private RAM) or, from now on, only small pages (off).  Nothing changes
+ * for shared memory, which never asks for huge pages.  Any thread, with
+ * the block kept alive (an RCU read-side section, say).
+ */
+void ram_block_set_hugepages(RAMBlock *block, bool on);
+
 /* The block containing addr, or NULL.  No lock; see the top. */
 RAMBlock *qemu_get_ram_block(ram_addr_t addr);
 /*

@@ -76,6 +76,14 @@ void *qemu_anon_ram_alloc(size_t size);
 void *qemu_anon_ram_alloc_shared(size_t size);
 void qemu_anon_ram_free(void *ptr, size_t size);
 
+/*
+ * Let memory from qemu_anon_ram_alloc use transparent huge pages where
+ * the host has them (on, as it was allocated), or only small pages from
+ * now on (off; huge pages already there stay).  Advice only: nothing
+ * happens on hosts without them.
+ */
+void qemu_anon_ram_set_hugepages(void *ptr, size_t size, bool on);
+
 /* The host page size, computed once. */
 size_t qemu_real_host_page_size(void);
 
