@@ -633,6 +633,39 @@ static void page_make_zero(uint8_t *host)
     }
 }
 
+/* Whole chunks of this many pages of a zero run are discarded. */
+#define RAM_ZERO_CHUNK_PAGES    64
+
+/*
+ * A run of zero pages.  Most of them read as zero already, the
+ * destination's memory being fresh; but checking a page reads it, and so
+ * maps it, one fault per 4 KiB with small pages (ram_load_set_hugepages).
+ * So the run's whole chunks are discarded instead, which leaves them
+ * reading as zero without touching them, and only its ends are checked
+ * page by page.
+ */
+static void ram_load_zero_run(RAMBlock *block, uint64_t first,
+                              uint64_t count)
+{
+    uint64_t end = first + count;
+    uint64_t lo = QEMU_ALIGN_UP(first, RAM_ZERO_CHUNK_PAGES);
+    uint64_t hi = QEMU_ALIGN_DOWN(end, RAM_ZERO_CHUNK_PAGES);
+    size_t host_page = qemu_real_host_page_size();
+
+    if (lo >= hi ||
+        (RAM_ZERO_CHUNK_PAGES << TARGET_PAGE_BITS) % host_page ||
+        ram_block_discard_range(block, lo << TARGET_PAGE_BITS,
+                                (hi - lo) << TARGET_PAGE_BITS) < 0) {
+        lo = hi = end;          /* nothing discarded: check them all */
+    }
+    for (uint64_t p = first; p < lo; p++) {
+        page_make_zero(block->host + (p << TARGET_PAGE_BITS));
+    }
+    for (uint64_t p = hi; p < end; p++) {
+        page_make_zero(block->host + (p << TARGET_PAGE_BITS));
+    }
+}
+
 bool ram_load_pages(RAMLoadState *ls, MigReader *r, Error **errp)
 {
     if (!ls->blocks) {
@@ -674,22 +707,20 @@ bool ram_load_pages(RAMLoadState *ls, MigReader *r, Error **errp)
                        first, first + count - 1, b->block->idstr, b->pages);
             return false;
         }
-        for (uint32_t i = 0; i < count; i++) {
+        if (kind == RAM_RUN_ZERO) {
+            ram_load_zero_run(b->block, first, count);
+        }
+        for (uint32_t i = 0; kind == RAM_RUN_DATA && i < count; i++) {
             uint8_t *host = b->block->host +
                             ((first + i) << TARGET_PAGE_BITS);
+            const uint8_t *data = mig_get_bytes(r, TARGET_PAGE_SIZE);
 
-            if (kind == RAM_RUN_ZERO) {
-                page_make_zero(host);
-            } else {
-                const uint8_t *data = mig_get_bytes(r, TARGET_PAGE_SIZE);
-
-                if (!data) {
-                    error_setg(errp, "a run of RAM pages of block '%s' "
-                               "ends before its data", b->block->idstr);
-                    return false;
-                }
-                memcpy(host, data, TARGET_PAGE_SIZE);
+            if (!data) {
+                error_setg(errp, "a run of RAM pages of block '%s' "
+                           "ends before its data", b->block->idstr);
+                return false;
             }
+            memcpy(host, data, TARGET_PAGE_SIZE);
         }
         ls->pages += count;
     }
