@@ -53,18 +53,24 @@ VERIFY = re.compile(r"GRACE-INIT: migrate verify: (PASS|FAIL)[^\r\n]*")
 # The shell's answer, not the terminal's echo of the command.
 ALIVE = re.compile(r"\nstill alive\r?\n")
 
+# The migration workload: one worker per vCPU, MIGRATE_MB MiB each.
+WORKERS = 4
+MIGRATE_MB = 16
+
 SCENARIOS = {
     "idle": {"mode": "shell", "ready": "GRACE-INIT: shell ready",
              "caps": []},
     "dirty": {"mode": "migrate",
-              "append": "grace.migrate_mb=16 grace.migrate_rate=slow",
+              "append": f"grace.migrate_mb={MIGRATE_MB} "
+                        "grace.migrate_rate=slow",
               "caps": []},
     # zlib alone does not converge on this guest, on Grace or on QEMU
     # 7.2: its pages do not compress, and compressing them is slower than
     # the guest dirties them.  Auto-converge throttles the vCPUs until the
     # rest fits the downtime limit.
     "dirty-z": {"mode": "migrate",
-                "append": "grace.migrate_mb=16 grace.migrate_rate=slow",
+                "append": f"grace.migrate_mb={MIGRATE_MB} "
+                          "grace.migrate_rate=slow",
                 "caps": ["compress", "auto-converge"]},
 }
 
@@ -110,7 +116,7 @@ def one_run(binary, guest, scenario, workdir, timeout, must):
     sc = SCENARIOS[scenario]
     image, initramfs, firmware = guest
     append = f"{CMDLINE} grace.mode={sc['mode']} {sc.get('append', '')}"
-    args = ["-M", "virt", "-smp", "4", "-m", "1G", "-bios", firmware,
+    args = ["-M", "virt", "-smp", str(WORKERS), "-m", "1G", "-bios", firmware,
             "-kernel", image, "-initrd", initramfs, "-append",
             append.strip()]
     port = free_tcp_port()
@@ -121,8 +127,13 @@ def one_run(binary, guest, scenario, workdir, timeout, must):
         src.launch()
         dst.launch()
         if sc["mode"] == "migrate":
-            # The workers run once the counter moves.
-            while int(src.wait_console(TICK, timeout).group(1)) == 0:
+            # Migrate once the workers have swept their memory twice, so
+            # that both emulators move the same working set: started at
+            # the counter's first move, a guest that is slower to touch
+            # its memory has less of it to send.
+            working_set = WORKERS * MIGRATE_MB * 256
+            while int(src.wait_console(TICK, timeout).group(1)) < \
+                    2 * working_set:
                 pass
         else:
             src.wait_console(sc["ready"], timeout)
