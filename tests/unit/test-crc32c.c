@@ -41,7 +41,8 @@ static void test_chained(void)
 
 static void test_paths_agree(void)
 {
-    uint8_t buf[1100];
+    /* Past three lanes of the instruction path (3 KiB), several times. */
+    uint8_t buf[16384 + 64];
     GRand *rand = g_rand_new_with_seed(42);
 
     for (size_t i = 0; i < sizeof(buf); i++) {
@@ -51,6 +52,13 @@ static void test_paths_agree(void)
         for (unsigned len = 0; len + start <= 80; len++) {
             g_assert_cmphex(crc32c(0xffffffff, buf + start, len), ==,
                             crc32c_sw(0xffffffff, buf + start, len));
+        }
+    }
+    /* Each side of every multiple of three lanes, and random lengths. */
+    for (unsigned len = 3072 - 9; len + 9 < sizeof(buf); len += 3072) {
+        for (unsigned d = 0; d < 18; d++) {
+            g_assert_cmphex(crc32c(0xffffffff, buf + 3, len + d), ==,
+                            crc32c_sw(0xffffffff, buf + 3, len + d));
         }
     }
     for (int i = 0; i < 200; i++) {
