@@ -276,7 +276,7 @@ static inline void rcu_read_lock(void)
     if (rcu_qsbr_only(p, "rcu_read_lock")) {
         return;
     }
-#if !defined(CONFIG_DEBUG) && !defined(RCU_QSBR_ONLY)
+#ifndef CONFIG_DEBUG
     if (p->nest == RCU_NEST_ONLINE) {
         return;
     }
