@@ -666,6 +666,22 @@ static void ram_load_zero_run(RAMBlock *block, uint64_t first,
     }
 }
 
+/* A run of pages whose data follows in r; false if r ends first. */
+static bool ram_load_data_run(RAMBlock *block, uint64_t first,
+                              uint64_t count, MigReader *r)
+{
+    for (uint64_t p = first; p < first + count; p++) {
+        const uint8_t *data = mig_get_bytes(r, TARGET_PAGE_SIZE);
+
+        if (!data) {
+            return false;
+        }
+        memcpy(block->host + (p << TARGET_PAGE_BITS), data,
+               TARGET_PAGE_SIZE);
+    }
+    return true;
+}
+
 bool ram_load_pages(RAMLoadState *ls, MigReader *r, Error **errp)
 {
     if (!ls->blocks) {
@@ -709,18 +725,10 @@ bool ram_load_pages(RAMLoadState *ls, MigReader *r, Error **errp)
         }
         if (kind == RAM_RUN_ZERO) {
             ram_load_zero_run(b->block, first, count);
-        }
-        for (uint32_t i = 0; kind == RAM_RUN_DATA && i < count; i++) {
-            uint8_t *host = b->block->host +
-                            ((first + i) << TARGET_PAGE_BITS);
-            const uint8_t *data = mig_get_bytes(r, TARGET_PAGE_SIZE);
-
-            if (!data) {
-                error_setg(errp, "a run of RAM pages of block '%s' "
-                           "ends before its data", b->block->idstr);
-                return false;
-            }
-            memcpy(host, data, TARGET_PAGE_SIZE);
+        } else if (!ram_load_data_run(b->block, first, count, r)) {
+            error_setg(errp, "a run of RAM pages of block '%s' ends before "
+                       "its data", b->block->idstr);
+            return false;
         }
         ls->pages += count;
     }
