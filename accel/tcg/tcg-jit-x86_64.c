@@ -15,7 +15,7 @@
  *               the instructions its iterations retired (PENDING_REG).
  *   rax, rcx, rdx, rsi, rdi
  *               scratch; rsi holds the guest address of a load or store
- *               for its slow path.
+ *               with an offset (tlb_fast_path).
  *   [rsp]       the TBExitInfo of the current tcg_jit_enter.
  *
  * Entering and leaving: the prologue (at the start of the code buffer)
@@ -140,6 +140,7 @@ typedef struct SlowPath {
     const TCGOp *op;
     uint8_t *jcc;               /* rel32 to patch to here */
     uint8_t *back;              /* where to return */
+    int addr;                   /* host register holding the address */
     uint64_t dirty;             /* dirty guest registers at the op */
 } SlowPath;
 
@@ -221,14 +222,16 @@ static void op_rr(JitCtx *s, int opc, int w, int reg, int rm)
     emit8(s, 0xc0 | ((reg & 7) << 3) | (rm & 7));
 }
 
-/* opc reg, [base + disp]. */
-static void op_rm(JitCtx *s, int opc, int w, int reg, int base, int32_t disp,
-                  bool force_rex)
+#define NO_INDEX    (-1)
+
+/*
+ * The ModRM byte, SIB byte and displacement of [base + index + disp]
+ * (index scaled by 1, or NO_INDEX) with reg in the reg field.
+ */
+static void emit_mem(JitCtx *s, int reg, int base, int index, int32_t disp)
 {
     int mod;
 
-    emit_rex(s, w, reg, 0, base, force_rex);
-    emit_opc(s, opc);
     if (disp == 0 && (base & 7) != RBP) {
         mod = 0;
     } else if (fits_i8(disp)) {
@@ -236,15 +239,37 @@ static void op_rm(JitCtx *s, int opc, int w, int reg, int base, int32_t disp,
     } else {
         mod = 2;
     }
-    emit8(s, (mod << 6) | ((reg & 7) << 3) | (base & 7));
-    if ((base & 7) == RSP) {
-        emit8(s, 0x24);
+    if (index != NO_INDEX || (base & 7) == RSP) {
+        /* A SIB byte; index 100 without REX.X means none. */
+        assert(index != RSP);
+        emit8(s, (mod << 6) | ((reg & 7) << 3) | 4);
+        emit8(s, ((index == NO_INDEX ? RSP : index & 7) << 3) | (base & 7));
+    } else {
+        emit8(s, (mod << 6) | ((reg & 7) << 3) | (base & 7));
     }
     if (mod == 1) {
         emit8(s, disp);
     } else if (mod == 2) {
         emit32(s, disp);
     }
+}
+
+/* opc reg, [base + disp]. */
+static void op_rm(JitCtx *s, int opc, int w, int reg, int base, int32_t disp,
+                  bool force_rex)
+{
+    emit_rex(s, w, reg, 0, base, force_rex);
+    emit_opc(s, opc);
+    emit_mem(s, reg, base, NO_INDEX, disp);
+}
+
+/* opc reg, [base + index + disp]. */
+static void op_rm_idx(JitCtx *s, int opc, int w, int reg, int base,
+                      int index, int32_t disp)
+{
+    emit_rex(s, w, reg, index, base, false);
+    emit_opc(s, opc);
+    emit_mem(s, reg, base, index, disp);
 }
 
 static void mov_rr(JitCtx *s, int dst, int src)
@@ -678,105 +703,100 @@ static int ld_mop(int opc)
 }
 
 /*
- * The TLB fast path: rsi = guest address, rdx = host address on a hit;
- * on a miss, jumps to a slow path recorded for op.
+ * The TLB fast path.  The guest address is in a host register: the base's
+ * own when there is no offset, else rsi.  On a hit, rdx = the addend, so
+ * the access is [rdx + address]; on a miss, jumps to a slow path recorded
+ * for op.  Returns the address register.
  */
-static void tlb_fast_path(JitCtx *s, const TCGOp *op, bool is_store)
+static int tlb_fast_path(JitCtx *s, const TCGOp *op, bool is_store)
 {
     unsigned size = memop_size(ld_mop(op->opc));
     int32_t table = offsetof(CPUState, tlb.table) +
                     op->arg * CPU_TLB_SIZE * sizeof(CPUTLBEntry);
     SlowPath *sp = &s->slow[s->nb_slow++];
+    int addr;
 
-    QEMU_BUILD_BUG_ON(sizeof(CPUTLBEntry) != 32);
+    QEMU_BUILD_BUG_ON(sizeof(CPUTLBEntry) != 1 << 5);
+    QEMU_BUILD_BUG_ON((CPU_TLB_SIZE - 1) << 5 > INT32_MAX);
     assert(op->arg < NB_MMU_MODES);
-    load_g(s, RSI, op->rs1);
-    if (op->imm) {
+    if (op->imm == 0 && is_cached(s, op->rs1)) {
+        addr = s->host_of[op->rs1];
+    } else {
+        addr = RSI;
+        load_g(s, RSI, op->rs1);
         if (fits_i32(op->imm)) {
-            alu_ri(s, ALU_ADD, 1, RSI, op->imm);
+            if (op->imm) {
+                alu_ri(s, ALU_ADD, 1, RSI, op->imm);
+            }
         } else {
             mov_ri(s, RAX, op->imm);
             op_rr(s, 0x03, 1, RSI, RAX);
         }
     }
-    /* rax = &table[tlb_index(addr)] relative to the CPUState */
-    mov_rr(s, RAX, RSI);
-    shift_ri(s, SH_SHR, 1, RAX, TARGET_PAGE_BITS);
-    alu_ri(s, ALU_AND, 0, RAX, CPU_TLB_SIZE - 1);
-    shift_ri(s, SH_SHL, 0, RAX, 5);
-    op_rr(s, 0x03, 1, RAX, RBP);
+    /* rax = tlb_index(addr) * sizeof(CPUTLBEntry) */
+    mov_rr(s, RAX, addr);
+    shift_ri(s, SH_SHR, 1, RAX, TARGET_PAGE_BITS - 5);
+    alu_ri(s, ALU_AND, 0, RAX, (CPU_TLB_SIZE - 1) << 5);
     /* rdx = addr & (page mask | alignment bits) */
-    mov_rr(s, RDX, RSI);
+    mov_rr(s, RDX, addr);
     alu_ri(s, ALU_AND, 1, RDX, (int32_t)(TARGET_PAGE_MASK | (size - 1)));
-    op_rm(s, 0x3b, 1, RDX, RAX,
-          table + (is_store ? offsetof(CPUTLBEntry, addr_write)
-                            : offsetof(CPUTLBEntry, addr_read)), false);
+    op_rm_idx(s, 0x3b, 1, RDX, RBP, RAX,
+              table + (is_store ? offsetof(CPUTLBEntry, addr_write)
+                                : offsetof(CPUTLBEntry, addr_read)));
     sp->kind = op->opc;
     sp->op = op;
     sp->dirty = s->dirty;
+    sp->addr = addr;
     sp->jcc = jcc32(s, CC_NE);
-    op_rm(s, 0x8b, 1, RDX, RAX, table + offsetof(CPUTLBEntry, addend), false);
-    op_rr(s, 0x03, 1, RDX, RSI);
+    op_rm_idx(s, 0x8b, 1, RDX, RBP, RAX,
+              table + offsetof(CPUTLBEntry, addend));
+    return addr;
 }
 
 static void gen_ld(JitCtx *s, const TCGOp *op)
 {
+    static const int opcs[] = {
+        [INDEX_op_ld8u - INDEX_op_ld8u] = 0x0fb6,       /* movzx r32, m8 */
+        [INDEX_op_ld8s - INDEX_op_ld8u] = 0x0fbe,       /* movsx r64, m8 */
+        [INDEX_op_ld16u - INDEX_op_ld8u] = 0x0fb7,
+        [INDEX_op_ld16s - INDEX_op_ld8u] = 0x0fbf,
+        [INDEX_op_ld32u - INDEX_op_ld8u] = 0x8b,        /* mov r32, m32 */
+        [INDEX_op_ld32s - INDEX_op_ld8u] = 0x63,        /* movsxd */
+        [INDEX_op_ld64 - INDEX_op_ld8u] = 0x8b,
+    };
+    /* The zero-extending forms write 32 bits, which clears the rest. */
+    bool w = op->opc == INDEX_op_ld8s || op->opc == INDEX_op_ld16s ||
+             op->opc == INDEX_op_ld32s || op->opc == INDEX_op_ld64;
     int d = dst_g(s, op->rd);
-    SlowPath *sp;
+    int addr = tlb_fast_path(s, op, false);
 
-    tlb_fast_path(s, op, false);
-    sp = &s->slow[s->nb_slow - 1];
-    switch (op->opc) {
-    case INDEX_op_ld8u:
-        op_rm(s, 0x0fb6, 0, d, RDX, 0, false);
-        break;
-    case INDEX_op_ld8s:
-        op_rm(s, 0x0fbe, 1, d, RDX, 0, false);
-        break;
-    case INDEX_op_ld16u:
-        op_rm(s, 0x0fb7, 0, d, RDX, 0, false);
-        break;
-    case INDEX_op_ld16s:
-        op_rm(s, 0x0fbf, 1, d, RDX, 0, false);
-        break;
-    case INDEX_op_ld32u:
-        op_rm(s, 0x8b, 0, d, RDX, 0, false);
-        break;
-    case INDEX_op_ld32s:
-        op_rm(s, 0x63, 1, d, RDX, 0, false);
-        break;
-    default:
-        op_rm(s, 0x8b, 1, d, RDX, 0, false);
-        break;
-    }
+    QEMU_BUILD_BUG_ON(INDEX_op_ld64 - INDEX_op_ld8u != 6);
+    op_rm_idx(s, opcs[op->opc - INDEX_op_ld8u], w, d, RDX, addr, 0);
     store_g(s, op->rd, d);
-    sp->back = s->p;
+    s->slow[s->nb_slow - 1].back = s->p;
 }
 
 static void gen_st(JitCtx *s, const TCGOp *op)
 {
-    SlowPath *sp;
-    int v;
+    int addr = tlb_fast_path(s, op, true);
+    int v = use_g(s, op->rs2, RCX);
 
-    tlb_fast_path(s, op, true);
-    sp = &s->slow[s->nb_slow - 1];
-    v = use_g(s, op->rs2, RCX);
     switch (op->opc) {
     case INDEX_op_st8:
-        op_rm(s, 0x88, 0, v, RDX, 0, false);
+        op_rm_idx(s, 0x88, 0, v, RDX, addr, 0);
         break;
     case INDEX_op_st16:
         emit8(s, 0x66);
-        op_rm(s, 0x89, 0, v, RDX, 0, false);
+        op_rm_idx(s, 0x89, 0, v, RDX, addr, 0);
         break;
     case INDEX_op_st32:
-        op_rm(s, 0x89, 0, v, RDX, 0, false);
+        op_rm_idx(s, 0x89, 0, v, RDX, addr, 0);
         break;
     default:
-        op_rm(s, 0x89, 1, v, RDX, 0, false);
+        op_rm_idx(s, 0x89, 1, v, RDX, addr, 0);
         break;
     }
-    sp->back = s->p;
+    s->slow[s->nb_slow - 1].back = s->p;
 }
 
 /* A check after a write that may have hit this very block. */
@@ -800,6 +820,7 @@ static void gen_slow_path(JitCtx *s, SlowPath *sp)
     bool is_store = sp->kind >= INDEX_op_st8;
 
     patch_rel32(sp->jcc, s->p);
+    mov_rr(s, RSI, sp->addr);
     writeback(s, sp->dirty);
     flush_pending(s);
     if (is_store) {
