@@ -13,6 +13,8 @@
  *               calls.  r8-r11 are caller-saved: reloaded after slow paths
  *               too.  A block that jumps to itself gives r11 up to count
  *               the instructions its iterations retired (PENDING_REG).
+ *               Register 0 is the constant zero (TCG_REG_ZERO), never
+ *               cached.
  *   rax, rcx, rdx, rsi, rdi
  *               scratch; rsi holds the guest address of a load or store
  *               with an offset (tlb_fast_path).
@@ -430,7 +432,9 @@ static inline int32_t reg_disp(int g)
 /* opc hostreg, G(g) */
 static void op_r_g(JitCtx *s, int opc, int w, int r, int g)
 {
-    if (is_cached(s, g)) {
+    if (g == TCG_REG_ZERO && opc == 0x8b) {
+        op_rr(s, 0x33, 0, r, r);                        /* xor r32, r32 */
+    } else if (is_cached(s, g)) {
         op_rr(s, opc, w, r, s->host_of[g]);
     } else {
         op_rm(s, opc, w, r, RBP, reg_disp(g), false);
@@ -440,7 +444,9 @@ static void op_r_g(JitCtx *s, int opc, int w, int r, int g)
 /* host r = G(g) */
 static void load_g(JitCtx *s, int r, int g)
 {
-    if (is_cached(s, g)) {
+    if (g == TCG_REG_ZERO) {
+        op_rr(s, 0x33, 0, r, r);                        /* xor r32, r32 */
+    } else if (is_cached(s, g)) {
         mov_rr(s, r, s->host_of[g]);
     } else {
         op_rm(s, 0x8b, 1, r, RBP, reg_disp(g), false);
@@ -849,6 +855,14 @@ static void gen_alu(JitCtx *s, const TCGOp *op, int opc, bool commutative)
 {
     int rd = op->rd, a = op->rs1, b = op->rs2;
 
+    if (opc == 0x2b && a == TCG_REG_ZERO) {
+        int d = dst_g(s, rd);
+
+        load_g(s, d, b);
+        group3_r(s, G3_NEG, 1, d);
+        store_g(s, rd, d);
+        return;
+    }
     if (is_cached(s, rd) && rd == a) {
         op_r_g(s, opc, 1, s->host_of[rd], b);
     } else if (is_cached(s, rd) && rd == b && commutative) {
@@ -925,8 +939,13 @@ static void gen_setcc(JitCtx *s, const TCGOp *op, int cc, bool imm)
 static void gen_alu_w(JitCtx *s, const TCGOp *op, int opc)
 {
     /* The low word of the result depends only on the operands' low words. */
-    op_r_g(s, 0x8b, 0, RAX, op->rs1);
-    op_r_g(s, opc, 0, RAX, op->rs2);
+    if (opc == 0x2b && op->rs1 == TCG_REG_ZERO) {
+        op_r_g(s, 0x8b, 0, RAX, op->rs2);
+        group3_r(s, G3_NEG, 0, RAX);
+    } else {
+        op_r_g(s, 0x8b, 0, RAX, op->rs1);
+        op_r_g(s, opc, 0, RAX, op->rs2);
+    }
     movsxd(s, dst_g(s, op->rd), RAX);
     store_g(s, op->rd, dst_g(s, op->rd));
 }
@@ -1011,7 +1030,12 @@ static void gen_brcond(JitCtx *s, const TCGOp *op, int cc)
     uint8_t *skip;
     int a = use_g(s, op->rs1, RAX);
 
-    op_r_g(s, 0x3b, 1, a, op->rs2);
+    if (op->rs2 == TCG_REG_ZERO) {
+        /* The same flags as cmp a, 0 (CF and OF clear) */
+        op_rr(s, 0x85, 1, a, a);
+    } else {
+        op_r_g(s, 0x3b, 1, a, op->rs2);
+    }
     skip = jcc32(s, cc ^ 1);
     goto_slot(s, op);
     patch_rel32(skip, s->p);
@@ -1260,6 +1284,9 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
         uint64_t r, w;
 
         op_regs(&tb->ops[i], &r, &w);
+        assert(!(w & (1ull << TCG_REG_ZERO)));
+        /* The zero register is a constant, never cached. */
+        r &= ~(1ull << TCG_REG_ZERO);
         for (uint64_t m = r | w; m; m &= m - 1) {
             int g = ctz64(m);
 

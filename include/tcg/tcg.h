@@ -95,6 +95,13 @@ typedef void TCGHelperFn(CPUState *cpu, const TCGOp *op);
 /* Size of the register file the ops index: rd/rs1/rs2 < TCG_MAX_REGS. */
 #define TCG_MAX_REGS 64
 
+/*
+ * Register 0 reads as zero: the target keeps it zero and no op writes it
+ * (RISC-V's x0; a write to x0 goes to a sink register instead).  A
+ * backend may treat it as the constant.
+ */
+#define TCG_REG_ZERO 0
+
 /* Limits of one translation block. */
 #define TCG_MAX_INSNS   128     /* guest instructions */
 #define TCG_MAX_OPS     512     /* ops, including the entry and exits */
