@@ -297,22 +297,20 @@ static const uint8_t *compress_payload(QEMUFile *f, const void *payload,
     return f->scratch->data;
 }
 
-void qemu_file_put_record(QEMUFile *f, MigRecordType type,
-                          const void *payload, size_t len,
-                          int compress_level)
+/*
+ * Write a record whose payload is iov (len bytes in all), after what is
+ * buffered: small records join the buffer, a large one goes out at once
+ * with the buffer in front, in one writev.
+ */
+static void put_record(QEMUFile *f, MigRecordType type, uint8_t flags,
+                       const struct iovec *iov, int iovcnt, size_t len,
+                       uint32_t crc)
 {
-    uint8_t hdr[MIG_RECORD_HDR_SIZE] = { type };
-    const uint8_t *wire;
-    uint32_t crc;
-    uint8_t flags;
+    uint8_t hdr[MIG_RECORD_HDR_SIZE] = { type, flags };
+    struct iovec out[QEMU_FILE_MAX_PIECES + 2];
 
     assert(f->output && len <= MIG_RECORD_MAX);
-    if (qemu_file_get_error(f)) {
-        return;
-    }
-    wire = compress_payload(f, payload, &len, &flags, compress_level);
-    crc = record_checksum(MIG_VERSION, wire, len);
-    hdr[1] = flags;
+    assert(iovcnt <= QEMU_FILE_MAX_PIECES);
     for (int i = 0; i < 4; i++) {
         hdr[4 + i] = len >> (8 * i);
         hdr[8 + i] = crc >> (8 * i);
@@ -320,19 +318,78 @@ void qemu_file_put_record(QEMUFile *f, MigRecordType type,
     f->transferred += sizeof(hdr) + len;
     if (f->buf->len + sizeof(hdr) + len <= QEMU_FILE_BUF_SIZE) {
         g_byte_array_append(f->buf, hdr, sizeof(hdr));
-        g_byte_array_append(f->buf, wire, len);
+        for (int i = 0; i < iovcnt; i++) {
+            g_byte_array_append(f->buf, iov[i].iov_base, iov[i].iov_len);
+        }
         return;
     }
-    {
-        struct iovec iov[3] = {
-            { f->buf->data, f->buf->len },
-            { hdr, sizeof(hdr) },
-            { (void *)wire, len },
-        };
+    out[0] = (struct iovec) { f->buf->data, f->buf->len };
+    out[1] = (struct iovec) { hdr, sizeof(hdr) };
+    memcpy(out + 2, iov, iovcnt * sizeof(*iov));
+    qemu_file_writev(f, out, iovcnt + 2);
+    g_byte_array_set_size(f->buf, 0);
+}
 
-        qemu_file_writev(f, iov, 3);
-        g_byte_array_set_size(f->buf, 0);
+void qemu_file_put_record(QEMUFile *f, MigRecordType type,
+                          const void *payload, size_t len,
+                          int compress_level)
+{
+    struct iovec iov;
+    uint8_t flags;
+
+    if (qemu_file_get_error(f)) {
+        return;
     }
+    iov.iov_base = (void *)compress_payload(f, payload, &len, &flags,
+                                            compress_level);
+    iov.iov_len = len;
+    put_record(f, type, flags, &iov, 1, len,
+               record_checksum(MIG_VERSION, iov.iov_base, len));
+}
+
+/*
+ * The checksum of pieces that are mostly guest memory, likely not in
+ * any cache: a page's lines are all requested before the CRC starts on
+ * it, as a copy would, where the CRC alone would wait for them a few at
+ * a time (64 MiB: 4 ms against 12 here).  The pieces are chained:
+ * crc32c's result is inverted, and inverted again it goes on.
+ */
+QEMU_BUILD_BUG_ON(MIG_VERSION < 2);     /* CRC-32C */
+
+static uint32_t pieces_checksum(const struct iovec *iov, int iovcnt)
+{
+    uint32_t reg = 0xffffffff;
+
+    for (int i = 0; i < iovcnt; i++) {
+        const uint8_t *p = iov[i].iov_base;
+        size_t left = iov[i].iov_len;
+
+        while (left) {
+            size_t n = MIN(left, 4096 - ((uintptr_t)p & 4095));
+
+            for (size_t line = 0; line < n; line += 64) {
+                __builtin_prefetch(p + line);
+            }
+            reg = ~crc32c(reg, p, n);
+            p += n;
+            left -= n;
+        }
+    }
+    return ~reg;
+}
+
+void qemu_file_put_record_iov(QEMUFile *f, MigRecordType type,
+                              const struct iovec *iov, int iovcnt)
+{
+    size_t len = 0;
+
+    if (qemu_file_get_error(f)) {
+        return;
+    }
+    for (int i = 0; i < iovcnt; i++) {
+        len += iov[i].iov_len;
+    }
+    put_record(f, type, 0, iov, iovcnt, len, pieces_checksum(iov, iovcnt));
 }
 
 int qemu_file_flush(QEMUFile *f, bool sync)

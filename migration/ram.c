@@ -21,6 +21,11 @@
  *      migration fails (the source keeps running).
  *  W4. Sections are short: they read at most RAM_SECTION_BYTES of guest
  *      memory and do no I/O; records are written between sections.
+ *  W5. Except with the vCPUs stopped (ram_save_complete): then a data
+ *      page is not copied into the record but written from guest memory
+ *      where it is, so the section that found the page also writes the
+ *      record (in_place).  It may block on the stream; that only delays
+ *      grace periods, and nothing needs one while the machine stops.
  *
  * The dirty pages.  Each noted block has a bitmap of pages still to
  * send (bmap, the migration thread's own).  Setup sets every bit.  A
@@ -83,9 +88,24 @@ struct RAMState {
     uint64_t cur_page;
     uint64_t pending;           /* bits set in the bmaps */
     GByteArray *payload;        /* the record being built */
+    size_t record_len;          /* its length (payload, or pieces) */
+    /*
+     * in_place (W5): the record is pieces, ranges of payload (the run
+     * headers) and of guest memory (the data), in order; payload bytes
+     * before mark are in pieces already.
+     */
+    bool in_place;
+    GArray *pieces;             /* of RecordPiece */
+    size_t mark;
     /* Written by the migration thread (qatomic_set), read by any. */
     RAMStats stats;
 };
+
+typedef struct RecordPiece {
+    const uint8_t *host;        /* guest memory, or NULL: payload */
+    size_t off;                 /* in payload, when host is NULL */
+    size_t len;
+} RecordPiece;
 
 /* The run being appended to rs->payload, if any. */
 typedef struct RunBuilder {
@@ -250,6 +270,7 @@ RAMState *ram_save_setup(QEMUFile *f, Error **errp)
     rs->nblocks = blocks->len;
     rs->blocks = (RAMBlockState *)g_array_free(blocks, false);
     rs->payload = g_byte_array_sized_new(RAM_RECORD_BYTES + 4096);
+    rs->pieces = g_array_new(false, false, sizeof(RecordPiece));
 
     mig_put_le16(rec, rs->nblocks);
     for (unsigned i = 0; i < rs->nblocks; i++) {
@@ -336,6 +357,7 @@ static void run_add(RAMState *rs, RunBuilder *run, int kind, unsigned block,
         mig_put_le64(rs->payload, page);
         run->count_at = rs->payload->len;
         mig_put_le32(rs->payload, 0);
+        rs->record_len += RAM_RUN_HDR_SIZE;
         run->kind = kind;
         run->block = block;
         run->count = 0;
@@ -344,17 +366,58 @@ static void run_add(RAMState *rs, RunBuilder *run, int kind, unsigned block,
     run->next_page = page + 1;
 }
 
+/* in_place: payload bytes from mark on become a piece. */
+static void pieces_close_payload(RAMState *rs)
+{
+    if (rs->payload->len > rs->mark) {
+        RecordPiece p = { NULL, rs->mark, rs->payload->len - rs->mark };
+
+        g_array_append_val(rs->pieces, p);
+        rs->mark = rs->payload->len;
+    }
+}
+
 /*
- * Fill rs->payload with pages still to send, from the cursor, until the
- * record is full or RAM_SECTION_BYTES have been read.  One read-side
- * section (W2).  false with *errp if the blocks changed.
+ * Add the data page at host to the record, after its run header: a copy
+ * in payload, or in_place a piece (which the next page of the same run
+ * extends).
+ */
+static void record_add_page(RAMState *rs, const uint8_t *host)
+{
+    RecordPiece *last;
+    size_t at;
+
+    rs->record_len += TARGET_PAGE_SIZE;
+    if (!rs->in_place) {
+        at = rs->payload->len;
+        g_byte_array_set_size(rs->payload, at + TARGET_PAGE_SIZE);
+        page_copy(rs->payload->data + at, host);
+        return;
+    }
+    pieces_close_payload(rs);
+    last = rs->pieces->len ?
+        &g_array_index(rs->pieces, RecordPiece, rs->pieces->len - 1) : NULL;
+    if (last && last->host) {
+        /* The run's previous page: the header comes between runs. */
+        assert(last->host + last->len == host);
+        last->len += TARGET_PAGE_SIZE;
+    } else {
+        RecordPiece p = { host, 0, TARGET_PAGE_SIZE };
+
+        g_array_append_val(rs->pieces, p);
+    }
+}
+
+/*
+ * Add pages still to send to the record, from the cursor, until it is
+ * full or RAM_SECTION_BYTES have been read.  The caller holds the
+ * read-side section (W2).  false with *errp if the blocks changed.
  */
 static bool ram_fill_section(RAMState *rs, RunBuilder *run, Error **errp)
 {
     uint64_t budget = RAM_SECTION_BYTES >> TARGET_PAGE_BITS;
 
-    RCU_READ_LOCK_GUARD();
-    while (rs->pending && budget && rs->payload->len < RAM_RECORD_BYTES) {
+    while (rs->pending && budget && rs->record_len < RAM_RECORD_BYTES) {
         RAMBlockState *b = &rs->blocks[rs->cur_block];
         RAMBlock *block = ram_block_current(rs, rs->cur_block);
         uint64_t page;
@@ -370,7 +433,7 @@ static bool ram_fill_section(RAMState *rs, RunBuilder *run, Error **errp)
             continue;
         }
         for (; page < b->pages && budget &&
-               rs->payload->len < RAM_RECORD_BYTES; page++) {
+               rs->record_len < RAM_RECORD_BYTES; page++) {
             const uint8_t *host;
 
             if (!test_bit(page, b->bmap)) {
@@ -384,12 +447,8 @@ static bool ram_fill_section(RAMState *rs, RunBuilder *run, Error **errp)
                 run_add(rs, run, RAM_RUN_ZERO, rs->cur_block, page);
                 qatomic_set(&rs->stats.zero_pages, rs->stats.zero_pages + 1);
             } else {
-                size_t at;
-
                 run_add(rs, run, RAM_RUN_DATA, rs->cur_block, page);
-                at = rs->payload->len;
-                g_byte_array_set_size(rs->payload, at + TARGET_PAGE_SIZE);
-                page_copy(rs->payload->data + at, host);
+                record_add_page(rs, host);
                 qatomic_set(&rs->stats.normal_pages,
                             rs->stats.normal_pages + 1);
             }
@@ -406,14 +465,31 @@ static uint64_t ram_flush_record(RAMState *rs, QEMUFile *f, RunBuilder *run,
     uint64_t before = qemu_file_transferred(f);
 
     run_end(rs, run);
-    if (!rs->payload->len) {
+    if (!rs->record_len) {
         return 0;
     }
-    qemu_file_put_record(f, MIG_REC_RAM_PAGES, rs->payload->data,
-                         rs->payload->len, compress_level);
-    qatomic_set(&rs->stats.raw_bytes,
-                rs->stats.raw_bytes + rs->payload->len);
+    if (rs->in_place) {
+        struct iovec iov[QEMU_FILE_MAX_PIECES];
+
+        pieces_close_payload(rs);
+        assert(rs->pieces->len <= QEMU_FILE_MAX_PIECES);
+        for (unsigned i = 0; i < rs->pieces->len; i++) {
+            RecordPiece *p = &g_array_index(rs->pieces, RecordPiece, i);
+
+            iov[i].iov_base = (void *)(p->host ? p->host
+                                               : rs->payload->data + p->off);
+            iov[i].iov_len = p->len;
+        }
+        qemu_file_put_record_iov(f, MIG_REC_RAM_PAGES, iov, rs->pieces->len);
+        g_array_set_size(rs->pieces, 0);
+        rs->mark = 0;
+    } else {
+        qemu_file_put_record(f, MIG_REC_RAM_PAGES, rs->payload->data,
+                             rs->payload->len, compress_level);
+    }
+    qatomic_set(&rs->stats.raw_bytes, rs->stats.raw_bytes + rs->record_len);
     g_byte_array_set_size(rs->payload, 0);
+    rs->record_len = 0;
     return qemu_file_transferred(f) - before;
 }
 
@@ -424,15 +500,24 @@ int64_t ram_save_iterate(RAMState *rs, QEMUFile *f, uint64_t max_bytes,
     uint64_t sent = 0;
 
     while (rs->pending && sent < max_bytes) {
-        if (!ram_fill_section(rs, &run, errp)) {
+        bool ok;
+
+        WITH_RCU_READ_LOCK_GUARD() {
+            ok = ram_fill_section(rs, &run, errp);
+            if (ok && rs->in_place) {
+                /* W5: the record reads the pages found in this section. */
+                sent += ram_flush_record(rs, f, &run, compress_level);
+            }
+        }
+        if (!ok) {
             return -1;
         }
-        if (rs->payload->len >= RAM_RECORD_BYTES || !rs->pending) {
+        if (rs->record_len >= RAM_RECORD_BYTES || !rs->pending) {
             sent += ram_flush_record(rs, f, &run, compress_level);
-            if (qemu_file_get_error(f)) {
-                qemu_file_error_message(f, errp);
-                return -1;
-            }
+        }
+        if (qemu_file_get_error(f)) {
+            qemu_file_error_message(f, errp);
+            return -1;
         }
     }
     sent += ram_flush_record(rs, f, &run, compress_level);
@@ -448,16 +533,18 @@ bool ram_save_complete(RAMState *rs, QEMUFile *f, int compress_level,
                        Error **errp)
 {
     uint64_t newly;
+    bool ok = true;
 
     if (!ram_sync(rs, false, &newly, errp)) {
         return false;
     }
-    while (rs->pending) {
-        if (ram_save_iterate(rs, f, UINT64_MAX, compress_level, errp) < 0) {
-            return false;
-        }
+    /* W5: nothing writes guest memory now; compression needs a copy. */
+    rs->in_place = compress_level < 0;
+    while (ok && rs->pending) {
+        ok = ram_save_iterate(rs, f, UINT64_MAX, compress_level, errp) >= 0;
     }
-    return true;
+    rs->in_place = false;
+    return ok;
 }
 
 void ram_save_cleanup(RAMState *rs)
@@ -470,6 +557,7 @@ void ram_save_cleanup(RAMState *rs)
     }
     g_free(rs->blocks);
     g_byte_array_unref(rs->payload);
+    g_array_free(rs->pieces, true);
     g_free(rs);
 }
 

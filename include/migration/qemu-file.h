@@ -143,6 +143,14 @@ void qemu_file_put_header(QEMUFile *f);
 void qemu_file_put_record(QEMUFile *f, MigRecordType type,
                           const void *payload, size_t len,
                           int compress_level);
+/*
+ * The same, uncompressed, for a payload in iovcnt pieces (at most
+ * QEMU_FILE_MAX_PIECES): they are checksummed and written where they
+ * are, without a copy, and must not change until the call returns.
+ */
+#define QEMU_FILE_MAX_PIECES    512
+void qemu_file_put_record_iov(QEMUFile *f, MigRecordType type,
+                              const struct iovec *iov, int iovcnt);
 /* Write out what is buffered; for a file, also fsync it.  0 or -errno. */
 int qemu_file_flush(QEMUFile *f, bool sync);
 /* Bytes handed to the stream so far (headers included, as sent). */
