@@ -154,6 +154,13 @@ typedef struct JitCtx {
     int8_t host_of[TCG_MAX_REGS];   /* guest register -> host, or -1 */
     uint64_t cached;            /* guest registers in host registers */
     uint64_t dirty;             /* ... modified since loaded */
+    /*
+     * What is known of guest registers' values at this point of the
+     * block (see op_known): sign-extended from 32 bits, or in
+     * [0, 2^31) (which is both sign- and zero-extended).
+     */
+    uint64_t known_sext;
+    uint64_t known_u31;
     uint64_t loop_dirty;        /* ... possibly, at the loop head */
     bool has_loop;              /* a direct jump back to its own start */
     uint8_t *loop_head;         /* where linked self-jumps land */
@@ -418,6 +425,12 @@ static void call_abs(JitCtx *s, const void *fn)
 }
 
 /* Guest registers */
+
+/* Is g in set, a set of guest registers known to be something? */
+static bool is_known(uint64_t set, int g)
+{
+    return g == TCG_REG_ZERO || (set >> g) & 1;
+}
 
 static inline bool is_cached(JitCtx *s, int g)
 {
@@ -897,10 +910,12 @@ static void gen_alui(JitCtx *s, const TCGOp *op, int ext)
 static void gen_shifti(JitCtx *s, const TCGOp *op, int ext, bool w32)
 {
     int d = dst_g(s, op->rd);
+    int n = op->imm & (w32 ? 31 : 63);
 
     load_g(s, d, op->rs1);
-    shift_ri(s, ext, !w32, d, op->imm & (w32 ? 31 : 63));
-    if (w32) {
+    shift_ri(s, ext, !w32, d, n);
+    /* A 32-bit shift zero-extends: right by 1 or more, bit 31 is clear. */
+    if (w32 && !(ext == SH_SHR && n)) {
         movsxd(s, d, d);
     }
     store_g(s, op->rd, d);
@@ -939,7 +954,16 @@ static void gen_setcc(JitCtx *s, const TCGOp *op, int cc, bool imm)
 static void gen_alu_w(JitCtx *s, const TCGOp *op, int opc)
 {
     /* The low word of the result depends only on the operands' low words. */
-    if (opc == 0x2b && op->rs1 == TCG_REG_ZERO) {
+    if (opc == 0x2b && op->rs1 == TCG_REG_ZERO &&
+        is_known(s->known_u31, op->rs2)) {
+        /* -x for x in [0, 2^31) is its own sign extension */
+        int d = dst_g(s, op->rd);
+
+        load_g(s, d, op->rs2);
+        group3_r(s, G3_NEG, 1, d);
+        store_g(s, op->rd, d);
+        return;
+    } else if (opc == 0x2b && op->rs1 == TCG_REG_ZERO) {
         op_r_g(s, 0x8b, 0, RAX, op->rs2);
         group3_r(s, G3_NEG, 0, RAX);
     } else {
@@ -1183,7 +1207,10 @@ static void gen_op(JitCtx *s, const TCGOp *op)
         int d = dst_g(s, op->rd);
 
         assert(fits_i32(op->imm));
-        if (op->imm == 0) {
+        if (op->imm == 0 && is_known(s->known_sext, op->rs1)) {
+            /* sext.w of what is sign-extended already */
+            load_g(s, d, op->rs1);
+        } else if (op->imm == 0) {
             /* sext.w */
             if (is_cached(s, op->rs1)) {
                 movsxd(s, d, s->host_of[op->rs1]);
@@ -1251,6 +1278,85 @@ static void op_regs(const TCGOp *op, uint64_t *reads, uint64_t *writes)
     default:
         break;
     }
+}
+
+/*
+ * What is known of op's result, from what is known of its operands,
+ * into *sext and *u31 (the sets after op).  Only what some op below
+ * uses is tracked: sext.w (addiw 0) of a sign-extended value is a move,
+ * negw of a value in [0, 2^31) a 64-bit neg.
+ */
+static void op_known(JitCtx *s, const TCGOp *op, uint64_t *sext,
+                     uint64_t *u31)
+{
+    bool a_sext, a_u31, b_sext, b_u31, rd_sext = false, rd_u31 = false;
+    uint64_t reads, writes;
+
+    QEMU_BUILD_BUG_ON(INDEX_op_sariw - INDEX_op_addw != 13);
+    QEMU_BUILD_BUG_ON(INDEX_op_setltu - INDEX_op_setlt != 1);
+    QEMU_BUILD_BUG_ON(INDEX_op_setltiu - INDEX_op_setlti != 1);
+
+    *sext = s->known_sext;
+    *u31 = s->known_u31;
+    if (op->opc == INDEX_op_call || op->opc == INDEX_op_call_mem) {
+        /* A helper may write any register. */
+        *sext = *u31 = 0;
+        return;
+    }
+    op_regs(op, &reads, &writes);
+    if (!writes) {
+        return;
+    }
+    /* An op that writes a register has register fields (not insn). */
+    a_sext = is_known(s->known_sext, op->rs1);
+    a_u31 = is_known(s->known_u31, op->rs1);
+    b_sext = is_known(s->known_sext, op->rs2);
+    b_u31 = is_known(s->known_u31, op->rs2);
+    switch ((TCGOpcode)op->opc) {
+    case INDEX_op_addw ... INDEX_op_sariw:
+    case INDEX_op_ld8s:
+    case INDEX_op_ld16s:
+    case INDEX_op_ld32s:
+        rd_sext = true;
+        rd_u31 = op->opc == INDEX_op_shriw && (op->imm & 31);
+        break;
+    case INDEX_op_ld8u:
+    case INDEX_op_ld16u:
+    case INDEX_op_setlt ... INDEX_op_setltu:
+    case INDEX_op_setlti ... INDEX_op_setltiu:
+        rd_u31 = true;
+        break;
+    case INDEX_op_movi:
+        rd_sext = op->imm == (int32_t)op->imm;
+        rd_u31 = op->imm >= 0 && op->imm <= INT32_MAX;
+        break;
+    case INDEX_op_mov:
+        rd_sext = a_sext;
+        rd_u31 = a_u31;
+        break;
+    case INDEX_op_andi:
+        rd_u31 = a_u31 || (op->imm >= 0 && op->imm <= INT32_MAX);
+        rd_sext = rd_u31 || (a_sext && op->imm == (int32_t)op->imm);
+        break;
+    case INDEX_op_ori:
+    case INDEX_op_xori:
+        rd_sext = a_sext && op->imm == (int32_t)op->imm;
+        rd_u31 = a_u31 && op->imm >= 0 && op->imm <= INT32_MAX;
+        break;
+    case INDEX_op_and:
+        rd_u31 = a_u31 || b_u31;
+        rd_sext = rd_u31 || (a_sext && b_sext);
+        break;
+    case INDEX_op_or:
+    case INDEX_op_xor:
+        rd_sext = a_sext && b_sext;
+        rd_u31 = a_u31 && b_u31;
+        break;
+    default:
+        break;
+    }
+    *sext = (*sext & ~writes) | (rd_sext || rd_u31 ? writes : 0);
+    *u31 = (*u31 & ~writes) | (rd_u31 ? writes : 0);
 }
 
 /*
@@ -1482,8 +1588,15 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
 
     gen_entry(s);
     s->dirty = s->loop_dirty;
+    /* Nothing is known at the entry or, with a loop, the loop head. */
+    s->known_sext = s->known_u31 = 0;
     for (int i = 1; i < tb->nb_ops; i++) {
+        uint64_t sext, u31;
+
+        op_known(s, &tb->ops[i], &sext, &u31);
         gen_op(s, &tb->ops[i]);
+        s->known_sext = sext;
+        s->known_u31 = u31;
     }
     for (int i = 0; i < s->nb_slow; i++) {
         gen_slow_path(s, &s->slow[i]);

@@ -216,6 +216,37 @@ static void gen_alu(Item *it)
               sreg() << 15 | sreg() << 20);
 }
 
+/*
+ * Sign and zero extension idioms on three registers, so that they chain:
+ * masks, negw, sext.w, 32-bit shifts and the bitwise ops between them
+ * (the JIT skips extensions where it knows a value is extended), with
+ * values that are not extended (64-bit sums, other registers) and
+ * INT32_MIN (lui 0x80000, 1 << 31) among the operands.
+ */
+static void gen_ext(Item *it)
+{
+    int rd = A0 + rnd_below(3), a = A0 + rnd_below(3);
+    int b = rnd_below(4) ? A0 + (int)rnd_below(3) : rreg();
+
+    switch (rnd_below(12)) {
+    case 0: item4(it, ANDI(rd, a, rnd_below(2) ? rnd_below(2048) : simm(12)));
+            break;
+    case 1: item4(it, SUBW(rd, X0, a)); break;                   /* negw */
+    case 2: item4(it, ADDIW(rd, a, 0)); break;                   /* sext.w */
+    case 3: item4(it, SRLIW(rd, a, rnd_below(32))); break;
+    case 4: item4(it, XOR(rd, a, b)); break;
+    case 5: item4(it, AND(rd, a, b)); break;
+    case 6: item4(it, OR(rd, a, b)); break;
+    case 7: item4(it, ADDW(rd, a, b)); break;
+    case 8: item4(it, ADDI(rd, X0, simm(12))); break;            /* li */
+    case 9: item4(it, LUI(rd, rnd_below(2) ? 0x80000 : rnd() & 0xfffff));
+            break;
+    case 10: item4(it, SLLIW(rd, a, rnd_below(2) ? 31 : rnd_below(32)));
+             break;
+    case 11: item4(it, ADD(rd, a, b)); break;
+    }
+}
+
 static void gen_alui(Item *it)
 {
     int rd = dreg(), rs = sreg();
@@ -441,8 +472,16 @@ static void gen_program(Program *p, uint64_t seed, int nb_items)
             p->items[i + body + 1] = (Item) { .size = 8, .kind = IT_LOOPEND,
                                               .target = i + 1 };
             i += body + 1;
-        } else if (r < 25) {
+        } else if (r < 20) {
             gen_alu(it);
+        } else if (r < 25) {
+            /* A burst, so that the idioms meet in one block */
+            int n = MIN(2 + (int)rnd_below(6), nb_items - i);
+
+            for (int k = 0; k < n; k++) {
+                gen_ext(&p->items[i + k]);
+            }
+            i += n - 1;
         } else if (r < 42) {
             gen_alui(it);
         } else if (r < 60) {
@@ -800,9 +839,13 @@ static void test_detects_difference(void)
     char *d;
 
     gen_program(p, 42, 50);
+    /* Nothing but t5 = t6: no random item may overwrite them. */
+    p->items[0] = (Item) { .insn = ADD(T5, T6, X0), .size = 4 };
+    for (int i = 1; i < p->nb_items; i++) {
+        p->items[i] = (Item) { .insn = ADDI(X0, X0, 0), .size = 4 };
+    }
     run(p, false, &st_interp);
     p->regs[T6] ^= 1;
-    p->items[0] = (Item) { .insn = ADD(T5, T6, X0), .size = 4 };
     run(p, false, &st_jit);
     d = state_diff(&st_interp, &st_jit);
     g_assert_nonnull(d);
