@@ -176,11 +176,12 @@ class Machine:
             f.write(shlex.join(cmd) + "\n")
         self._stderr_file = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self._stderr_file, cwd=self.workdir,
-            start_new_session=True)
+            _die_with_parent() + cmd, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._stderr_file,
+            cwd=self.workdir, start_new_session=True)
         # Should the test program die without cleaning up, the emulator
-        # still goes with it.
+        # still goes with it: at exit through this finalizer, killed
+        # (a test harness's timeout) through the death signal.
         self._reaper = weakref.finalize(self, _kill_process, self.proc)
         self._reader = threading.Thread(target=self._read_console,
                                         name=f"{self.name}-console",
@@ -415,6 +416,17 @@ class Machine:
     def console_command(self, line):
         """Type a line and press Enter (a carriage return, as a terminal)."""
         self.send_console(line + "\r")
+
+
+def _die_with_parent():
+    """A prefix for an emulator's command line that has the kernel kill it
+    when the test program dies, however it dies: a test killed by
+    meson's timeout (SIGKILL, no cleanup) would otherwise leave an
+    emulator, in its own session, running a guest on a CPU that the
+    next tests need.  setpriv is util-linux's, on every Debian system;
+    without it, nothing is added."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
 
 
 def _kill_process(proc):
