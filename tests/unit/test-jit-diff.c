@@ -16,7 +16,7 @@
  * size while it persists) and printed with its seed and program number.
  *
  *   GRACE_JIT_DIFF_SEED=N    another seed (default fixed)
- *   GRACE_JIT_DIFF_COUNT=N   programs to run (default 150, slow: 4000)
+ *   GRACE_JIT_DIFF_COUNT=N   programs to run (default 500, slow: 4000)
  *   GRACE_JIT_DIFF_ONLY=N    run program N only (a reproducer)
  */
 #include "qemu/osdep.h"
@@ -783,7 +783,7 @@ static uint64_t env_u64(const char *name, uint64_t def)
 static void test_diff(void)
 {
     uint64_t seed = env_u64("GRACE_JIT_DIFF_SEED", 20261206);
-    int count = env_u64("GRACE_JIT_DIFF_COUNT", g_test_slow() ? 4000 : 150);
+    int count = env_u64("GRACE_JIT_DIFF_COUNT", g_test_slow() ? 4000 : 500);
     int only = env_u64("GRACE_JIT_DIFF_ONLY", -1);
     Program *p = g_new(Program, 1);
     unsigned causes[16] = { 0 };
