@@ -871,17 +871,23 @@ static void gen_slow_path(JitCtx *s, SlowPath *sp)
 
 /* Arithmetic */
 
+/* rd = -rs2, 64-bit (a subtraction from the zero register). */
+static void gen_neg(JitCtx *s, const TCGOp *op)
+{
+    int d = dst_g(s, op->rd);
+
+    load_g(s, d, op->rs2);
+    group3_r(s, G3_NEG, 1, d);
+    store_g(s, op->rd, d);
+}
+
 /* rd = rs1 op rs2 for add/sub/and/or/xor (opc: the r, r/m form). */
 static void gen_alu(JitCtx *s, const TCGOp *op, int opc, bool commutative)
 {
     int rd = op->rd, a = op->rs1, b = op->rs2;
 
     if (opc == 0x2b && a == TCG_REG_ZERO) {
-        int d = dst_g(s, rd);
-
-        load_g(s, d, b);
-        group3_r(s, G3_NEG, 1, d);
-        store_g(s, rd, d);
+        gen_neg(s, op);
         return;
     }
     if (is_cached(s, rd) && rd == a) {
@@ -965,11 +971,7 @@ static void gen_alu_w(JitCtx *s, const TCGOp *op, int opc)
     if (opc == 0x2b && op->rs1 == TCG_REG_ZERO &&
         is_known(s->known_u31, op->rs2)) {
         /* -x for x in [0, 2^31) is its own sign extension */
-        int d = dst_g(s, op->rd);
-
-        load_g(s, d, op->rs2);
-        group3_r(s, G3_NEG, 1, d);
-        store_g(s, op->rd, d);
+        gen_neg(s, op);
         return;
     } else if (opc == 0x2b && op->rs1 == TCG_REG_ZERO) {
         op_r_g(s, 0x8b, 0, RAX, op->rs2);
