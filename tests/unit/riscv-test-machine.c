@@ -30,6 +30,9 @@ static void dev_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
         }
     } else if (addr == 8) {
         tm.writes++;
+    } else if (addr == 24 && current_cpu) {
+        /* A kick: leave cpu_exec at the next check, as for an interrupt */
+        cpu_exit(current_cpu);
     }
 }
 
@@ -110,6 +113,8 @@ void tm_reset(void)
     tm.finished = false;
     tm.result = 0;
     tm.writes = 0;
+    tm.exits = 0;
+    tm.exit_hash = 0;
 }
 
 void tm_load(const Asm *a)
@@ -197,6 +202,11 @@ uint64_t tm_run(uint64_t pc)
         }
         if (r == EXCP_HLT || r == EXCP_HALTED || watchdog_fired) {
             break;
+        }
+        tm.exits++;
+        tm.exit_hash = tm.exit_hash * 31 + tm_env()->pc;
+        for (int i = 0; i < 32; i++) {
+            tm.exit_hash = tm.exit_hash * 31 + tm_env()->gpr[i];
         }
         /* EXCP_INTERRUPT: queued work, as the vCPU thread would run it. */
         qemu_mutex_lock_iothread();

@@ -16,7 +16,8 @@
 #define TM_ROM_SIZE     0x1000ULL
 /*
  * The test device: a write to +0 ends the run with that value; +8 counts
- * writes; reads of +16 return 0x1234 (a device register).
+ * writes; reads of +16 return 0x1234 (a device register); a write to +24
+ * makes the writing vCPU leave cpu_exec at its next exit request check.
  */
 #define TM_DEV_BASE     0x100000ULL
 
@@ -31,6 +32,13 @@ typedef struct TestMachine {
     bool finished;
     uint64_t result;
     unsigned writes;
+    /*
+     * tm_run's returns from cpu_exec before the end (kicks, interrupts),
+     * and a hash of hart 0's pc and registers at each: where a vCPU
+     * leaves, its register file must be current.
+     */
+    unsigned exits;
+    uint64_t exit_hash;
 } TestMachine;
 
 extern TestMachine tm;

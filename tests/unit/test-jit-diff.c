@@ -10,7 +10,9 @@
  * and holds small counted loops, blocks that jump to themselves.  The architectural state after each run must
  * be the same: every register, the CSRs the programs touch, the data
  * pages, the log the trap handler keeps (cause, epc, tval of every
- * trap), the device writes and the retired-instruction count.
+ * trap), the device writes and the retired-instruction count; and the pc
+ * and registers at each return from cpu_exec before the end, which
+ * writes to the test device's kick cause (riscv-test-machine.h).
  *
  * A mismatch is minimised (instructions replaced by NOPs of the same
  * size while it persists) and printed with its seed and program number.
@@ -55,14 +57,14 @@ enum {
     IT_JAL,
     IT_CJ,
     IT_JALR,        /* auipc rt, 0; jalr rd, off(rt) */
-    IT_LOOPEND,     /* addi s7, s7, -1; blt x0, s7, back to target */
+    IT_LOOPEND,     /* addi[w] s7, s7, -1; blt x0, s7, back to target */
 };
 
 typedef struct Item {
     uint32_t insn;
     uint8_t size;           /* 2, 4 or 8 */
     uint8_t kind;
-    uint8_t rd, rt;         /* IT_JAL/IT_JALR */
+    uint8_t rd, rt;         /* IT_JAL/IT_JALR; IT_LOOPEND: rd 1, addiw */
     uint16_t target;        /* item index; nb_items: the end */
 } Item;
 
@@ -78,6 +80,8 @@ typedef struct State {
     uint64_t mscratch, mepc, mcause, mtval, mstatus;
     uint64_t result;        /* minstret, as the program read it last */
     unsigned writes;
+    unsigned exits;         /* TestMachine.exits, .exit_hash */
+    uint64_t exit_hash;
     uint8_t data[DATA_SIZE];
     uint8_t traplog[TRAPLOG_SIZE];
 } State;
@@ -284,9 +288,13 @@ static void gen_mem(Item *it)
 
     switch (rnd_below(10)) {
     case 0:
-        /* The device: reads anywhere, writes to its counter only. */
+        /*
+         * The device: reads anywhere, writes to its counter, or to its
+         * kick, which makes the vCPU leave at its next exit request
+         * check (a block's entry, or its loop head).
+         */
         base = R_MMIO;
-        off = store ? 8 : rnd_below(4) * 8;
+        off = store ? 8 + rnd_below(2) * 16 : rnd_below(4) * 8;
         break;
     case 1:
         /* Across the end of the device's page, into nothing. */
@@ -450,8 +458,9 @@ static void gen_program(Program *p, uint64_t seed, int nb_items)
         if (r < 3 && i + 3 < nb_items) {
             /*
              * A small loop: its body becomes a block that jumps to itself
-             * (the JIT keeps registers live across that jump).  Only
-             * forward control flow inside; it may leave the loop.
+             * (the JIT keeps registers live across that jump, 32-bit
+             * results unextended).  Only forward control flow inside; it
+             * may leave the loop.
              */
             int body = 1 + rnd_below(MIN(6, nb_items - i - 2));
 
@@ -459,8 +468,13 @@ static void gen_program(Program *p, uint64_t seed, int nb_items)
             for (int k = 1; k <= body; k++) {
                 unsigned q = rnd_below(10);
 
-                if (q < 4) {
+                if (q < 2) {
                     gen_alu(&p->items[i + k]);
+                } else if (q < 4) {
+                    gen_ext(&p->items[i + k]);
+                } else if (q < 5) {
+                    /* A kick: leave at the loop head */
+                    item4(&p->items[i + k], SD(X0, R_MMIO, 24));
                 } else if (q < 6) {
                     gen_mem(&p->items[i + k]);
                 } else if (q < 8) {
@@ -470,6 +484,7 @@ static void gen_program(Program *p, uint64_t seed, int nb_items)
                 }
             }
             p->items[i + body + 1] = (Item) { .size = 8, .kind = IT_LOOPEND,
+                                              .rd = rnd_below(2),
                                               .target = i + 1 };
             i += body + 1;
         } else if (r < 20) {
@@ -614,7 +629,8 @@ static void build(const Program *p, Asm *a)
             break;
         case IT_LOOPEND:
             /* Bounded even when the minimiser removes the counter's li. */
-            a32(a, ADDI(R_INNER, R_INNER, -1));
+            a32(a, it->rd ? ADDIW(R_INNER, R_INNER, -1)
+                          : ADDI(R_INNER, R_INNER, -1));
             a32(a, BLT(X0, R_INNER, off - 4));
             break;
         }
@@ -654,6 +670,8 @@ static void run(const Program *p, bool jit, State *st)
     st->mtval = env->mtval;
     st->mstatus = env->mstatus;
     st->writes = tm.writes;
+    st->exits = tm.exits;
+    st->exit_hash = tm.exit_hash;
     cpu_physical_memory_read(DATA, st->data, DATA_SIZE);
     cpu_physical_memory_read(TRAPLOG, st->traplog, TRAPLOG_SIZE);
 }
@@ -679,6 +697,8 @@ static char *state_diff(const State *a, const State *b)
     CMP(mtval)
     CMP(mstatus)
     CMP(writes)
+    CMP(exits)
+    CMP(exit_hash)
 #undef CMP
     for (int i = 0; i < DATA_SIZE; i++) {
         if (a->data[i] != b->data[i]) {
@@ -853,11 +873,52 @@ static void test_detects_difference(void)
     g_free(p);
 }
 
+/*
+ * A loop whose head takes a0 as unextended (its first op, addiw, reads
+ * only the low word), but which leaves a0 a 64-bit value that is no sign
+ * extension.  A kick in its third round (once the jump back is linked)
+ * makes the vCPU leave at the loop head: the register file there must
+ * hold the 64-bit value (the JIT may not extend it).
+ */
+static void test_loop_head_exit(void)
+{
+    Program *p = g_new(Program, 1);
+    char *d;
+
+    if (!tcg_jit_available()) {
+        g_test_skip("this build has no JIT");
+        g_free(p);
+        return;
+    }
+    gen_program(p, 7, 20);
+    for (int i = 0; i < p->nb_items; i++) {
+        p->items[i] = (Item) { .insn = ADDI(X0, X0, 0), .size = 4 };
+    }
+    p->items[0].insn = ADDI(R_INNER, X0, 4);
+    p->items[1].insn = ADDIW(A0, A0, 1);
+    p->items[2].insn = ADD(A0, A1, A2);
+    /* Without a branch: the device's counter, or its kick when s7 is 2 */
+    p->items[3].insn = ADDI(T0, R_INNER, -2);
+    p->items[4].insn = SLTIU(T0, T0, 1);
+    p->items[5].insn = SLLI(T0, T0, 4);
+    p->items[6].insn = ADD(T0, T0, R_MMIO);
+    p->items[7].insn = SD(X0, T0, 8);
+    p->items[8] = (Item) { .size = 8, .kind = IT_LOOPEND, .target = 1 };
+    p->regs[A1] = 1ull << 32;
+    p->regs[A2] = 5;
+    d = check(p);
+    g_assert_null(d);
+    /* The kicks took effect: the vCPU left cpu_exec. */
+    g_assert_cmpuint(st_jit.exits, >, 0);
+    g_free(p);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     tm_init(1);
     g_test_add_func("/jit/diff/detects-difference", test_detects_difference);
+    g_test_add_func("/jit/diff/loop-head-exit", test_loop_head_exit);
     g_test_add_func("/jit/diff/random", test_diff);
     return g_test_run();
 }
