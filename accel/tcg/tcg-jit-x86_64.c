@@ -14,7 +14,8 @@
  *               too.  A block that jumps to itself gives r11 up to count
  *               the instructions its iterations retired (PENDING_REG).
  *               Register 0 is the constant zero (TCG_REG_ZERO), never
- *               cached.
+ *               cached.  A 32-bit result may stay unextended until
+ *               something reads it in full (JitCtx.lazy).
  *   rax, rcx, rdx, rsi, rdi
  *               scratch; rsi holds the guest address of a load or store
  *               with an offset (tlb_fast_path).
@@ -152,6 +153,7 @@ typedef struct SlowPath {
     uint8_t *back;              /* where to return */
     int addr;                   /* host register holding the address */
     uint64_t dirty;             /* dirty guest registers at the op */
+    uint64_t lazy;              /* ... and unextended ones */
 } SlowPath;
 
 typedef struct JitCtx {
@@ -169,7 +171,23 @@ typedef struct JitCtx {
      */
     uint64_t known_sext;
     uint64_t known_u31;
+    /*
+     * Unextended registers: cached guest registers whose host register
+     * holds the value's low 32 bits and anything above, the value being
+     * the sign extension of those bits (the result of a 32-bit op).  An
+     * op that reads one in full extends it in place first
+     * (extend_operands), and so does its write-back.
+     */
+    uint64_t lazy;
     uint64_t loop_dirty;        /* ... possibly, at the loop head */
+    /*
+     * Registers that nothing reads in full from the loop head before
+     * writing them (find_loop): they cross the jumps back unextended
+     * (and are extended if the loop head leaves), so that a 32-bit
+     * recurrence carries no extension.
+     */
+    uint64_t loop_low_only;
+    uint64_t loop_not_low;      /* ... found not to be, at a jump back */
     bool has_loop;              /* a direct jump back to its own start */
     uint8_t *loop_head;         /* where linked self-jumps land */
     SlowPath slow[TCG_MAX_OPS];
@@ -490,7 +508,24 @@ static void store_g(JitCtx *s, int g, int r)
     if (is_cached(s, g)) {
         mov_rr(s, s->host_of[g], r);
         s->dirty |= 1ull << g;
+        s->lazy &= ~(1ull << g);
     } else {
+        op_rm(s, 0x89, 1, r, RBP, reg_disp(g), false);
+    }
+}
+
+/*
+ * G(g) = the sign extension of host r's low 32 bits: left unextended
+ * (lazy) when g lives in a host register, extended on its way to memory.
+ */
+static void store_g_w(JitCtx *s, int g, int r)
+{
+    if (is_cached(s, g)) {
+        mov_rr(s, s->host_of[g], r);
+        s->dirty |= 1ull << g;
+        s->lazy |= 1ull << g;
+    } else {
+        movsxd(s, r, r);
         op_rm(s, 0x89, 1, r, RBP, reg_disp(g), false);
     }
 }
@@ -501,8 +536,24 @@ static int dst_g(JitCtx *s, int g)
     return is_cached(s, g) ? s->host_of[g] : RAX;
 }
 
-static void writeback(JitCtx *s, uint64_t dirty)
+/* Extend the unextended registers of set in place. */
+static void extend_lazy(JitCtx *s, uint64_t set)
 {
+    for (; set; set &= set - 1) {
+        int r = s->host_of[ctz64(set)];
+
+        movsxd(s, r, r);
+    }
+}
+
+/*
+ * Write back the registers of dirty; those in lazy are extended first.
+ * Extending in place keeps the register's value, so this may run on a
+ * path that leaves the block as well as on the main path.
+ */
+static void writeback(JitCtx *s, uint64_t dirty, uint64_t lazy)
+{
+    extend_lazy(s, dirty & lazy);
     for (; dirty; dirty &= dirty - 1) {
         int g = ctz64(dirty);
 
@@ -611,7 +662,9 @@ static bool is_self_jump(JitCtx *s, const TCGOp *op)
  * registers: it is linked only to its own block (jit_link_jump), to the
  * loop head after the register loads, and writes them back only in its
  * exit stub.  Every exit of the block writes back what may be dirty at
- * the loop head (loop_dirty, which gen_code starts from).
+ * the loop head (loop_dirty, which gen_code starts from).  Before the
+ * jump it extends the unextended registers (JitCtx.lazy) other than
+ * those of loop_low_only, which the loop head takes as unextended.
  */
 static void lookup_and_jump(JitCtx *s);
 
@@ -627,7 +680,7 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
      */
     if ((op->imm & TARGET_PAGE_MASK) != tb_page_start(s->tb) ||
         (s->tb->cflags & CF_NO_CHAIN)) {
-        writeback(s, s->dirty);
+        writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
         mov_ri(s, RSI, op->imm);
         lookup_and_jump(s);
@@ -636,9 +689,20 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
 
     assert(op->arg < s->tb->nb_jmp && !j->host_jmp);
     if (self) {
+        /* jmp's link register is not sign-extended (a pc). */
+        uint64_t link = op->opc == INDEX_op_jmp ? 1ull << op->rd : 0;
+
         alu_ri(s, ALU_ADD, 1, PENDING_REG, op->idx + 1);
+        extend_lazy(s, s->lazy & ~s->loop_low_only);
+        /*
+         * The loop head treats the registers of loop_low_only as
+         * unextended: those it gets here in full must be sign-extended,
+         * or gen_code tries again without them.
+         */
+        s->loop_not_low |= s->loop_low_only & ~s->lazy &
+                           ~(s->known_sext & ~link);
     } else {
-        writeback(s, s->dirty);
+        writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
     }
     /* One nop instruction of 0 to 3 bytes, so that the rel32 is aligned. */
@@ -660,7 +724,7 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
     /* The rel32, 4-byte aligned, tagged. */
     j->host_jmp = (void *)(rx_addr(s, s->p - 4) | (self ? JMP_SELF : 0));
     if (self) {
-        writeback(s, s->dirty);
+        writeback(s, s->dirty, s->lazy);
         flush_pending(s);
     }
     exit_to_tail(s, s->tb, false, op->imm, op->arg, TB_EXIT_CHAIN);
@@ -773,6 +837,7 @@ static int tlb_fast_path(JitCtx *s, const TCGOp *op, bool is_store)
     sp->kind = op->opc;
     sp->op = op;
     sp->dirty = s->dirty;
+    sp->lazy = s->lazy;
     sp->addr = addr;
     sp->jcc = jcc32(s, CC_NE);
     op_rm_idx(s, 0x8b, 1, RDX, RBP, RAX,
@@ -848,7 +913,7 @@ static void gen_slow_path(JitCtx *s, SlowPath *sp)
 
     patch_rel32(sp->jcc, s->p);
     mov_rr(s, RSI, sp->addr);
-    writeback(s, sp->dirty);
+    writeback(s, sp->dirty, sp->lazy);
     flush_pending(s);
     if (is_store) {
         load_g(s, RDX, op->rs2);
@@ -904,6 +969,7 @@ static void gen_alu(JitCtx *s, const TCGOp *op, int opc, bool commutative)
         return;
     }
     s->dirty |= 1ull << rd;
+    s->lazy &= ~(1ull << rd);
 }
 
 /* rd = rs1 op imm for addi/andi/ori/xori. */
@@ -930,9 +996,10 @@ static void gen_shifti(JitCtx *s, const TCGOp *op, int ext, bool w32)
     shift_ri(s, ext, !w32, d, n);
     /* A 32-bit shift zero-extends: right by 1 or more, bit 31 is clear. */
     if (w32 && !(ext == SH_SHR && n)) {
-        movsxd(s, d, d);
+        store_g_w(s, op->rd, d);
+    } else {
+        store_g(s, op->rd, d);
     }
-    store_g(s, op->rd, d);
 }
 
 static void gen_shift(JitCtx *s, const TCGOp *op, int ext, bool w32)
@@ -941,9 +1008,10 @@ static void gen_shift(JitCtx *s, const TCGOp *op, int ext, bool w32)
     load_g(s, RAX, op->rs1);
     shift_rcl(s, ext, !w32, RAX);
     if (w32) {
-        movsxd(s, RAX, RAX);
+        store_g_w(s, op->rd, RAX);
+    } else {
+        store_g(s, op->rd, RAX);
     }
-    store_g(s, op->rd, RAX);
 }
 
 static void gen_setcc(JitCtx *s, const TCGOp *op, int cc, bool imm)
@@ -964,24 +1032,33 @@ static void gen_setcc(JitCtx *s, const TCGOp *op, int cc, bool imm)
     store_g(s, op->rd, RAX);
 }
 
-/* 32-bit add/sub/mul: compute in 64 bits, sign-extend the low word. */
+/*
+ * 32-bit add/sub/mul: 32-bit host ops on the operands' low words, the
+ * result left unextended (store_g_w).
+ */
 static void gen_alu_w(JitCtx *s, const TCGOp *op, int opc)
 {
-    /* The low word of the result depends only on the operands' low words. */
-    if (opc == 0x2b && op->rs1 == TCG_REG_ZERO &&
-        is_known(s->known_u31, op->rs2)) {
+    int rd = op->rd, a = op->rs1, b = op->rs2;
+    int d = RAX;
+
+    if (opc == 0x2b && a == TCG_REG_ZERO && is_known(s->known_u31, b)) {
         /* -x for x in [0, 2^31) is its own sign extension */
         gen_neg(s, op);
         return;
-    } else if (opc == 0x2b && op->rs1 == TCG_REG_ZERO) {
-        op_r_g(s, 0x8b, 0, RAX, op->rs2);
-        group3_r(s, G3_NEG, 0, RAX);
-    } else {
-        op_r_g(s, 0x8b, 0, RAX, op->rs1);
-        op_r_g(s, opc, 0, RAX, op->rs2);
     }
-    movsxd(s, dst_g(s, op->rd), RAX);
-    store_g(s, op->rd, dst_g(s, op->rd));
+    if (is_cached(s, rd) && (rd == a || rd != b)) {
+        d = s->host_of[rd];
+    }
+    if (opc == 0x2b && a == TCG_REG_ZERO) {
+        op_r_g(s, 0x8b, 0, d, b);
+        group3_r(s, G3_NEG, 0, d);
+    } else {
+        if (!is_cached(s, a) || s->host_of[a] != d) {
+            op_r_g(s, 0x8b, 0, d, a);
+        }
+        op_r_g(s, opc, 0, d, b);
+    }
+    store_g_w(s, rd, d);
 }
 
 /* High parts of the product: rdx. */
@@ -1054,21 +1131,35 @@ static void gen_div(JitCtx *s, const TCGOp *op)
         patch_rel32(done[1], s->p);
     }
     if (w32) {
-        movsxd(s, res, res);
+        store_g_w(s, op->rd, res);
+    } else {
+        store_g(s, op->rd, res);
     }
-    store_g(s, op->rd, res);
+}
+
+/*
+ * Compare two sign-extended values by their low words (signed and
+ * unsigned order agree), so that unextended ones need no extension.
+ */
+static bool brcond_is_w32(JitCtx *s, const TCGOp *op)
+{
+    uint64_t sext = s->known_sext | s->lazy;
+
+    return ((s->lazy >> op->rs1) & 1 || (s->lazy >> op->rs2) & 1) &&
+           is_known(sext, op->rs1) && is_known(sext, op->rs2);
 }
 
 static void gen_brcond(JitCtx *s, const TCGOp *op, int cc)
 {
     uint8_t *skip;
     int a = use_g(s, op->rs1, RAX);
+    int w = !brcond_is_w32(s, op);
 
     if (op->rs2 == TCG_REG_ZERO) {
         /* The same flags as cmp a, 0 (CF and OF clear) */
-        op_rr(s, 0x85, 1, a, a);
+        op_rr(s, 0x85, w, a, a);
     } else {
-        op_r_g(s, 0x3b, 1, a, op->rs2);
+        op_r_g(s, 0x3b, w, a, op->rs2);
     }
     skip = jcc32(s, cc ^ 1);
     goto_slot(s, op);
@@ -1077,13 +1168,14 @@ static void gen_brcond(JitCtx *s, const TCGOp *op, int cc)
 
 static void gen_call(JitCtx *s, const TCGOp *op)
 {
-    writeback(s, s->dirty);
+    writeback(s, s->dirty, s->lazy);
     s->dirty = 0;
     flush_pending(s);
     mov_rr(s, RDI, RBP);
     mov_ri(s, RSI, (uintptr_t)op);
     call_abs(s, (void *)(uintptr_t)op->imm);
     reload(s, true);
+    s->lazy = 0;
     zero_pending(s);
     if (op->opc == INDEX_op_call_mem) {
         check_self_invalidated(s, op);
@@ -1113,23 +1205,23 @@ static void gen_op(JitCtx *s, const TCGOp *op)
         alu_ri(s, ALU_AND, 1, RSI, -2);
         mov_ri(s, dst_g(s, op->rd), op->pc + op->len);
         store_g(s, op->rd, dst_g(s, op->rd));
-        writeback(s, s->dirty);
+        writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
         lookup_and_jump(s);
         break;
     case INDEX_op_lookup_tb:
-        writeback(s, s->dirty);
+        writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
         mov_ri(s, RSI, op->imm);
         lookup_and_jump(s);
         break;
     case INDEX_op_exit_tb:
-        writeback(s, s->dirty);
+        writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
         exit_to_tail(s, s->tb, false, op->imm, 0, TB_EXIT_PC);
         break;
     case INDEX_op_exit_env:
-        writeback(s, s->dirty);
+        writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
         exit_to_tail(s, s->tb, false, 0, 0, TB_EXIT_PCSET);
         break;
@@ -1161,6 +1253,7 @@ static void gen_op(JitCtx *s, const TCGOp *op)
         if (is_cached(s, op->rd)) {
             load_g(s, s->host_of[op->rd], op->rs1);
             s->dirty |= 1ull << op->rd;
+            s->lazy &= ~(1ull << op->rd);
         } else {
             store_g(s, op->rd, use_g(s, op->rs1, RAX));
         }
@@ -1217,24 +1310,27 @@ static void gen_op(JitCtx *s, const TCGOp *op)
         int d = dst_g(s, op->rd);
 
         assert(fits_i32(op->imm));
-        if (op->imm == 0 && is_known(s->known_sext, op->rs1)) {
+        if (op->imm == 0 && is_known(s->known_sext, op->rs1) &&
+            !((s->lazy >> op->rs1) & 1)) {
             /* sext.w of what is sign-extended already */
             load_g(s, d, op->rs1);
+            store_g(s, op->rd, d);
+        } else if (op->imm == 0 &&
+                   !(is_cached(s, op->rs1) && is_cached(s, op->rd))) {
+            /* sext.w from or to memory */
+            op_r_g(s, 0x63, 1, d, op->rs1);
+            store_g(s, op->rd, d);
         } else if (op->imm == 0) {
-            /* sext.w */
-            if (is_cached(s, op->rs1)) {
-                movsxd(s, d, s->host_of[op->rs1]);
-            } else {
-                op_rm(s, 0x63, 1, d, RBP, reg_disp(op->rs1), false);
-            }
+            /* sext.w: a copy, unextended */
+            load_g(s, d, op->rs1);
+            store_g_w(s, op->rd, d);
         } else {
             if (!is_cached(s, op->rs1) || s->host_of[op->rs1] != d) {
                 op_r_g(s, 0x8b, 0, d, op->rs1);
             }
             alu_ri(s, ALU_ADD, 0, d, op->imm);
-            movsxd(s, d, d);
+            store_g_w(s, op->rd, d);
         }
-        store_g(s, op->rd, d);
         break;
     }
     case INDEX_op_shliw: gen_shifti(s, op, SH_SHL, true); break;
@@ -1288,6 +1384,65 @@ static void op_regs(const TCGOp *op, uint64_t *reads, uint64_t *writes)
     default:
         break;
     }
+}
+
+/*
+ * The operands of op whose upper 32 bits its code does not read (it
+ * reads their low words, or masks them off): an unextended register
+ * (JitCtx.lazy) serves there as it is.  A 32-bit negation may be a
+ * 64-bit neg (gen_alu_w), and so reads its operand in full.
+ */
+static uint64_t op_low_operands(const TCGOp *op)
+{
+    /* Only ops with register fields (a call's hold its instruction) */
+#define A (1ull << op->rs1)
+#define B (1ull << op->rs2)
+    switch ((TCGOpcode)op->opc) {
+    case INDEX_op_subw:
+        return op->rs1 == TCG_REG_ZERO ? 0 : A | B;
+    case INDEX_op_addw:
+    case INDEX_op_shlw:
+    case INDEX_op_shrw:
+    case INDEX_op_sarw:
+    case INDEX_op_mulw:
+    case INDEX_op_divw:
+    case INDEX_op_divuw:
+    case INDEX_op_remw:
+    case INDEX_op_remuw:
+        return A | B;
+    case INDEX_op_addiw:
+    case INDEX_op_shliw:
+    case INDEX_op_shriw:
+    case INDEX_op_sariw:
+        return A;
+    case INDEX_op_andi:
+        return op->imm >= 0 && op->imm <= INT32_MAX ? A : 0;
+    case INDEX_op_st8:
+    case INDEX_op_st16:
+    case INDEX_op_st32:
+        return B;
+    default:
+        return 0;
+    }
+#undef A
+#undef B
+}
+
+/*
+ * Before op: extend the unextended registers it reads in full.  A
+ * comparison of two sign-extended values reads only their low words.
+ */
+static void extend_operands(JitCtx *s, const TCGOp *op)
+{
+    uint64_t reads, writes, full;
+
+    op_regs(op, &reads, &writes);
+    full = reads & ~op_low_operands(op);
+    if (tcg_op_kind(op->opc) == TCG_KIND_BR && brcond_is_w32(s, op)) {
+        full = 0;
+    }
+    extend_lazy(s, s->lazy & full);
+    s->lazy &= ~full;
 }
 
 /*
@@ -1455,7 +1610,7 @@ static void gen_entry(JitCtx *s)
     op_rm(s, 0x83, 0, ALU_CMP, RBP, offsetof(CPUState, tcg_exit_req), false);
     emit8(s, 0);
     go = jcc32(s, CC_E);
-    writeback(s, s->loop_dirty);
+    writeback(s, s->loop_dirty, s->loop_low_only);
     flush_pending(s);
     exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
     patch_rel32(go, s->p);
@@ -1469,12 +1624,32 @@ static void gen_entry(JitCtx *s)
  */
 static void find_loop(JitCtx *s, const TranslationBlock *tb)
 {
-    uint64_t dirty = 0;
+    uint64_t dirty = 0, written = 0, observed = 0;
 
     s->loop_dirty = 0;
+    s->loop_low_only = 0;
     s->loop_head = NULL;
     if (!s->has_loop) {
         return;
+    }
+    /*
+     * loop_low_only: the registers that the ops from the loop head write
+     * before anything reads their upper halves, and before any op that
+     * may leave the block or call out (which would write them back).
+     */
+    for (int i = 1; i < tb->nb_ops; i++) {
+        const TCGOp *op = &tb->ops[i];
+        TCGOpKind kind = tcg_op_kind(op->opc);
+        uint64_t r, w;
+
+        if (kind != TCG_KIND_MOVI && kind != TCG_KIND_MOV &&
+            kind != TCG_KIND_ALU && kind != TCG_KIND_ALUI) {
+            break;
+        }
+        op_regs(op, &r, &w);
+        observed |= r & ~written & ~op_low_operands(op);
+        s->loop_low_only |= w & ~written & ~observed & s->cached;
+        written |= w;
     }
     for (int i = 1; i < tb->nb_ops; i++) {
         const TCGOp *op = &tb->ops[i];
@@ -1562,6 +1737,42 @@ static void populate(size_t end)
 
 static __thread JitCtx *jit_ctx;
 
+/*
+ * The block's code, from s->start.  False if a jump back found that a
+ * register of loop_low_only may not be unextended there (loop_not_low):
+ * the code is then wrong and must be made again without them.
+ */
+static bool gen_block(JitCtx *s)
+{
+    const TranslationBlock *tb = s->tb;
+
+    s->p = s->start;
+    s->nb_slow = 0;
+    s->loop_not_low = 0;
+    gen_entry(s);
+    s->dirty = s->loop_dirty;
+    /*
+     * Nothing is known at the entry or, with a loop, the loop head.  The
+     * registers of loop_low_only may arrive unextended from a jump back,
+     * but nothing reads their upper halves before they are written.
+     */
+    s->known_sext = s->known_u31 = 0;
+    s->lazy = 0;
+    for (int i = 1; i < tb->nb_ops; i++) {
+        uint64_t sext, u31;
+
+        op_known(s, &tb->ops[i], &sext, &u31);
+        extend_operands(s, &tb->ops[i]);
+        gen_op(s, &tb->ops[i]);
+        s->known_sext = sext;
+        s->known_u31 = u31;
+    }
+    for (int i = 0; i < s->nb_slow; i++) {
+        gen_slow_path(s, &s->slow[i]);
+    }
+    return !s->loop_not_low;
+}
+
 static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
 {
     intptr_t regs_off = (uint8_t *)cpu->tcg_regs - (uint8_t *)cpu;
@@ -1589,27 +1800,17 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
         jit_ctx = g_new0(JitCtx, 1);
     }
     s = jit_ctx;
-    s->start = s->p = jit.rw + start;
+    s->start = jit.rw + start;
     s->rx_delta = jit.rx - jit.rw;
     s->tb = tb;
-    s->nb_slow = 0;
     alloc_regs(s, tb);
     find_loop(s, tb);
-
-    gen_entry(s);
-    s->dirty = s->loop_dirty;
-    /* Nothing is known at the entry or, with a loop, the loop head. */
-    s->known_sext = s->known_u31 = 0;
-    for (int i = 1; i < tb->nb_ops; i++) {
-        uint64_t sext, u31;
-
-        op_known(s, &tb->ops[i], &sext, &u31);
-        gen_op(s, &tb->ops[i]);
-        s->known_sext = sext;
-        s->known_u31 = u31;
-    }
-    for (int i = 0; i < s->nb_slow; i++) {
-        gen_slow_path(s, &s->slow[i]);
+    /* At most twice: the second time, loop_not_low is empty. */
+    while (!gen_block(s)) {
+        s->loop_low_only &= ~s->loop_not_low;
+        for (int n = 0; n < tb->nb_jmp; n++) {
+            tb_jump(tb, n)->host_jmp = NULL;
+        }
     }
     size = s->p - s->start;
     assert(size <= need);
