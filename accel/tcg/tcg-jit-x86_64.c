@@ -192,6 +192,7 @@ typedef struct JitCtx {
     uint8_t *loop_head;         /* where linked self-jumps land */
     SlowPath slow[TCG_MAX_OPS];
     int nb_slow;
+    bool done[TCG_MAX_OPS];     /* generated with an earlier op */
 } JitCtx;
 
 static inline void emit8(JitCtx *s, uint8_t b)
@@ -1387,6 +1388,76 @@ static void op_regs(const TCGOp *op, uint64_t *reads, uint64_t *writes)
 }
 
 /*
+ * The branch-free select t = (a & 1) ? b : 0, which compilers emit as
+ *     andi t, a, 1;  neg[w] t, t;  and t, t, b   (or and t, b, t)
+ * for -(a & 1) & b (the bitwise CRC's step, masks from a flag bit), with
+ * other ops between.  It becomes a test and a cmov where andi is, two
+ * dependent steps where the three ops take three.  That is right when
+ * what is between is ALU ops (nothing leaves the block, so only t's final
+ * value is ever seen) that neither read nor write t nor write b.  Returns
+ * whether ops[i] starts one, and where its neg and its and are.
+ */
+#define SELECT_WINDOW   6
+
+static bool find_select(const TranslationBlock *tb, int i, int *neg,
+                        int *and)
+{
+    const TCGOp *op = &tb->ops[i];
+    int t = op->rd, a = op->rs1, b;
+    uint64_t between = 0;
+
+    if (op->opc != INDEX_op_andi || op->imm != 1 || a == TCG_REG_ZERO) {
+        return false;
+    }
+    *neg = -1;
+    for (int k = i + 1; k < MIN(tb->nb_ops, i + SELECT_WINDOW); k++) {
+        TCGOpKind kind;
+        uint64_t r, w;
+
+        op = &tb->ops[k];
+        kind = tcg_op_kind(op->opc);
+        if (kind != TCG_KIND_MOVI && kind != TCG_KIND_MOV &&
+            kind != TCG_KIND_ALU && kind != TCG_KIND_ALUI) {
+            return false;
+        }
+        if (*neg < 0 && (op->opc == INDEX_op_sub ||
+                         op->opc == INDEX_op_subw) &&
+            op->rd == t && op->rs1 == TCG_REG_ZERO && op->rs2 == t) {
+            *neg = k;
+            continue;
+        }
+        if (*neg >= 0 && op->opc == INDEX_op_and && op->rd == t &&
+            (op->rs1 == t) != (op->rs2 == t)) {
+            b = op->rs1 == t ? op->rs2 : op->rs1;
+            *and = k;
+            return !((between >> b) & 1);
+        }
+        op_regs(op, &r, &w);
+        if (((r | w) >> t) & 1) {
+            return false;
+        }
+        between |= w;
+    }
+    return false;
+}
+
+static void gen_select(JitCtx *s, int t, int a, int b)
+{
+    /* b is read in full (a only in bit 0) */
+    extend_lazy(s, s->lazy & (1ull << b));
+    s->lazy &= ~(1ull << b);
+    op_rr(s, 0x33, 0, RCX, RCX);                        /* xor ecx, ecx */
+    if (is_cached(s, a)) {
+        op_rr(s, 0xf7, 0, G3_TEST, s->host_of[a]);     /* test a32, 1 */
+    } else {
+        op_rm(s, 0xf7, 0, G3_TEST, RBP, reg_disp(a), false);
+    }
+    emit32(s, 1);
+    op_r_g(s, 0x0f40 + CC_NE, 1, RCX, b);               /* cmovne rcx, b */
+    store_g(s, t, RCX);
+}
+
+/*
  * The operands of op whose upper 32 bits its code does not read (it
  * reads their low words, or masks them off): an unextended register
  * (JitCtx.lazy) serves there as it is.  A 32-bit negation may be a
@@ -1758,12 +1829,25 @@ static bool gen_block(JitCtx *s)
      */
     s->known_sext = s->known_u31 = 0;
     s->lazy = 0;
+    memset(s->done, 0, tb->nb_ops);
     for (int i = 1; i < tb->nb_ops; i++) {
+        const TCGOp *op = &tb->ops[i];
         uint64_t sext, u31;
+        int neg, and;
 
-        op_known(s, &tb->ops[i], &sext, &u31);
-        extend_operands(s, &tb->ops[i]);
-        gen_op(s, &tb->ops[i]);
+        op_known(s, op, &sext, &u31);
+        if (s->done[i]) {
+            /* generated with an op before it */
+        } else if (find_select(tb, i, &neg, &and)) {
+            const TCGOp *a = &tb->ops[and];
+
+            gen_select(s, op->rd, op->rs1,
+                       a->rs1 == op->rd ? a->rs2 : a->rs1);
+            s->done[neg] = s->done[and] = true;
+        } else {
+            extend_operands(s, op);
+            gen_op(s, op);
+        }
         s->known_sext = sext;
         s->known_u31 = u31;
     }

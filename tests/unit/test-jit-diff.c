@@ -328,6 +328,32 @@ static void gen_mem(Item *it)
     }
 }
 
+/*
+ * The select idiom -(a & 1) & b (andi t, a, 1; neg[w] t, t; and t, t, b)
+ * over n items, with extension idioms between, which may touch t or
+ * write b, and accesses, which may trap: the JIT, which fuses the idiom,
+ * must see when it may not.
+ */
+static void gen_select(Item *it, int n)
+{
+    int t = A0 + rnd_below(3), a = A0 + rnd_below(3);
+    int b = rnd_below(2) ? A0 + (int)rnd_below(3) : rreg();
+    int neg = 1 + rnd_below(n - 2);
+    int and = neg + 1 + rnd_below(n - neg - 1);
+
+    for (int k = 0; k < n; k++) {
+        /* Sometimes an access that may trap, where t is half done */
+        if (rnd_below(4)) {
+            gen_ext(&it[k]);
+        } else {
+            gen_mem(&it[k]);
+        }
+    }
+    item4(&it[0], ANDI(t, a, 1));
+    item4(&it[neg], rnd_below(2) ? SUBW(t, X0, t) : SUB(t, X0, t));
+    item4(&it[and], rnd_below(2) ? AND(t, t, b) : AND(t, b, t));
+}
+
 static void gen_amo(Item *it)
 {
     /* funct5 of amoswap, add, xor, and, or, min, max, minu, maxu */
@@ -470,6 +496,9 @@ static void gen_program(Program *p, uint64_t seed, int nb_items)
 
                 if (q < 2) {
                     gen_alu(&p->items[i + k]);
+                } else if (q < 4 && k + 3 <= body && rnd_below(4) == 0) {
+                    gen_select(&p->items[i + k], 3);
+                    k += 2;
                 } else if (q < 4) {
                     gen_ext(&p->items[i + k]);
                 } else if (q < 5) {
@@ -493,8 +522,12 @@ static void gen_program(Program *p, uint64_t seed, int nb_items)
             /* A burst, so that the idioms meet in one block */
             int n = MIN(2 + (int)rnd_below(6), nb_items - i);
 
-            for (int k = 0; k < n; k++) {
-                gen_ext(&p->items[i + k]);
+            if (n >= 3 && rnd_below(3) == 0) {
+                gen_select(&p->items[i], n);
+            } else {
+                for (int k = 0; k < n; k++) {
+                    gen_ext(&p->items[i + k]);
+                }
             }
             i += n - 1;
         } else if (r < 42) {
