@@ -11,12 +11,12 @@
  *               call and slow path (so a helper or a fault always finds
  *               the register file current), and reloaded after helper
  *               calls.  r8-r11 are caller-saved: reloaded after slow paths
- *               too.  A block that jumps to itself gives r11 up to count
- *               the instructions its iterations retired (PENDING_REG).
- *               Register 0 is the constant zero (TCG_REG_ZERO), never
- *               cached.  A 32-bit result may stay unextended until
+ *               too.  Register 0 is the constant zero (TCG_REG_ZERO),
+ *               never cached.  A 32-bit result may stay unextended until
  *               something reads it in full (JitCtx.lazy).
- *   rax, rcx, rdx, rsi, rdi
+ *   rdi         the instructions retired and not yet added to
+ *               cpu->insn_count, from block to block (PENDING_REG)
+ *   rax, rcx, rdx, rsi
  *               scratch; rsi holds the guest address of a load or store
  *               with an offset (tlb_fast_path).
  *   [rsp]       the TBExitInfo of the current tcg_jit_enter.
@@ -577,40 +577,33 @@ static void reload(JitCtx *s, bool all)
 /* Exits */
 
 /*
- * The retired count.  cpu->insn_count is current at every block entry,
- * helper call and slow path (cpu_restore_state adds op->idx to it).  A
- * block that loops on itself keeps what its iterations retired in
- * PENDING_REG instead of memory, flushed before calls and exits, so that
- * the loop carries no read-modify-write of memory.
+ * The retired count.  Generated code keeps the instructions retired
+ * since it was entered, or since its last call out, in PENDING_REG: each
+ * exit adds its block's count there (no read-modify-write of memory
+ * from block to block), and the common tail and every helper call and
+ * slow path add it to cpu->insn_count first.  So cpu->insn_count is
+ * current at every call (cpu_restore_state adds op->idx to it) and when
+ * cpu_exec gets control back; another thread reading it meanwhile (the
+ * monitor) may see it behind.
  */
-#define PENDING_REG     R11
+#define PENDING_REG     RDI
 
 static void add_insn_count(JitCtx *s, int n)
 {
-    if (s->has_loop) {
-        alu_ri(s, ALU_ADD, 1, PENDING_REG, n);
-        op_rm(s, 0x01, 1, PENDING_REG, RBP, offsetof(CPUState, insn_count),
-              false);
-        return;
-    }
-    op_rm(s, 0x81, 1, ALU_ADD, RBP, offsetof(CPUState, insn_count), false);
-    emit32(s, n);
+    alu_ri(s, ALU_ADD, 1, PENDING_REG, n);
 }
 
-/* Before a call: cpu->insn_count current, PENDING_REG 0 after it. */
+/* Before a call: cpu->insn_count current; the call may clobber rdi. */
 static void flush_pending(JitCtx *s)
 {
-    if (s->has_loop) {
-        op_rm(s, 0x01, 1, PENDING_REG, RBP, offsetof(CPUState, insn_count),
-              false);
-    }
+    op_rm(s, 0x01, 1, PENDING_REG, RBP, offsetof(CPUState, insn_count),
+          false);
 }
 
+/* After the call. */
 static void zero_pending(JitCtx *s)
 {
-    if (s->has_loop) {
-        op_rr(s, 0x33, 0, PENDING_REG, PENDING_REG);
-    }
+    op_rr(s, 0x33, 0, PENDING_REG, PENDING_REG);
 }
 
 /*
@@ -693,7 +686,7 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
         /* jmp's link register is not sign-extended (a pc). */
         uint64_t link = op->opc == INDEX_op_jmp ? 1ull << op->rd : 0;
 
-        alu_ri(s, ALU_ADD, 1, PENDING_REG, op->idx + 1);
+        add_insn_count(s, op->idx + 1);
         extend_lazy(s, s->lazy & ~s->loop_low_only);
         /*
          * The loop head treats the registers of loop_low_only as
@@ -726,7 +719,6 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
     j->host_jmp = (void *)(rx_addr(s, s->p - 4) | (self ? JMP_SELF : 0));
     if (self) {
         writeback(s, s->dirty, s->lazy);
-        flush_pending(s);
     }
     exit_to_tail(s, s->tb, false, op->imm, op->arg, TB_EXIT_CHAIN);
 }
@@ -1602,10 +1594,8 @@ static void op_known(JitCtx *s, const TCGOp *op, uint64_t *sext,
 static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
 {
     uint8_t uses[TCG_MAX_REGS] = { 0 };
-    unsigned nb_hosts = NB_CACHE_REGS;
 
     QEMU_BUILD_BUG_ON(TCG_MAX_REGS > 64);
-    assert(cache_regs[NB_CACHE_REGS - 1] == PENDING_REG);
     memset(s->host_of, -1, sizeof(s->host_of));
     s->cached = 0;
     s->has_loop = false;
@@ -1635,10 +1625,7 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
             uses[g] = MIN(uses[g] + (i <= last_self ? 8 : 1), 255);
         }
     }
-    if (s->has_loop) {
-        nb_hosts--;             /* PENDING_REG */
-    }
-    for (unsigned n = 0; n < nb_hosts; n++) {
+    for (unsigned n = 0; n < NB_CACHE_REGS; n++) {
         int best = -1;
 
         for (int g = 0; g < TCG_MAX_REGS; g++) {
@@ -1674,7 +1661,6 @@ static void gen_entry(JitCtx *s)
     if (!s->has_loop) {
         return;
     }
-    zero_pending(s);
     /* The loop head: the same check, with live registers. */
     body = jmp32(s);
     s->loop_head = s->p;
@@ -1682,7 +1668,6 @@ static void gen_entry(JitCtx *s)
     emit8(s, 0);
     go = jcc32(s, CC_E);
     writeback(s, s->loop_dirty, s->loop_low_only);
-    flush_pending(s);
     exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
     patch_rel32(go, s->p);
     patch_rel32(body, s->p);
@@ -1999,10 +1984,12 @@ static void gen_prologue(void)
     alu_ri(s, ALU_SUB, 1, RSP, 24);
     mov_rr(s, RBP, RDI);
     op_rm(s, 0x89, 1, RDX, RSP, 0, false);
+    op_rr(s, 0x33, 0, PENDING_REG, PENDING_REG);
     op_rr(s, 0xff, 0, 4, RSI);                          /* jmp *rsi */
     assert(s->p - s->start <= JIT_TAIL_OFFSET);
 
     s->p = jit.rw + JIT_TAIL_OFFSET;
+    flush_pending(s);
     op_rm(s, 0x8b, 1, RDI, RSP, 0, false);
     op_rm(s, 0x89, 1, RAX, RDI, offsetof(TBExitInfo, last_tb), false);
     op_rm(s, 0x89, 1, RDX, RDI, offsetof(TBExitInfo, pc), false);
