@@ -3,17 +3,22 @@
  * host code, with the interpreter's semantics (tcg-interp.c is the
  * reference), emitted by the small encoder below.
  *
- * Host registers, within a block:
+ * Host registers:
  *   rbp         the CPUState
- *   rbx, r12-r15, r8-r11
- *               up to nine guest registers, the block's most used; loaded
- *               at block entry, written back before every exit, helper
- *               call and slow path (so a helper or a fault always finds
- *               the register file current), and reloaded after helper
- *               calls.  r8-r11 are caller-saved: reloaded after slow paths
- *               too.  Register 0 is the constant zero (TCG_REG_ZERO),
- *               never cached.  A 32-bit result may stay unextended until
- *               something reads it in full (JitCtx.lazy).
+ *   rbx, r12-r15
+ *               guest registers a0-a4, pinned from block to block
+ *               (pinned_guest): loaded by the prologue, written back by
+ *               the common tail and before every helper call and slow
+ *               path, reloaded after helper calls.
+ *   r8-r11      up to four other guest registers, the block's most used;
+ *               loaded at block entry, written back before every exit,
+ *               helper call and slow path, and reloaded after helper
+ *               calls and slow paths (they are caller-saved).
+ *               So a helper or a fault always finds the register file
+ *               current.  Register 0 is the constant zero
+ *               (TCG_REG_ZERO), never cached.  A 32-bit result may stay
+ *               unextended until something reads it in full
+ *               (JitCtx.lazy); it is extended before it leaves a block.
  *   rdi         the instructions retired and not yet added to
  *               cpu->insn_count, from block to block (PENDING_REG)
  *   rax, rcx, rdx, rsi
@@ -87,8 +92,31 @@ enum {
     CC_L = 0xc, CC_GE = 0xd,
 };
 
-/* The guest registers a block may keep in host registers, in order. */
-static const int cache_regs[] = { RBX, R12, R13, R14, R15, R8, R9, R10, R11 };
+/*
+ * Pinned guest registers: RISC-V's a0-a4 (x10-x14), the most used in
+ * compiled code, live in these callee-saved host registers throughout
+ * generated code, from block to block: a chained exit leaves them there,
+ * extended, and the next block uses them without loading them.  The
+ * prologue loads them; the common tail writes them back, and so does
+ * every helper call and slow path, before it (the helper may read them
+ * or raise an exception); helper calls reload them after.
+ */
+static const int pinned_guest[] = { 10, 11, 12, 13, 14 };
+static const int pinned_host[] = { RBX, R12, R13, R14, R15 };
+#define NB_PINNED       ARRAY_SIZE(pinned_guest)
+
+static uint64_t pinned_mask(void)
+{
+    uint64_t m = 0;
+
+    for (unsigned i = 0; i < NB_PINNED; i++) {
+        m |= 1ull << pinned_guest[i];
+    }
+    return m;
+}
+
+/* The other guest registers a block may keep in host registers, in order. */
+static const int cache_regs[] = { R8, R9, R10, R11 };
 #define NB_CACHE_REGS   ARRAY_SIZE(cache_regs)
 
 static bool host_reg_is_volatile(int r)
@@ -108,13 +136,15 @@ static bool host_reg_is_volatile(int r)
  */
 #define JIT_BLOCK_ALIGN     64
 
-#define JIT_PROLOGUE_SIZE   256
+#define JIT_PROLOGUE_SIZE   384
 /* The code buffer is faulted in ahead of use, this much at a time. */
 #define JIT_POPULATE_CHUNK  (1 * MiB)
 #define JIT_BUFFER_SIZE     (256 * MiB)
 
 /* Offsets in the prologue area. */
 #define JIT_TAIL_OFFSET     128
+#define JIT_SPILL_OFFSET    256     /* store the pinned registers; ret */
+#define JIT_FILL_OFFSET     320     /* load them; ret */
 
 typedef TBExitReason JitEnterFn(CPUState *cpu, const void *code,
                                 TBExitInfo *info);
@@ -129,9 +159,12 @@ static struct {
     size_t populated;           /* [0, populated) is faulted in: TB lock */
     JitEnterFn *enter;          /* the prologue, in rx */
     const uint8_t *tail;        /* the common exit tail, in rx */
+    const uint8_t *spill;       /* JIT_SPILL_OFFSET, in rx */
+    const uint8_t *fill;        /* JIT_FILL_OFFSET, in rx */
     /* Offset of the register file from the CPUState; one for all vCPUs. */
     intptr_t regs_off;
     bool regs_off_set;
+    uint64_t pinned;            /* pinned_mask() */
     /*
      * Some code chains (a linked jump, an inline lookup): set under the TB
      * lock, cleared by jit_reset (exclusive), read by jit_exec.
@@ -562,15 +595,43 @@ static void writeback(JitCtx *s, uint64_t dirty, uint64_t lazy)
     }
 }
 
-/* Reload cached registers (all, or only the caller-saved ones). */
+/*
+ * Before leaving the block: the pinned registers stay in their host
+ * registers, extended; the others are written back.
+ */
+static void leave_writeback(JitCtx *s, uint64_t dirty, uint64_t lazy)
+{
+    extend_lazy(s, lazy & jit.pinned);
+    writeback(s, dirty & ~jit.pinned, lazy);
+}
+
+static void call_abs(JitCtx *s, const void *fn);
+
+/*
+ * Before a call: the register file is current, pinned registers too
+ * (stored by the shared spill code, which keeps each call site small).
+ */
+static void call_writeback(JitCtx *s, uint64_t dirty, uint64_t lazy)
+{
+    leave_writeback(s, dirty, lazy);
+    call_abs(s, jit.spill);
+}
+
+/*
+ * Reload cached registers: after a helper call all of them, pinned ones
+ * by the shared fill code; after a slow path only the caller-saved ones.
+ */
 static void reload(JitCtx *s, bool all)
 {
-    for (uint64_t m = s->cached; m; m &= m - 1) {
+    for (uint64_t m = s->cached & ~jit.pinned; m; m &= m - 1) {
         int g = ctz64(m);
 
         if (all || host_reg_is_volatile(s->host_of[g])) {
             op_rm(s, 0x8b, 1, s->host_of[g], RBP, reg_disp(g), false);
         }
+    }
+    if (all) {
+        call_abs(s, jit.fill);
     }
 }
 
@@ -674,7 +735,7 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
      */
     if ((op->imm & TARGET_PAGE_MASK) != tb_page_start(s->tb) ||
         (s->tb->cflags & CF_NO_CHAIN)) {
-        writeback(s, s->dirty, s->lazy);
+        leave_writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
         mov_ri(s, RSI, op->imm);
         lookup_and_jump(s);
@@ -696,7 +757,7 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
         s->loop_not_low |= s->loop_low_only & ~s->lazy &
                            ~(s->known_sext & ~link);
     } else {
-        writeback(s, s->dirty, s->lazy);
+        leave_writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
     }
     /* One nop instruction of 0 to 3 bytes, so that the rel32 is aligned. */
@@ -718,7 +779,7 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
     /* The rel32, 4-byte aligned, tagged. */
     j->host_jmp = (void *)(rx_addr(s, s->p - 4) | (self ? JMP_SELF : 0));
     if (self) {
-        writeback(s, s->dirty, s->lazy);
+        leave_writeback(s, s->dirty, s->lazy);
     }
     exit_to_tail(s, s->tb, false, op->imm, op->arg, TB_EXIT_CHAIN);
 }
@@ -906,7 +967,7 @@ static void gen_slow_path(JitCtx *s, SlowPath *sp)
 
     patch_rel32(sp->jcc, s->p);
     mov_rr(s, RSI, sp->addr);
-    writeback(s, sp->dirty, sp->lazy);
+    call_writeback(s, sp->dirty, sp->lazy);
     flush_pending(s);
     if (is_store) {
         load_g(s, RDX, op->rs2);
@@ -1161,7 +1222,7 @@ static void gen_brcond(JitCtx *s, const TCGOp *op, int cc)
 
 static void gen_call(JitCtx *s, const TCGOp *op)
 {
-    writeback(s, s->dirty, s->lazy);
+    call_writeback(s, s->dirty, s->lazy);
     s->dirty = 0;
     flush_pending(s);
     mov_rr(s, RDI, RBP);
@@ -1198,23 +1259,23 @@ static void gen_op(JitCtx *s, const TCGOp *op)
         alu_ri(s, ALU_AND, 1, RSI, -2);
         mov_ri(s, dst_g(s, op->rd), op->pc + op->len);
         store_g(s, op->rd, dst_g(s, op->rd));
-        writeback(s, s->dirty, s->lazy);
+        leave_writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
         lookup_and_jump(s);
         break;
     case INDEX_op_lookup_tb:
-        writeback(s, s->dirty, s->lazy);
+        leave_writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
         mov_ri(s, RSI, op->imm);
         lookup_and_jump(s);
         break;
     case INDEX_op_exit_tb:
-        writeback(s, s->dirty, s->lazy);
+        leave_writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
         exit_to_tail(s, s->tb, false, op->imm, 0, TB_EXIT_PC);
         break;
     case INDEX_op_exit_env:
-        writeback(s, s->dirty, s->lazy);
+        leave_writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
         exit_to_tail(s, s->tb, false, 0, 0, TB_EXIT_PCSET);
         break;
@@ -1597,7 +1658,10 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
 
     QEMU_BUILD_BUG_ON(TCG_MAX_REGS > 64);
     memset(s->host_of, -1, sizeof(s->host_of));
-    s->cached = 0;
+    s->cached = jit.pinned;
+    for (unsigned n = 0; n < NB_PINNED; n++) {
+        s->host_of[pinned_guest[n]] = pinned_host[n];
+    }
     s->has_loop = false;
     int last_self = 0;
 
@@ -1624,6 +1688,9 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
 
             uses[g] = MIN(uses[g] + (i <= last_self ? 8 : 1), 255);
         }
+    }
+    for (unsigned n = 0; n < NB_PINNED; n++) {
+        uses[pinned_guest[n]] = 0;
     }
     for (unsigned n = 0; n < NB_CACHE_REGS; n++) {
         int best = -1;
@@ -1657,7 +1724,11 @@ static void gen_entry(JitCtx *s)
     go = jcc32(s, CC_E);
     exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
     patch_rel32(go, s->p);
-    reload(s, true);
+    for (uint64_t m = s->cached & ~jit.pinned; m; m &= m - 1) {
+        int g = ctz64(m);
+
+        op_rm(s, 0x8b, 1, s->host_of[g], RBP, reg_disp(g), false);
+    }
     if (!s->has_loop) {
         return;
     }
@@ -1667,7 +1738,7 @@ static void gen_entry(JitCtx *s)
     op_rm(s, 0x83, 0, ALU_CMP, RBP, offsetof(CPUState, tcg_exit_req), false);
     emit8(s, 0);
     go = jcc32(s, CC_E);
-    writeback(s, s->loop_dirty, s->loop_low_only);
+    leave_writeback(s, s->loop_dirty, s->loop_low_only);
     exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
     patch_rel32(go, s->p);
     patch_rel32(body, s->p);
@@ -1842,6 +1913,8 @@ static bool gen_block(JitCtx *s)
     return !s->loop_not_low;
 }
 
+static void gen_prologue(void);
+
 static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
 {
     intptr_t regs_off = (uint8_t *)cpu->tcg_regs - (uint8_t *)cpu;
@@ -1855,6 +1928,7 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
         assert(fits_i32(regs_off + TCG_MAX_REGS * 8) && regs_off >= 0);
         jit.regs_off = regs_off;
         jit.regs_off_set = true;
+        gen_prologue();
     }
     assert(regs_off == jit.regs_off);
 
@@ -1963,12 +2037,25 @@ static void jit_unlink_jump(TBJump *j)
     }
 }
 
+/* Load (opc 0x8b) or store (0x89) the pinned registers. */
+static void move_pinned(JitCtx *s, int opc)
+{
+    for (unsigned n = 0; n < NB_PINNED; n++) {
+        op_rm(s, opc, 1, pinned_host[n], RBP, reg_disp(pinned_guest[n]),
+              false);
+    }
+}
+
 /*
  * The prologue: tcg_jit_enter(cpu, code, info) keeps the callee-saved
- * registers, puts cpu in rbp and info at [rsp], and jumps to code.  The
- * tail, reached by every exit with rax = last_tb, rdx = pc, ecx = slot,
- * esi = reason, fills in *info and returns the reason.
+ * registers, puts cpu in rbp and info at [rsp], loads the pinned
+ * registers, zeroes the pending count and jumps to code.  The tail,
+ * reached by every exit with rax = last_tb, rdx = pc, ecx = slot, esi =
+ * reason, adds the pending count, stores the pinned registers, fills in
+ * *info and returns the reason.  After it, the spill and fill stubs that
+ * calls out of generated code use (call_writeback, reload).
  */
+
 static void gen_prologue(void)
 {
     static const int saved[] = { RBP, RBX, R12, R13, R14, R15 };
@@ -1984,12 +2071,14 @@ static void gen_prologue(void)
     alu_ri(s, ALU_SUB, 1, RSP, 24);
     mov_rr(s, RBP, RDI);
     op_rm(s, 0x89, 1, RDX, RSP, 0, false);
+    move_pinned(s, 0x8b);
     op_rr(s, 0x33, 0, PENDING_REG, PENDING_REG);
     op_rr(s, 0xff, 0, 4, RSI);                          /* jmp *rsi */
     assert(s->p - s->start <= JIT_TAIL_OFFSET);
 
     s->p = jit.rw + JIT_TAIL_OFFSET;
     flush_pending(s);
+    move_pinned(s, 0x89);
     op_rm(s, 0x8b, 1, RDI, RSP, 0, false);
     op_rm(s, 0x89, 1, RAX, RDI, offsetof(TBExitInfo, last_tb), false);
     op_rm(s, 0x89, 1, RDX, RDI, offsetof(TBExitInfo, pc), false);
@@ -2001,10 +2090,21 @@ static void gen_prologue(void)
         emit8(s, 0x58 + (saved[i] & 7));               /* pop */
     }
     emit8(s, 0xc3);                                     /* ret */
+    assert(s->p - s->start <= JIT_SPILL_OFFSET);
+
+    s->p = jit.rw + JIT_SPILL_OFFSET;
+    move_pinned(s, 0x89);
+    emit8(s, 0xc3);
+    assert(s->p - s->start <= JIT_FILL_OFFSET);
+    s->p = jit.rw + JIT_FILL_OFFSET;
+    move_pinned(s, 0x8b);
+    emit8(s, 0xc3);
     assert(s->p - s->start <= JIT_PROLOGUE_SIZE);
 
     jit.enter = (JitEnterFn *)(void *)jit.rx;
     jit.tail = jit.rx + JIT_TAIL_OFFSET;
+    jit.spill = jit.rx + JIT_SPILL_OFFSET;
+    jit.fill = jit.rx + JIT_FILL_OFFSET;
     g_free(s);
 }
 
@@ -2036,7 +2136,7 @@ static void jit_init(void)
     jit.limit = jit.size;
     jit.used = JIT_PROLOGUE_SIZE;
     jit.populated = 0;
-    gen_prologue();
+    jit.pinned = pinned_mask();
 }
 
 static void jit_reset(size_t limit)
