@@ -580,6 +580,13 @@ static void extend_lazy(JitCtx *s, uint64_t set)
     }
 }
 
+/* Extend the unextended registers of set for good (a full read). */
+static void extend_for_read(JitCtx *s, uint64_t set)
+{
+    extend_lazy(s, s->lazy & set);
+    s->lazy &= ~set;
+}
+
 /*
  * Write back the registers of dirty; those in lazy are extended first.
  * Extending in place keeps the register's value, so this may run on a
@@ -621,15 +628,25 @@ static void call_writeback(JitCtx *s, uint64_t dirty, uint64_t lazy)
  * Reload cached registers: after a helper call all of them, pinned ones
  * by the shared fill code; after a slow path only the caller-saved ones.
  */
+static void load_cached(JitCtx *s, uint64_t set)
+{
+    for (; set; set &= set - 1) {
+        int g = ctz64(set);
+
+        op_rm(s, 0x8b, 1, s->host_of[g], RBP, reg_disp(g), false);
+    }
+}
+
 static void reload(JitCtx *s, bool all)
 {
-    for (uint64_t m = s->cached & ~jit.pinned; m; m &= m - 1) {
-        int g = ctz64(m);
+    uint64_t set = s->cached & ~jit.pinned;
 
-        if (all || host_reg_is_volatile(s->host_of[g])) {
-            op_rm(s, 0x8b, 1, s->host_of[g], RBP, reg_disp(g), false);
+    for (uint64_t m = set; m && !all; m &= m - 1) {
+        if (!host_reg_is_volatile(s->host_of[ctz64(m)])) {
+            set &= ~(m & -m);
         }
     }
+    load_cached(s, set);
     if (all) {
         call_abs(s, jit.fill);
     }
@@ -1411,6 +1428,23 @@ static void gen_op(JitCtx *s, const TCGOp *op)
     }
 }
 
+/*
+ * Can op neither leave the block nor call out (no exit, helper or slow
+ * path, so nothing writes registers back during it)?
+ */
+static bool op_stays(const TCGOp *op)
+{
+    switch (tcg_op_kind(op->opc)) {
+    case TCG_KIND_MOVI:
+    case TCG_KIND_MOV:
+    case TCG_KIND_ALU:
+    case TCG_KIND_ALUI:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Register allocation: the guest registers each op reads and writes. */
 static void op_regs(const TCGOp *op, uint64_t *reads, uint64_t *writes)
 {
@@ -1464,13 +1498,10 @@ static bool find_select(const TranslationBlock *tb, int i, int *neg,
     }
     *neg = -1;
     for (int k = i + 1; k < MIN(tb->nb_ops, i + SELECT_WINDOW); k++) {
-        TCGOpKind kind;
         uint64_t r, w;
 
         op = &tb->ops[k];
-        kind = tcg_op_kind(op->opc);
-        if (kind != TCG_KIND_MOVI && kind != TCG_KIND_MOV &&
-            kind != TCG_KIND_ALU && kind != TCG_KIND_ALUI) {
+        if (!op_stays(op)) {
             return false;
         }
         if (*neg < 0 && (op->opc == INDEX_op_sub ||
@@ -1497,8 +1528,7 @@ static bool find_select(const TranslationBlock *tb, int i, int *neg,
 static void gen_select(JitCtx *s, int t, int a, int b)
 {
     /* b is read in full (a only in bit 0) */
-    extend_lazy(s, s->lazy & (1ull << b));
-    s->lazy &= ~(1ull << b);
+    extend_for_read(s, 1ull << b);
     op_rr(s, 0x33, 0, RCX, RCX);                        /* xor ecx, ecx */
     if (is_cached(s, a)) {
         op_rr(s, 0xf7, 0, G3_TEST, s->host_of[a]);     /* test a32, 1 */
@@ -1565,8 +1595,7 @@ static void extend_operands(JitCtx *s, const TCGOp *op)
     if (tcg_op_kind(op->opc) == TCG_KIND_BR && brcond_is_w32(s, op)) {
         full = 0;
     }
-    extend_lazy(s, s->lazy & full);
-    s->lazy &= ~full;
+    extend_for_read(s, full);
 }
 
 /*
@@ -1724,11 +1753,7 @@ static void gen_entry(JitCtx *s)
     go = jcc32(s, CC_E);
     exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
     patch_rel32(go, s->p);
-    for (uint64_t m = s->cached & ~jit.pinned; m; m &= m - 1) {
-        int g = ctz64(m);
-
-        op_rm(s, 0x8b, 1, s->host_of[g], RBP, reg_disp(g), false);
-    }
+    load_cached(s, s->cached & ~jit.pinned);
     if (!s->has_loop) {
         return;
     }
@@ -1766,11 +1791,9 @@ static void find_loop(JitCtx *s, const TranslationBlock *tb)
      */
     for (int i = 1; i < tb->nb_ops; i++) {
         const TCGOp *op = &tb->ops[i];
-        TCGOpKind kind = tcg_op_kind(op->opc);
         uint64_t r, w;
 
-        if (kind != TCG_KIND_MOVI && kind != TCG_KIND_MOV &&
-            kind != TCG_KIND_ALU && kind != TCG_KIND_ALUI) {
+        if (!op_stays(op)) {
             break;
         }
         op_regs(op, &r, &w);
