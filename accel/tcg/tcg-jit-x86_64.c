@@ -26,6 +26,10 @@
  *               with an offset (tlb_fast_path).
  *   [rsp]       the TBExitInfo of the current tcg_jit_enter.
  *
+ * Per-vCPU state that generated code alone uses: CPUTLB.addend_hint, the
+ * loads' guesses of their TLB entry's addend (load_addend), read and
+ * written only by the code its vCPU runs, each checked before it is used.
+ *
  * Entering and leaving: the prologue (at the start of the code buffer)
  * saves the callee-saved registers and jumps to the block; every exit
  * ends at the common tail, which fills in the TBExitInfo and returns.
@@ -157,6 +161,7 @@ static struct {
     size_t limit;               /* what we use of it (tb-size) */
     size_t used;                /* TB lock (or exclusive) */
     size_t populated;           /* [0, populated) is faulted in: TB lock */
+    unsigned next_hint;         /* the next load's addend_hint: TB lock */
     JitEnterFn *enter;          /* the prologue, in rx */
     const uint8_t *tail;        /* the common exit tail, in rx */
     const uint8_t *spill;       /* JIT_SPILL_OFFSET, in rx */
@@ -187,6 +192,11 @@ typedef struct SlowPath {
     int addr;                   /* host register holding the address */
     uint64_t dirty;             /* dirty guest registers at the op */
     uint64_t lazy;              /* ... and unextended ones */
+    /* A load's wrong addend hint (load_addend); hint_jcc NULL: none. */
+    uint8_t *hint_jcc;          /* rel32 to patch to the hint's update */
+    uint8_t *access;            /* where the update returns */
+    int32_t addend_off;         /* the TLB entry's addend, from rbp + rax */
+    int32_t hint_off;           /* the hint, from rbp */
 } SlowPath;
 
 typedef struct JitCtx {
@@ -225,6 +235,7 @@ typedef struct JitCtx {
     uint8_t *loop_head;         /* where linked self-jumps land */
     SlowPath slow[TCG_MAX_OPS];
     int nb_slow;
+    unsigned nb_hints;          /* addend hints this block's loads use */
     bool done[TCG_MAX_OPS];     /* generated with an earlier op */
 } JitCtx;
 
@@ -865,6 +876,46 @@ static int ld_mop(int opc)
 }
 
 /*
+ * rdx = the addend of the TLB entry at rbp + rax + sp->addend_off, which
+ * has just hit.  A load takes it from its addend hint instead, and checks
+ * it against the entry's: the CPU predicts that check, so the load's
+ * address no longer waits for the entry.  That takes a dependent load off
+ * every guest load's latency, which is what pointer chasing waits on.
+ *
+ * Each load site of a block has its own hint, which it gets right as long
+ * as it keeps to one RAM block and one mapping of it: with paging off,
+ * and in Linux's linear map, every page of a RAM block has the same
+ * addend.  The hints are per vCPU (CPUTLB.addend_hint) and sites share
+ * them modulo CPU_TLB_HINTS: a wrong hint costs a mispredicted branch
+ * and an update, never a wrong access.  Stores keep the plain load of
+ * the addend: nothing waits on a store's address.
+ */
+static void load_addend(JitCtx *s, SlowPath *sp, bool is_store)
+{
+    sp->hint_jcc = NULL;
+    if (is_store) {
+        op_rm_idx(s, 0x8b, 1, RDX, RBP, RAX, sp->addend_off);
+        return;
+    }
+    sp->hint_off = offsetof(CPUState, tlb.addend_hint) +
+                   (jit.next_hint + s->nb_hints++) % CPU_TLB_HINTS *
+                   sizeof(uintptr_t);
+    op_rm(s, 0x8b, 1, RDX, RBP, sp->hint_off, false);
+    op_rm_idx(s, 0x3b, 1, RDX, RBP, RAX, sp->addend_off);
+    sp->hint_jcc = jcc32(s, CC_NE);
+    sp->access = s->p;
+}
+
+/* Out of line: the hint was wrong; take the entry's addend, and keep it. */
+static void gen_hint_update(JitCtx *s, const SlowPath *sp)
+{
+    patch_rel32(sp->hint_jcc, s->p);
+    op_rm_idx(s, 0x8b, 1, RDX, RBP, RAX, sp->addend_off);
+    op_rm(s, 0x89, 1, RDX, RBP, sp->hint_off, false);
+    jmp_abs_rel(s, (void *)rx_addr(s, sp->access));
+}
+
+/*
  * The TLB fast path.  The guest address is in a host register: the base's
  * own when there is no offset, else rsi.  On a hit, rdx = the addend, so
  * the access is [rdx + address]; on a miss, jumps to a slow path recorded
@@ -911,8 +962,8 @@ static int tlb_fast_path(JitCtx *s, const TCGOp *op, bool is_store)
     sp->lazy = s->lazy;
     sp->addr = addr;
     sp->jcc = jcc32(s, CC_NE);
-    op_rm_idx(s, 0x8b, 1, RDX, RBP, RAX,
-              table + offsetof(CPUTLBEntry, addend));
+    sp->addend_off = table + offsetof(CPUTLBEntry, addend);
+    load_addend(s, sp, is_store);
     return addr;
 }
 
@@ -982,6 +1033,9 @@ static void gen_slow_path(JitCtx *s, SlowPath *sp)
     const TCGOp *op = sp->op;
     bool is_store = sp->kind >= INDEX_op_st8;
 
+    if (sp->hint_jcc) {
+        gen_hint_update(s, sp);
+    }
     patch_rel32(sp->jcc, s->p);
     mov_rr(s, RSI, sp->addr);
     call_writeback(s, sp->dirty, sp->lazy);
@@ -1898,6 +1952,7 @@ static bool gen_block(JitCtx *s)
 
     s->p = s->start;
     s->nb_slow = 0;
+    s->nb_hints = 0;
     s->loop_not_low = 0;
     gen_entry(s);
     s->dirty = s->loop_dirty;
@@ -1991,6 +2046,7 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
 
     tb->tc_ptr = jit.rx + start;
     jit.used = start + size;
+    jit.next_hint += s->nb_hints;
     jit.blocks++;
     jit.guest_insns += tb->icount;
     jit.code_bytes += size;

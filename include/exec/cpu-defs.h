@@ -34,6 +34,8 @@ typedef enum MMUAccessType {
 #define NB_MMU_MODES    4
 #define CPU_TLB_BITS    10
 #define CPU_TLB_SIZE    (1 << CPU_TLB_BITS)
+/* Addend hints per vCPU for the JIT's loads (CPUTLB.addend_hint). */
+#define CPU_TLB_HINTS   4096
 
 /*
  * Flags in a tag.  They sit above the alignment bits an access compares
@@ -79,8 +81,9 @@ typedef struct CPUTLBDesc {
 } CPUTLBDesc;
 
 /*
- * The TLB of one vCPU.  Only its own thread reads it or fills it, with
- * one exception: a thread that translates code from a RAM page reads
+ * The TLB of one vCPU.  Only its own thread reads it or fills it (the
+ * addend hints too, which only its generated code uses), with one
+ * exception: a thread that translates code from a RAM page reads
  * every vCPU's addr_write tags and full[].ram_addr, and sets
  * TLB_NOTDIRTY in the tags that map that page (tlb_reset_dirty_page).
  * So those two fields are always accessed with atomics.
@@ -89,6 +92,12 @@ typedef struct CPUTLB {
     CPUTLBEntry table[NB_MMU_MODES][CPU_TLB_SIZE];
     CPUTLBEntryFull full[NB_MMU_MODES][CPU_TLB_SIZE];
     CPUTLBDesc d[NB_MMU_MODES];
+    /*
+     * The addend that each load site of the JIT's code (a few sharing
+     * each slot) expects to find in its TLB entry: a prediction, always
+     * checked against the entry (load_addend in tcg-jit-x86_64.c).
+     */
+    uintptr_t addend_hint[CPU_TLB_HINTS];
     uint32_t used_mmu_mask;     /* indexes filled since their last flush */
     uint64_t flush_count;       /* full flushes, for statistics */
 } CPUTLB;

@@ -907,6 +907,26 @@ static void test_detects_difference(void)
 }
 
 /*
+ * A program of 20 NOPs with gen_program's registers (from seed) for a
+ * directed test to fill in; NULL, the test skipped, without a JIT.
+ */
+static Program *directed_program(uint64_t seed)
+{
+    Program *p;
+
+    if (!tcg_jit_available()) {
+        g_test_skip("this build has no JIT");
+        return NULL;
+    }
+    p = g_new(Program, 1);
+    gen_program(p, seed, 20);
+    for (int i = 0; i < p->nb_items; i++) {
+        p->items[i] = (Item) { .insn = ADDI(X0, X0, 0), .size = 4 };
+    }
+    return p;
+}
+
+/*
  * A loop whose head takes a0 as unextended (its first op, addiw, reads
  * only the low word), but which leaves a0 a 64-bit value that is no sign
  * extension.  A kick in its third round (once the jump back is linked)
@@ -915,17 +935,11 @@ static void test_detects_difference(void)
  */
 static void test_loop_head_exit(void)
 {
-    Program *p = g_new(Program, 1);
+    Program *p = directed_program(7);
     char *d;
 
-    if (!tcg_jit_available()) {
-        g_test_skip("this build has no JIT");
-        g_free(p);
+    if (!p) {
         return;
-    }
-    gen_program(p, 7, 20);
-    for (int i = 0; i < p->nb_items; i++) {
-        p->items[i] = (Item) { .insn = ADDI(X0, X0, 0), .size = 4 };
     }
     p->items[0].insn = ADDI(R_INNER, X0, 4);
     p->items[1].insn = ADDIW(A0, A0, 1);
@@ -946,12 +960,53 @@ static void test_loop_head_exit(void)
     g_free(p);
 }
 
+/*
+ * One load in a loop, from the ROM and from RAM by turns: two RAM blocks,
+ * so two addends.  The JIT's load takes its addend from a hint, which is
+ * wrong at every turn here: the check against the TLB entry must catch
+ * it every time.
+ */
+static void test_addend_hint(void)
+{
+    const uint64_t rom_val = 0x0123456789abcdefull;
+    const uint64_t zero = 0;
+    Program *p = directed_program(11);
+    uint64_t data_val;
+    char *d;
+
+    if (!p) {
+        return;
+    }
+    p->items[0].insn = ADDI(R_INNER, X0, 6);
+    p->items[1].insn = LD(A0, T0, 0);
+    p->items[2].insn = ADD(A1, A1, A0);
+    p->items[3].insn = XOR(T0, T0, T1);
+    p->items[4] = (Item) { .size = 8, .kind = IT_LOOPEND, .target = 1 };
+    p->regs[A1] = 0;
+    p->regs[T0] = TM_ROM_BASE + 8;
+    p->regs[T1] = (TM_ROM_BASE + 8) ^ DATA;
+    g_assert_cmpint(address_space_write_rom(&address_space_memory,
+                                            TM_ROM_BASE + 8,
+                                            MEMTXATTRS_UNSPECIFIED,
+                                            &rom_val, 8), ==, MEMTX_OK);
+    d = check(p);
+    g_assert_null(d);
+    /* The loop ran as meant: three loads from each, in each of LOOPS. */
+    memcpy(&data_val, st_interp.data, 8);
+    g_assert_cmphex(st_interp.gpr[A1], ==,
+                    LOOPS * (3 * rom_val + 3 * data_val));
+    address_space_write_rom(&address_space_memory, TM_ROM_BASE + 8,
+                            MEMTXATTRS_UNSPECIFIED, &zero, 8);
+    g_free(p);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     tm_init(1);
     g_test_add_func("/jit/diff/detects-difference", test_detects_difference);
     g_test_add_func("/jit/diff/loop-head-exit", test_loop_head_exit);
+    g_test_add_func("/jit/diff/addend-hint", test_addend_hint);
     g_test_add_func("/jit/diff/random", test_diff);
     return g_test_run();
 }
