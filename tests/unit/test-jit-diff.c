@@ -927,6 +927,31 @@ static Program *directed_program(uint64_t seed)
 }
 
 /*
+ * Items at..at+4 of a loop counted down by R_INNER from 4: a write to the
+ * test device's counter, or to its kick in the loop's third round (once
+ * the jump back is linked), without a branch.
+ */
+static void kick_in_third_round(Program *p, int at)
+{
+    p->items[at].insn = ADDI(T0, R_INNER, -2);
+    p->items[at + 1].insn = SLTIU(T0, T0, 1);
+    p->items[at + 2].insn = SLLI(T0, T0, 4);
+    p->items[at + 3].insn = ADD(T0, T0, R_MMIO);
+    p->items[at + 4].insn = SD(X0, T0, 8);
+}
+
+/* JIT and interpreter agree on p, which kicked the vCPU out; frees p. */
+static void check_kicked(Program *p)
+{
+    char *d = check(p);
+
+    g_assert_null(d);
+    /* The kicks took effect: the vCPU left cpu_exec. */
+    g_assert_cmpuint(st_jit.exits, >, 0);
+    g_free(p);
+}
+
+/*
  * A loop whose head takes a0 as unextended (its first op, addiw, reads
  * only the low word), but which leaves a0 a 64-bit value that is no sign
  * extension.  A kick in its third round (once the jump back is linked)
@@ -936,7 +961,6 @@ static Program *directed_program(uint64_t seed)
 static void test_loop_head_exit(void)
 {
     Program *p = directed_program(7);
-    char *d;
 
     if (!p) {
         return;
@@ -944,20 +968,38 @@ static void test_loop_head_exit(void)
     p->items[0].insn = ADDI(R_INNER, X0, 4);
     p->items[1].insn = ADDIW(A0, A0, 1);
     p->items[2].insn = ADD(A0, A1, A2);
-    /* Without a branch: the device's counter, or its kick when s7 is 2 */
-    p->items[3].insn = ADDI(T0, R_INNER, -2);
-    p->items[4].insn = SLTIU(T0, T0, 1);
-    p->items[5].insn = SLLI(T0, T0, 4);
-    p->items[6].insn = ADD(T0, T0, R_MMIO);
-    p->items[7].insn = SD(X0, T0, 8);
+    kick_in_third_round(p, 3);
     p->items[8] = (Item) { .size = 8, .kind = IT_LOOPEND, .target = 1 };
     p->regs[A1] = 1ull << 32;
     p->regs[A2] = 5;
-    d = check(p);
-    g_assert_null(d);
-    /* The kicks took effect: the vCPU left cpu_exec. */
-    g_assert_cmpuint(st_jit.exits, >, 0);
-    g_free(p);
+    check_kicked(p);
+}
+
+/*
+ * A loop whose 32-bit results (a4 pinned, a5 not) cross the jump back
+ * unextended: nothing in it reads them in full.  Their values have bit 31
+ * set, so that an unextended value (zero-extended, as x86 leaves a 32-bit
+ * result) differs from the architectural one.  A kick makes the vCPU
+ * leave at the loop head, which must extend both.  They are written again
+ * after the kick's store, whose slow path extends what it writes back.
+ */
+static void test_loop_head_exit_extends(void)
+{
+    Program *p = directed_program(9);
+
+    if (!p) {
+        return;
+    }
+    p->items[0].insn = ADDI(R_INNER, X0, 4);
+    p->items[1].insn = ADDIW(A4, A4, 0x400);
+    p->items[2].insn = ADDIW(A5, A5, 0x400);
+    kick_in_third_round(p, 3);
+    p->items[8].insn = ADDIW(A4, A4, 0x400);
+    p->items[9].insn = ADDIW(A5, A5, 0x400);
+    p->items[10] = (Item) { .size = 8, .kind = IT_LOOPEND, .target = 1 };
+    p->regs[A4] = 0x7ffffff0;
+    p->regs[A5] = 0x7ffffff0;
+    check_kicked(p);
 }
 
 /*
@@ -1006,6 +1048,8 @@ int main(int argc, char **argv)
     tm_init(1);
     g_test_add_func("/jit/diff/detects-difference", test_detects_difference);
     g_test_add_func("/jit/diff/loop-head-exit", test_loop_head_exit);
+    g_test_add_func("/jit/diff/loop-head-exit-extends",
+                    test_loop_head_exit_extends);
     g_test_add_func("/jit/diff/addend-hint", test_addend_hint);
     g_test_add_func("/jit/diff/random", test_diff);
     return g_test_run();
