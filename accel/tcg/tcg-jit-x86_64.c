@@ -44,9 +44,9 @@
  *    nothing is moved across an mb op or a helper call;
  *  - an mb op with TCG_MO_ST_LD is a full barrier (lock or), the others
  *    are free under x86's TSO;
- *  - every block entry, from cpu_exec or chained, first checks
- *    cpu->tcg_exit_req (a relaxed load; the pairing is cpu_exec's, see
- *    cpu_handle_interrupt);
+ *  - every block entry, from cpu_exec or chained, checks
+ *    cpu->tcg_exit_req before any guest instruction runs (a relaxed
+ *    load; the pairing is cpu_exec's, see cpu_handle_interrupt);
  *  - a direct jump is a jmp rel32 whose displacement is 4-byte aligned.
  *    tb_add_jump links it (after the store-release of TBJump.dest) and
  *    tb_jmp_unlink resets it, both under the TB lock, by one aligned
@@ -233,6 +233,7 @@ typedef struct JitCtx {
     uint64_t loop_not_low;      /* ... found not to be, at a jump back */
     bool has_loop;              /* a direct jump back to its own start */
     uint8_t *loop_head;         /* where linked self-jumps land */
+    uint8_t *head_exit;         /* rel32 to patch to gen_head_exit */
     SlowPath slow[TCG_MAX_OPS];
     int nb_slow;
     unsigned nb_hints;          /* addend hints this block's loads use */
@@ -1795,32 +1796,33 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
 }
 
 /*
- * The entry: leave at once if asked to (as the interpreter's tb_enter
- * and CHAIN do), then load the cached guest registers.
+ * The entry: load the cached guest registers, then the loop head: leave
+ * if asked to (as the interpreter's tb_enter and CHAIN do), before any
+ * guest instruction runs.  A block that jumps back to itself comes back
+ * to the loop head, with its registers live.  The exit is out of line
+ * (gen_head_exit), so that the entry and every round of a loop run
+ * straight through the check: a taken branch there made the ALU loop
+ * 16% slower.
  */
 static void gen_entry(JitCtx *s)
 {
-    uint8_t *go, *body;
-
-    op_rm(s, 0x83, 0, ALU_CMP, RBP, offsetof(CPUState, tcg_exit_req), false);
-    emit8(s, 0);
-    go = jcc32(s, CC_E);
-    exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
-    patch_rel32(go, s->p);
     load_cached(s, s->cached & ~jit.pinned);
-    if (!s->has_loop) {
-        return;
-    }
-    /* The loop head: the same check, with live registers. */
-    body = jmp32(s);
-    s->loop_head = s->p;
+    s->loop_head = s->has_loop ? s->p : NULL;
     op_rm(s, 0x83, 0, ALU_CMP, RBP, offsetof(CPUState, tcg_exit_req), false);
     emit8(s, 0);
-    go = jcc32(s, CC_E);
+    s->head_exit = jcc32(s, CC_NE);
+}
+
+/*
+ * The loop head's exit, after the block's code.  From the entry nothing
+ * is dirty or unextended, and writing back what a jump back may have left
+ * dirty (loop_dirty, empty without a loop) stores the values just loaded.
+ */
+static void gen_head_exit(JitCtx *s)
+{
+    patch_rel32(s->head_exit, s->p);
     leave_writeback(s, s->loop_dirty, s->loop_low_only);
     exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
-    patch_rel32(go, s->p);
-    patch_rel32(body, s->p);
 }
 
 /*
@@ -1985,6 +1987,7 @@ static bool gen_block(JitCtx *s)
         s->known_sext = sext;
         s->known_u31 = u31;
     }
+    gen_head_exit(s);
     for (int i = 0; i < s->nb_slow; i++) {
         gen_slow_path(s, &s->slow[i]);
     }
