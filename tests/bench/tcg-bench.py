@@ -30,39 +30,12 @@ ELF is missing.  Timings are reported, never judged.
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import time
 
+from baremetal import RunError, found, guest_args, run_guest
 from guestbench import percentile
-
-
-class RunError(Exception):
-    pass
-
-
-def run_guest(name, cmd, timeout):
-    """Runs one emulator; returns (seconds, checksum, instret)."""
-    start = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise RunError(f'{name}: timed out after {timeout} s')
-    except OSError as e:
-        raise RunError(f'{name}: cannot run {cmd[0]}: {e.strerror}')
-    seconds = time.perf_counter() - start
-    out = proc.stdout.decode(errors='replace')
-    if proc.returncode != 0:
-        raise RunError(f'{name}: exit status {proc.returncode}\n{out}')
-    checksum = re.search(r'^checksum: (0x[0-9a-f]+)$', out, re.MULTILINE)
-    instret = re.search(r'^instret: ([0-9]+)$', out, re.MULTILINE)
-    if not checksum or not instret:
-        raise RunError(f'{name}: no checksum/instret lines in\n{out}')
-    return seconds, checksum.group(1), int(instret.group(1))
 
 
 STATS = {'ns': r'^Translation ns/insn +([0-9.]+)$',
@@ -91,13 +64,9 @@ def translation_cost(cmd, timeout):
     return cost
 
 
-def found(path):
-    return os.path.isfile(path) if os.sep in path else shutil.which(path)
-
-
 def bench_one(elf, configs, runs, timeout):
     """Runs every configuration on elf; returns {name: [seconds]}, instret."""
-    base = ['-M', 'virt', '-bios', 'none', '-kernel', elf, '-nographic']
+    base = guest_args(elf)
     names = list(configs)
     times = {name: [] for name in names}
     checksums = set()
