@@ -1,6 +1,7 @@
 /*
  * The TCG accelerator:
- * -accel tcg[,thread=single|multi][,tb-size=MiB][,jit=on|off][,stats=on].
+ * -accel tcg[,thread=single|multi][,tb-size=MiB][,jit=on|off][,stats=on]
+ *           [,jit-pad=bytes].
  */
 #include "qemu/osdep.h"
 #include "qemu/accel.h"
@@ -9,7 +10,7 @@
 #include "tcg-accel-ops.h"
 
 static const char *const tcg_accel_opts[] = { "thread", "tb-size", "jit",
-                                              "stats", NULL };
+                                              "stats", "jit-pad", NULL };
 
 /*
  * stats=on: print what `info jit` shows when the process exits (for the
@@ -28,7 +29,7 @@ static bool tcg_init_machine(QemuOpts *opts, Error **errp)
 {
     const char *thread = opts ? qemu_opt_get(opts, "thread") : NULL;
     const AccelOpsClass *ops;
-    uint64_t tb_size_mib = 0;
+    uint64_t tb_size_mib = 0, jit_pad = 0;
     const char *jit;
     bool use_jit, stats = false;
 
@@ -61,6 +62,20 @@ static bool tcg_init_machine(QemuOpts *opts, Error **errp)
                    jit);
         return false;
     }
+    if (opts && !qemu_opt_get_number(opts, "jit-pad", 0, &jit_pad, errp)) {
+        return false;
+    }
+    if (jit_pad && !use_jit) {
+        error_setg(errp, "jit-pad: only the JIT places blocks (this run "
+                   "uses the interpreter)");
+        return false;
+    }
+    if (jit_pad >= TCG_JIT_BLOCK_ALIGN) {
+        error_setg(errp, "jit-pad=%" PRIu64 " is too large (at most %d)",
+                   jit_pad, TCG_JIT_BLOCK_ALIGN - 1);
+        return false;
+    }
+    tcg_jit_block_pad = jit_pad;
     tcg_use_jit(use_jit);
     if (opts && !qemu_opt_get_bool(opts, "stats", false, &stats, errp)) {
         return false;

@@ -133,12 +133,12 @@ static bool host_reg_is_volatile(int r)
 #define JIT_MAX_TB_BYTES    256
 
 /*
- * Blocks start on a cache line, so that a block's code sits the same way
- * in the lines and the host's fetch windows whatever was translated
- * before it: tcg-bench's cpu-bench varied by 5% with the offset of its
- * hot loop within a line.
+ * Blocks start on a cache line (plus tcg_jit_block_pad), so that a
+ * block's code sits the same way in the lines and the host's fetch
+ * windows whatever was translated before it: tcg-bench's cpu-bench
+ * varied by 5% with the offset of its hot loop within a line.
  */
-#define JIT_BLOCK_ALIGN     64
+#define JIT_BLOCK_ALIGN     TCG_JIT_BLOCK_ALIGN
 
 #define JIT_PROLOGUE_SIZE   384
 /* The code buffer is faulted in ahead of use, this much at a time. */
@@ -2013,7 +2013,8 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
     }
     assert(regs_off == jit.regs_off);
 
-    start = ROUND_UP(jit.used + sizeof(JitHeader), JIT_BLOCK_ALIGN);
+    start = ROUND_UP(jit.used + sizeof(JitHeader), JIT_BLOCK_ALIGN) +
+            tcg_jit_block_pad;
     if (start + need > jit.limit) {
         return false;
     }
@@ -2095,17 +2096,19 @@ static void jit_link_jump(TBJump *j, TranslationBlock *dest)
         return;
     }
     if ((uintptr_t)j->host_jmp & JMP_SELF) {
-        const JitHeader *h = (const JitHeader *)target - 1;
+        JitHeader h;
 
+        /* Unaligned with -accel tcg,jit-pad= */
+        memcpy(&h, target - sizeof(h), sizeof(h));
         /*
          * Its registers are still in host registers: only its own block
          * may follow (not another block for the same pc, say from a
          * different physical page).
          */
-        if (rel < (uintptr_t)target || rel >= (uintptr_t)target + h->size) {
+        if (rel < (uintptr_t)target || rel >= (uintptr_t)target + h.size) {
             return;
         }
-        target += h->loop_head;
+        target += h.loop_head;
     }
     qatomic_set(&jit.chaining, true);
     /* Aligned: one single-copy atomic store (see the top of the file). */

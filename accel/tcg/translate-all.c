@@ -755,6 +755,8 @@ void tcg_dump_info(GString *buf)
     }
 }
 
+unsigned tcg_jit_block_pad;
+
 bool tcg_jit_available(void)
 {
 #ifdef CONFIG_JIT

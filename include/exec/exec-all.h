@@ -194,6 +194,17 @@ bool tcg_jit_available(void);
 bool tcg_jit_enabled(void);
 void tcg_use_jit(bool on);
 
+/*
+ * The JIT starts each block's code tcg_jit_block_pad bytes (default 0)
+ * past a boundary of TCG_JIT_BLOCK_ALIGN bytes (-accel tcg,jit-pad=):
+ * hot loops run faster or slower with where they land in the host's
+ * cache lines, and a change to generated code is judged by its times
+ * over several pads (tests/bench/jit-layout.py).  Set before
+ * tcg_exec_init.
+ */
+#define TCG_JIT_BLOCK_ALIGN 64
+extern unsigned tcg_jit_block_pad;
+
 /* Statistics for `info jit`, and the number of full flushes so far. */
 void tcg_dump_info(GString *buf);
 uint64_t tb_flush_count(void);

@@ -135,6 +135,9 @@ def test_foreign_elf(emulator, files, option):
     (["-device", "virtio-blk-device,drive=no-such-drive"], "no-such-drive"),
     (["-drive", "if=none,id=hd0,format=raw"], "file"),
     (["-append", "console=ttyS0"], "-append"),
+    (["-accel", "tcg,jit-pad=64"], "jit-pad"),
+    (["-accel", "tcg,jit-pad=x"], "jit-pad"),
+    (["-accel", "tcg,jit=off,jit-pad=8"], "jit-pad"),
 ])
 def test_bad_option(emulator, args, needle):
     assert_rejected(emulator, args, needle)
