@@ -14,6 +14,8 @@
  *   qatomic_set/xchg,
  *   consumed by the main loop with qatomic_xchg.  The exit code is stored
  *   before the request that publishes it (release order via the xchg).
+ *   vm_stop also drops debug_requested, once the vCPUs (the only ones
+ *   that ask, from gdbstub under the BQL) are paused.
  */
 #include "qemu/osdep.h"
 #include "qemu/rcu.h"
@@ -153,6 +155,15 @@ int vm_stop(RunState state)
         return 0;
     }
     pause_all_vcpus();
+    /*
+     * A debug request asks for a stop, and this is one: drop any made
+     * before the vCPUs stopped, or it would stop the VM again as soon as
+     * the debugger resumes it.  Two vCPUs that hit breakpoints at once
+     * both ask (gdbstub reports the first); the second may ask while
+     * pause_all_vcpus waits, after the main loop took the first request.
+     * The vCPUs are stopped now and ask for nothing more.
+     */
+    qatomic_xchg(&debug_requested, 0);
     cpu_disable_ticks();
     runstate_set(state);
     vm_state_notify(false, state);
