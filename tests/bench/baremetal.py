@@ -43,5 +43,6 @@ def run_guest(name, cmd, timeout):
 
 
 def found(path):
-    """Is path an existing file (or, without a slash, a command)?"""
+    """Is the emulator path an existing file (or, without a slash, a
+    command on PATH)?"""
     return os.path.isfile(path) if os.sep in path else shutil.which(path)

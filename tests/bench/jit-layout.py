@@ -84,10 +84,11 @@ def main(argv):
         p.error('--runs and --timeout must be positive')
     if not elfs:
         p.error('no benchmark ELF after --')
-    for path in args.grace + elfs:
-        if not found(path):
-            print(f'jit-layout: {path} not found: skipping')
-            return 77
+    missing = ([b for b in args.grace if not found(b)] +
+               [e for e in elfs if not os.path.isfile(e)])
+    if missing:
+        print(f'jit-layout: {missing[0]} not found: skipping')
+        return 77
 
     print(f'jit-layout: {len(args.grace)} binaries, pads '
           f'{",".join(map(str, args.pads))}, minimum of {args.runs} runs '

@@ -129,9 +129,11 @@ def main(argv):
     if args.runs < 1 or args.timeout <= 0:
         p.error('--runs and --timeout must be positive')
 
-    for what, path in ([('Grace', args.grace), ('QEMU', args.qemu)] +
-                       [('benchmark ELF', e) for e in args.elf]):
-        if not found(path):
+    for what, path, ok in ([('Grace', args.grace, found(args.grace)),
+                            ('QEMU', args.qemu, found(args.qemu))] +
+                           [('benchmark ELF', e, os.path.isfile(e))
+                            for e in args.elf]):
+        if not ok:
             print(f'tcg-bench: {what} {path} not found: skipping')
             return 77
 
