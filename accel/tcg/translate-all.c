@@ -683,6 +683,7 @@ TranslationBlock *tb_lookup(CPUState *cpu, vaddr pc, uint32_t flags)
     if (tb && tb->pc == pc && tb->flags == flags && !tb_is_invalid(tb)) {
         return tb;
     }
+    qatomic_set(&cpu->tb_jmp_cache_misses, cpu->tb_jmp_cache_misses + 1);
     phys_pc = get_page_addr_code_hostp(cpu, pc, NULL, NULL);
     tb = tb_htable_lookup(cpu, pc, phys_pc, flags);
     if (!tb) {
@@ -733,6 +734,9 @@ void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next)
 
 void tcg_dump_info(GString *buf)
 {
+    uint64_t misses = 0;
+    CPUState *cpu;
+
     g_string_append_printf(buf, "Backend              %s\n", tcg_backend->name);
     g_string_append_printf(buf, "Translation blocks   %u\n", tb_ctx.nb_tbs);
     g_string_append_printf(buf, "Code buffer          %zu / %zu KiB\n",
@@ -750,6 +754,10 @@ void tcg_dump_info(GString *buf)
                            tb_ctx.invalidate_count);
     g_string_append_printf(buf, "Full flushes         %" PRIu64 "\n",
                            tb_ctx.flush_count);
+    CPU_FOREACH(cpu) {
+        misses += qatomic_read(&cpu->tb_jmp_cache_misses);
+    }
+    g_string_append_printf(buf, "Jump cache misses    %" PRIu64 "\n", misses);
     if (tcg_backend->dump_info) {
         tcg_backend->dump_info(buf);
     }

@@ -305,15 +305,19 @@ static void test_tb_lookup(void)
 {
     TranslationBlock *tb, *again;
     uint32_t flags = PRV_M | (PRV_M << 2);
+    uint64_t misses;
     Asm a;
 
     tm_reset();
     asm_init(&a, PAGE);
     a32(&a, JAL(X0, 0));
     tm_load(&a);
+    misses = cs->tb_jmp_cache_misses;
     tb = tb_lookup(cs, PAGE, flags);
     g_assert_true(tb_lookup(cs, PAGE, flags) == tb);
     g_assert_true(cs->tb_jmp_cache[tb_jmp_cache_hash(PAGE)] == tb);
+    /* The first lookup missed (`info jit` counts it), the second hit. */
+    g_assert_cmpuint(cs->tb_jmp_cache_misses, ==, misses + 1);
     /* Another state is another block. */
     g_assert_true(tb_lookup(cs, PAGE, flags ^ 4) != tb);
 

@@ -180,6 +180,8 @@ struct CPUState {
     /* vCPU (and any thread while all vCPUs are paused) */
     CPUTLB tlb;
     TranslationBlock **tb_jmp_cache;    /* TB_JMP_CACHE_SIZE entries */
+    /* Lookups it missed; written by the vCPU, read by `info jit`. */
+    uint64_t tb_jmp_cache_misses;
 
     /*
      * Debugging (accel/tcg/debug.c): vCPU, written by the vCPU's own
