@@ -122,6 +122,7 @@ void tlb_flush_all_cpus(void)
 static void tlb_flush_page_local(CPUState *cpu, vaddr addr)
 {
     vaddr page = addr & TARGET_PAGE_MASK;
+    bool whole = false;
 
     for (int i = 0; i < NB_MMU_MODES; i++) {
         CPUTLBDesc *d = &cpu->tlb.d[i];
@@ -134,6 +135,7 @@ static void tlb_flush_page_local(CPUState *cpu, vaddr addr)
             d->large_page_addr) {
             /* Part of a superpage: its other pages share the PTE. */
             tlb_flush_one_mmuidx(cpu, i);
+            whole = true;
             continue;
         }
         e = tlb_entry(cpu, i, page);
@@ -143,7 +145,12 @@ static void tlb_flush_page_local(CPUState *cpu, vaddr addr)
             tlb_entry_clear(e);
         }
     }
-    tb_jmp_cache_clear(cpu);
+    /* After a superpage's flush, other pages may map elsewhere too. */
+    if (whole) {
+        tb_jmp_cache_clear(cpu);
+    } else {
+        tb_jmp_cache_clear_page(cpu, page);
+    }
 }
 
 static void tlb_flush_page_work(CPUState *cpu, run_on_cpu_data data)

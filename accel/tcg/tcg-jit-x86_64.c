@@ -826,11 +826,12 @@ static void lookup_and_jump(JitCtx *s)
         QEMU_BUILD_BUG_ON(TB_JMP_CACHE_SIZE - 1 > 0x7fffffff);
         /* rax = tb_jmp_cache_hash(rsi) */
         mov_rr(s, RAX, RSI);
-        shift_ri(s, SH_SHR, 1, RAX, 1);
+        shift_ri(s, SH_SHR, 1, RAX, TARGET_PAGE_BITS - TB_JMP_GROUP_BITS);
+        alu_ri(s, ALU_AND, 0, RAX, TB_JMP_CACHE_SIZE - TB_JMP_GROUP_SIZE);
         mov_rr(s, RCX, RSI);
-        shift_ri(s, SH_SHR, 1, RCX, TB_JMP_CACHE_BITS + 1);
-        op_rr(s, 0x33, 1, RAX, RCX);
-        alu_ri(s, ALU_AND, 0, RAX, TB_JMP_CACHE_SIZE - 1);
+        shift_ri(s, SH_SHR, 0, RCX, 1);
+        alu_ri(s, ALU_AND, 0, RCX, TB_JMP_GROUP_SIZE - 1);
+        op_rr(s, 0x0b, 0, RAX, RCX);                    /* or */
         /* rax = cpu->tb_jmp_cache[rax] */
         op_rm(s, 0x8b, 1, RCX, RBP, offsetof(CPUState, tb_jmp_cache), false);
         shift_ri(s, SH_SHL, 1, RAX, 3);

@@ -499,6 +499,22 @@ void tb_jmp_cache_clear(CPUState *cpu)
     memset(cpu->tb_jmp_cache, 0, TB_JMP_CACHE_SIZE * sizeof(void *));
 }
 
+/*
+ * The blocks that may run code from page: those that start on it, and
+ * those that start on the page before and run on into it (a block spans
+ * two pages at most).  Each page's blocks are in one group of slots.
+ */
+void tb_jmp_cache_clear_page(CPUState *cpu, vaddr page)
+{
+    for (int i = 0; i < 2; i++) {
+        unsigned group = tb_jmp_cache_hash(page - i * TARGET_PAGE_SIZE) &
+                         ~(TB_JMP_GROUP_SIZE - 1);
+
+        memset(&cpu->tb_jmp_cache[group], 0,
+               TB_JMP_GROUP_SIZE * sizeof(void *));
+    }
+}
+
 static void do_tb_flush(void)
 {
     CPUState *cpu;

@@ -334,6 +334,37 @@ static void test_tb_lookup(void)
 }
 
 /*
+ * A page flush clears the jump cache entries of the blocks that may run
+ * code from the page, those starting on it or on the page before, and
+ * keeps the rest; a superpage's flush clears it all.
+ */
+static void test_jmp_cache_page(void)
+{
+    TranslationBlock *mark = (TranslationBlock *)cs;
+    const vaddr on = PAGE + 0x2a6, before = PAGE - 2, after = PAGE + 0x1000;
+    vaddr va = 0x40000000;
+
+    tm_reset();
+    /* Every pc of a page hashes into its page's group. */
+    for (vaddr pc = PAGE; pc < PAGE + TARGET_PAGE_SIZE; pc += 2) {
+        g_assert_cmpuint(tb_jmp_cache_hash(pc) / TB_JMP_GROUP_SIZE, ==,
+                         tb_jmp_cache_hash(PAGE) / TB_JMP_GROUP_SIZE);
+    }
+    cs->tb_jmp_cache[tb_jmp_cache_hash(on)] = mark;
+    cs->tb_jmp_cache[tb_jmp_cache_hash(before)] = mark;
+    cs->tb_jmp_cache[tb_jmp_cache_hash(after)] = mark;
+    tlb_flush_page(cs, PAGE + 0x123);
+    g_assert_null(cs->tb_jmp_cache[tb_jmp_cache_hash(on)]);
+    g_assert_null(cs->tb_jmp_cache[tb_jmp_cache_hash(before)]);
+    g_assert_true(cs->tb_jmp_cache[tb_jmp_cache_hash(after)] == mark);
+
+    tlb_set_page(cs, va, TM_RAM_BASE, MEMTXATTRS_UNSPECIFIED, PAGE_READ,
+                 PRV_S, 2 * MiB);
+    tlb_flush_page(cs, va + 0x5000);
+    g_assert_null(cs->tb_jmp_cache[tb_jmp_cache_hash(after)]);
+}
+
+/*
  * FENCE.I catches the one window the write paths leave: a block
  * translated from a page that a device wrote, before physmem marked the
  * page dirty.
@@ -443,6 +474,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cputlb/notdirty", test_notdirty);
     g_test_add_func("/cputlb/dirty-log", test_dirty_log);
     g_test_add_func("/cputlb/tb-lookup", test_tb_lookup);
+    g_test_add_func("/cputlb/jmp-cache-page", test_jmp_cache_page);
     g_test_add_func("/cputlb/fence-i", test_fence_i);
     g_test_add_func("/cputlb/jump-unlink", test_jump_unlink);
     return g_test_run();
