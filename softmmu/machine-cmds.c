@@ -1,6 +1,7 @@
 /*
- * Monitor commands about the CPUs: `info registers`, `info cpus` and
- * QMP's query-cpus-fast.  They run in the main loop with the BQL held;
+ * Monitor commands about the CPUs: `info registers`, `info cpus`, `info
+ * jit` and QMP's query-cpus-fast.  They run in the main loop with the
+ * BQL held (`info jit` takes the TB lock after it, in that order);
  * the registers of a running vCPU are read while it runs, as QEMU's
  * TCG does, so a snapshot of a running guest may be a mix of moments.
  */
@@ -10,6 +11,7 @@
 #include "monitor/monitor.h"
 #include "sysemu/cpus.h"
 #include "hw/boards.h"
+#include "exec/exec-all.h"
 #include "softmmu/machine-cmds.h"
 
 static CPUState *cpu_by_index(int index)
@@ -118,6 +120,23 @@ static const HMPCommand info_registers_cmd = {
     .fn = hmp_info_registers,
 };
 
+/* info jit: what TCG has translated, and at what cost. */
+static void hmp_info_jit(Monitor *mon, int argc, char **argv)
+{
+    g_autoptr(GString) buf = g_string_new(NULL);
+
+    tcg_dump_info(buf);
+    monitor_puts(mon, buf->str);
+}
+
+static const HMPCommand info_jit_cmd = {
+    .name = "jit",
+    .params = "",
+    .help = "show the translator's statistics: blocks, code buffer, "
+            "translation cost, jump cache misses",
+    .fn = hmp_info_jit,
+};
+
 static const HMPCommand info_cpus_cmd = {
     .name = "cpus",
     .params = "",
@@ -134,5 +153,6 @@ void machine_cmds_register(void)
 {
     hmp_register_info(&info_registers_cmd);
     hmp_register_info(&info_cpus_cmd);
+    hmp_register_info(&info_jit_cmd);
     qmp_register_command(&query_cpus_fast_cmd);
 }

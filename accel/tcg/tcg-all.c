@@ -15,7 +15,6 @@ static const char *const tcg_accel_opts[] = { "thread", "tb-size", "jit",
 /*
  * stats=on: print what `info jit` shows when the process exits (for the
  * benchmarks: translation cost and code size per guest instruction).
- * The counters are read racily, as `info jit` does.
  */
 static void tcg_print_stats(void)
 {

@@ -748,11 +748,20 @@ void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next)
     tb_unlock();
 }
 
+/*
+ * Under the TB lock, which guards the counters of tb_ctx and the
+ * backend's (the caller may hold it already: a fatal error during
+ * translation, with stats=on); the vCPUs' miss counts are atomic.
+ */
 void tcg_dump_info(GString *buf)
 {
+    bool locked = tb_lock_held;
     uint64_t misses = 0;
     CPUState *cpu;
 
+    if (!locked) {
+        tb_lock();
+    }
     g_string_append_printf(buf, "Backend              %s\n", tcg_backend->name);
     g_string_append_printf(buf, "Translation blocks   %u\n", tb_ctx.nb_tbs);
     g_string_append_printf(buf, "Code buffer          %zu / %zu KiB\n",
@@ -776,6 +785,9 @@ void tcg_dump_info(GString *buf)
     g_string_append_printf(buf, "Jump cache misses    %" PRIu64 "\n", misses);
     if (tcg_backend->dump_info) {
         tcg_backend->dump_info(buf);
+    }
+    if (!locked) {
+        tb_unlock();
     }
 }
 

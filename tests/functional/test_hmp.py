@@ -92,6 +92,8 @@ def test_info(hmp_vm):
     registers = hmp.run("info registers")
     assert "pc" in registers and "0000000000001000" in registers
     assert "serial0" in hmp.run("info chardev")
+    jit = hmp.run("info jit")
+    assert "Backend" in jit and "Jump cache misses" in jit
 
 
 def test_help(hmp_vm):
