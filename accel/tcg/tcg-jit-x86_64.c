@@ -44,9 +44,10 @@
  *    nothing is moved across an mb op or a helper call;
  *  - an mb op with TCG_MO_ST_LD is a full barrier (lock or), the others
  *    are free under x86's TSO;
- *  - every block entry, from cpu_exec or chained, checks
- *    cpu->tcg_exit_req before any guest instruction runs (a relaxed
- *    load; the pairing is cpu_exec's, see cpu_handle_interrupt);
+ *  - every block entry, from cpu_exec or chained, and every jump back
+ *    of a self-loop, checks cpu->tcg_exit_req before any guest
+ *    instruction runs (a relaxed load; the pairing is cpu_exec's, see
+ *    cpu_handle_interrupt);
  *  - a direct jump is a jmp rel32 whose displacement is 4-byte aligned.
  *    tb_add_jump links it (after the store-release of TBJump.dest) and
  *    tb_jmp_unlink resets it, both under the TB lock, by one aligned
@@ -233,7 +234,10 @@ typedef struct JitCtx {
     uint64_t loop_not_low;      /* ... found not to be, at a jump back */
     bool has_loop;              /* a direct jump back to its own start */
     uint8_t *loop_head;         /* where linked self-jumps land */
-    uint8_t *head_exit;         /* rel32 to patch to gen_head_exit */
+    uint8_t *entry_exit;        /* rel32 to patch to the entry's exit */
+    /* rel32s to patch to the loop head's exit, one per jump back */
+    uint8_t *head_exit[TCG_MAX_JMPS];
+    int nb_head_exits;
     SlowPath slow[TCG_MAX_OPS];
     int nb_slow;
     unsigned nb_hints;          /* addend hints this block's loads use */
@@ -738,17 +742,26 @@ static bool is_self_jump(JitCtx *s, const TCGOp *op)
     return op->imm == s->tb->pc;
 }
 
+/* Compare cpu->tcg_exit_req with 0 (a relaxed load: see the top). */
+static void cmp_exit_req(JitCtx *s)
+{
+    op_rm(s, 0x83, 0, ALU_CMP, RBP, offsetof(CPUState, tcg_exit_req), false);
+    emit8(s, 0);
+}
+
 /*
  * Leave through jump slot n: a patchable jmp whose rel32 is 4-byte
  * aligned, followed by its exit stub (where the jump leads unlinked).
  *
  * A jump back to the block's own pc keeps the guest registers in host
  * registers: it is linked only to its own block (jit_link_jump), to the
- * loop head after the register loads, and writes them back only in its
- * exit stub.  Every exit of the block writes back what may be dirty at
- * the loop head (loop_dirty, which gen_code starts from).  Before the
- * jump it extends the unextended registers (JitCtx.lazy) other than
- * those of loop_low_only, which the loop head takes as unextended.
+ * loop head after the entry's register loads and exit request check,
+ * and writes them back only in its exit stub.  Every exit of the block
+ * writes back what may be dirty at the loop head (loop_dirty, which
+ * gen_code starts from).  Before the jump it extends the unextended
+ * registers (JitCtx.lazy) other than those of loop_low_only, which the
+ * loop head takes as unextended, and leaves through the loop head's exit
+ * if asked to (gen_head_exits).
  */
 static void lookup_and_jump(JitCtx *s);
 
@@ -785,6 +798,9 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
          */
         s->loop_not_low |= s->loop_low_only & ~s->lazy &
                            ~(s->known_sext & ~link);
+        cmp_exit_req(s);
+        assert(s->nb_head_exits < TCG_MAX_JMPS);
+        s->head_exit[s->nb_head_exits++] = jcc32(s, CC_NE);
     } else {
         leave_writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
@@ -1797,31 +1813,41 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
 }
 
 /*
- * The entry: load the cached guest registers, then the loop head: leave
- * if asked to (as the interpreter's tb_enter and CHAIN do), before any
- * guest instruction runs.  A block that jumps back to itself comes back
- * to the loop head, with its registers live.  The exit is out of line
- * (gen_head_exit), so that the entry and every round of a loop run
- * straight through the check: a taken branch there made the ALU loop
- * 16% slower.
+ * The entry: load the cached guest registers, then leave if asked to (as
+ * the interpreter's tb_enter and CHAIN do), before any guest instruction
+ * runs.  The exit is out of line (gen_head_exits), so that the entry
+ * runs straight through the check: a taken branch there made the ALU
+ * loop 16% slower.  A block that jumps back to itself comes back after
+ * the check, to the loop head, with its registers live; each jump back
+ * makes the check itself first (goto_slot), so that the two exits know
+ * what they leave with.
  */
 static void gen_entry(JitCtx *s)
 {
     load_cached(s, s->cached & ~jit.pinned);
+    cmp_exit_req(s);
+    s->entry_exit = jcc32(s, CC_NE);
     s->loop_head = s->has_loop ? s->p : NULL;
-    op_rm(s, 0x83, 0, ALU_CMP, RBP, offsetof(CPUState, tcg_exit_req), false);
-    emit8(s, 0);
-    s->head_exit = jcc32(s, CC_NE);
 }
 
 /*
- * The loop head's exit, after the block's code.  From the entry nothing
- * is dirty or unextended, and writing back what a jump back may have left
- * dirty (loop_dirty, empty without a loop) stores the values just loaded.
+ * After the block's code.  The entry's exit: nothing is dirty or
+ * unextended there yet; in particular the registers of loop_low_only
+ * hold the values just loaded, whole.  The loop head's, for jumps back
+ * that find an exit request: it writes back what they may leave dirty
+ * (loop_dirty), extending the registers of loop_low_only, which they may
+ * leave unextended.
  */
-static void gen_head_exit(JitCtx *s)
+static void gen_head_exits(JitCtx *s)
 {
-    patch_rel32(s->head_exit, s->p);
+    patch_rel32(s->entry_exit, s->p);
+    exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
+    if (!s->nb_head_exits) {
+        return;
+    }
+    for (int i = 0; i < s->nb_head_exits; i++) {
+        patch_rel32(s->head_exit[i], s->p);
+    }
     leave_writeback(s, s->loop_dirty, s->loop_low_only);
     exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
 }
@@ -1955,6 +1981,7 @@ static bool gen_block(JitCtx *s)
 
     s->p = s->start;
     s->nb_slow = 0;
+    s->nb_head_exits = 0;
     s->nb_hints = 0;
     s->loop_not_low = 0;
     gen_entry(s);
@@ -1988,7 +2015,7 @@ static bool gen_block(JitCtx *s)
         s->known_sext = sext;
         s->known_u31 = u31;
     }
-    gen_head_exit(s);
+    gen_head_exits(s);
     for (int i = 0; i < s->nb_slow; i++) {
         gen_slow_path(s, &s->slow[i]);
     }

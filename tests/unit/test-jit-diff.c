@@ -1003,6 +1003,33 @@ static void test_loop_head_exit_extends(void)
 }
 
 /*
+ * A self-loop's block entered with an exit request pending: a kick just
+ * before the jump into it, an indirect one, which finds the block in the
+ * jump cache in the program's second round.  The loop's first op writes
+ * a1 (pinned) without reading it, so its jumps back may bring a1
+ * unextended, and the loop head's exit extends it; the entry's exit,
+ * where a1 holds a 64-bit value that is no sign extension, must leave it
+ * as it is.
+ */
+static void test_loop_entry_exit(void)
+{
+    Program *p = directed_program(11);
+
+    if (!p) {
+        return;
+    }
+    p->items[0].insn = ADDI(R_INNER, X0, 4);
+    p->items[1].insn = ADD(A1, A2, X0);
+    p->items[2].insn = SD(X0, R_MMIO, 24);
+    p->items[3] = (Item) { .size = 8, .kind = IT_JALR, .rd = X0, .rt = T0,
+                           .target = 4 };
+    p->items[4].insn = LUI(A1, 0x12345);
+    p->items[5] = (Item) { .size = 8, .kind = IT_LOOPEND, .target = 4 };
+    p->regs[A2] = (1ull << 32) | 5;
+    check_kicked(p);
+}
+
+/*
  * One load in a loop, from the ROM and from RAM by turns: two RAM blocks,
  * so two addends.  The JIT's load takes its addend from a hint, which is
  * wrong at every turn here: the check against the TLB entry must catch
@@ -1050,6 +1077,7 @@ int main(int argc, char **argv)
     g_test_add_func("/jit/diff/loop-head-exit", test_loop_head_exit);
     g_test_add_func("/jit/diff/loop-head-exit-extends",
                     test_loop_head_exit_extends);
+    g_test_add_func("/jit/diff/loop-entry-exit", test_loop_entry_exit);
     g_test_add_func("/jit/diff/addend-hint", test_addend_hint);
     g_test_add_func("/jit/diff/random", test_diff);
     return g_test_run();
