@@ -12,14 +12,15 @@
  * that nobody asked the vCPU to stop (cpu->tcg_exit_req), so a kick is
  * noticed within one block; it then starts at the block's second op,
  * past tb_enter, which does the same checks for entries from cpu_exec.
- * Guest exceptions leave through cpu_loop_exit (siglongjmp) from the
- * helpers and slow paths.
+ * A direct jump to a label of its own block (TBJump.label) goes on at
+ * the label's op, after the same check.  Guest exceptions leave through
+ * cpu_loop_exit (siglongjmp) from the helpers and slow paths.
  *
  * The guest pc lives only in the ops, and the retired-instruction count
- * is only updated on leaving a block (see TCGOp.idx).  Guest memory is
- * accessed through host pointers, with relaxed atomics: aligned accesses
- * must not tear, since other vCPUs (and the guest's own synchronisation)
- * may be looking at the same bytes.
+ * is only updated on leaving a block or jumping to a label (see
+ * TCGOp.idx).  Guest memory is accessed through host pointers, with
+ * relaxed atomics: aligned accesses must not tear, since other vCPUs (and
+ * the guest's own synchronisation) may be looking at the same bytes.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -58,10 +59,27 @@ static const void *handlers[NB_OPS];
         }                                                               \
     } while (0)
 
-/* Leave through op's jump slot, counting op's instruction as retired. */
+/*
+ * Leave through op's jump slot, counting op's instruction as retired.  A
+ * jump to a label of this block (TBJump.label) goes on there instead, if
+ * we may chain and nobody asked us to stop, counting the instructions up
+ * to op's less those before the label; if asked, it leaves for the label.
+ */
 #define GOTO_SLOT()                                                     \
     do {                                                                \
+        uint16_t l_ = tb_jump(tb, op->arg)->label;                      \
+                                                                        \
         cpu->insn_count += op->idx + 1;                                 \
+        if (l_ && chain) {                                              \
+            if (likely(!qatomic_read(&cpu->tcg_exit_req))) {            \
+                op = &tb->ops[l_];                                      \
+                cpu->insn_count -= op->idx;                             \
+                DISPATCH();                                             \
+            }                                                           \
+            info->last_tb = NULL;                                       \
+            info->pc = op->imm;                                         \
+            return TB_EXIT_PC;                                          \
+        }                                                               \
         /* Pairs with the store-release in tb_add_jump. */             \
         CHAIN(qatomic_load_acquire(tb_jmp_slot(tb, op->arg)));          \
         info->last_tb = tb;                                             \

@@ -44,10 +44,11 @@
  *    nothing is moved across an mb op or a helper call;
  *  - an mb op with TCG_MO_ST_LD is a full barrier (lock or), the others
  *    are free under x86's TSO;
- *  - every block entry, from cpu_exec or chained, and every jump back
- *    of a self-loop, checks cpu->tcg_exit_req before any guest
- *    instruction runs (a relaxed load; the pairing is cpu_exec's, see
- *    cpu_handle_interrupt);
+ *  - every block entry, from cpu_exec or chained, and every jump within
+ *    the block (to a label: a self-loop's jump back, or a jump to
+ *    another of its instructions), checks cpu->tcg_exit_req before any
+ *    guest instruction runs (a relaxed load; the pairing is cpu_exec's,
+ *    see cpu_handle_interrupt);
  *  - a direct jump is a jmp rel32 whose displacement is 4-byte aligned.
  *    tb_add_jump links it (after the store-release of TBJump.dest) and
  *    tb_jmp_unlink resets it, both under the TB lock, by one aligned
@@ -172,8 +173,9 @@ static struct {
     bool regs_off_set;
     uint64_t pinned;            /* pinned_mask() */
     /*
-     * Some code chains (a linked jump, an inline lookup): set under the TB
-     * lock, cleared by jit_reset (exclusive), read by jit_exec.
+     * Some code chains (a linked jump, an inline lookup, a label): set
+     * under the TB lock, cleared by jit_reset (exclusive), read by
+     * jit_exec.
      */
     bool chaining;
     /* Statistics: TB lock, read racily. */
@@ -223,21 +225,42 @@ typedef struct JitCtx {
      * (extend_operands), and so does its write-back.
      */
     uint64_t lazy;
-    uint64_t loop_dirty;        /* ... possibly, at the loop head */
     /*
-     * Registers that nothing reads in full from the loop head before
-     * writing them (find_loop): they cross the jumps back unextended
-     * (and are extended if the loop head leaves), so that a 32-bit
-     * recurrence carries no extension.
+     * Labels: the ops that jumps within the block land on (find_jumps).
+     * A direct jump to one of the block's own instructions goes there
+     * without leaving: back to its first, op 1, the loop head, through a
+     * patchable jump (a self-loop: goto_slot); to any other directly
+     * (goto_label).  jump_to[i]: the label op i's jump lands on, or 0.
+     * For each label k:
+     *  - label_dirty[k]: what may be dirty there (find_dirty);
+     *  - low_only[k]: the registers that nothing reads in full from k
+     *    before writing them (find_low_only): jumps may bring them
+     *    unextended, so that a 32-bit recurrence carries no extension,
+     *    and the label's exit extends them;
+     *  - not_low[k]: ... found at a jump to be neither unextended nor
+     *    sign-extended there: gen_code tries again without them;
+     *  - label_at[k], label_exit[k]: its code and its exit, once made.
+     * in_loop[i]: op i is on a path from a jump back to itself.
      */
-    uint64_t loop_low_only;
-    uint64_t loop_not_low;      /* ... found not to be, at a jump back */
-    bool has_loop;              /* a direct jump back to its own start */
-    uint8_t *loop_head;         /* where linked self-jumps land */
+    bool is_label[TCG_MAX_OPS];
+    uint16_t jump_to[TCG_MAX_OPS];
+    bool in_loop[TCG_MAX_OPS];
+    bool has_loop;              /* a self-loop: a jump back to op 1 */
+    bool any_loop;              /* a jump back to any label */
+    uint64_t label_dirty[TCG_MAX_OPS];
+    uint64_t low_only[TCG_MAX_OPS];
+    uint64_t not_low[TCG_MAX_OPS];
+    bool retry;                 /* some not_low was found */
+    uint8_t *label_at[TCG_MAX_OPS];
+    uint8_t *label_exit[TCG_MAX_OPS];
     uint8_t *entry_exit;        /* rel32 to patch to the entry's exit */
-    /* rel32s to patch to the loop head's exit, one per jump back */
-    uint8_t *head_exit[TCG_MAX_JMPS];
-    int nb_head_exits;
+    /* Jumps to patch once their label's code (or exit) is made. */
+    struct {
+        uint8_t *rel;
+        uint16_t label;
+        bool exit;              /* to the label's exit, not its code */
+    } fixup[2 * TCG_MAX_OPS];
+    int nb_fixups;
     SlowPath slow[TCG_MAX_OPS];
     int nb_slow;
     unsigned nb_hints;          /* addend hints this block's loads use */
@@ -750,31 +773,122 @@ static void cmp_exit_req(JitCtx *s)
 }
 
 /*
+ * Jumps to labels (find_jumps).  At label k, what may be unextended is
+ * what the fall-through has there of low_only[k] (it extends the rest),
+ * or what a jump brings of it (it extends the rest too); nothing is
+ * known; what may be dirty is label_dirty[k].  The retired count in rdi
+ * means at the label what it means there on the fall-through: a jump
+ * adds its own instruction and those before it, less those before the
+ * label (so a jump forward subtracts).  Each jump checks
+ * cpu->tcg_exit_req, as a chained entry of a block at the label's pc
+ * would, and leaves through the label's exit if it is set.  Jumps are
+ * patched once the block is made.
+ */
+static void add_fixup(JitCtx *s, uint8_t *rel, int k, bool exit)
+{
+    assert(s->nb_fixups < (int)ARRAY_SIZE(s->fixup));
+    s->fixup[s->nb_fixups++] = (typeof(s->fixup[0])){ rel, k, exit };
+}
+
+/*
+ * Label k's instruction: its index in the block and its pc.  Label 1, the
+ * loop head, is the block's first instruction, even when op 1 belongs to
+ * a later one (the first made no op: a nop).
+ */
+static int label_idx(JitCtx *s, int k)
+{
+    return k == 1 ? 0 : s->tb->ops[k].idx;
+}
+
+static vaddr label_pc(JitCtx *s, int k)
+{
+    return k == 1 ? s->tb->pc : s->tb->ops[k].pc;
+}
+
+/* Everything a jump to label k does but the jump itself. */
+static void jump_checks(JitCtx *s, const TCGOp *op, int k)
+{
+    /* jmp's link register is not sign-extended (a pc). */
+    uint64_t link = op->opc == INDEX_op_jmp ? 1ull << op->rd : 0;
+    uint64_t not_low = s->low_only[k] & ~s->lazy & ~(s->known_sext & ~link);
+    int n = op->idx + 1 - label_idx(s, k);
+
+    extend_lazy(s, s->lazy & ~s->low_only[k]);
+    if (not_low & ~s->not_low[k]) {
+        s->not_low[k] |= not_low;
+        s->retry = true;
+    }
+    if (n) {
+        add_insn_count(s, n);
+    }
+    cmp_exit_req(s);
+    add_fixup(s, jcc32(s, CC_NE), k, true);
+}
+
+static void goto_label(JitCtx *s, const TCGOp *op, int k)
+{
+    jump_checks(s, op, k);
+    add_fixup(s, jmp32(s), k, false);
+}
+
+static void enter_label(JitCtx *s, int k)
+{
+    extend_lazy(s, s->lazy & ~s->low_only[k]);
+    s->lazy &= s->low_only[k];
+    s->known_sext = s->known_u31 = 0;
+    s->dirty |= s->label_dirty[k];
+    s->label_at[k] = s->p;
+}
+
+/* After the block's code: the labels' exits, and the jumps patched. */
+static void gen_label_exits(JitCtx *s)
+{
+    for (int k = 1; k < s->tb->nb_ops; k++) {
+        if (!s->is_label[k]) {
+            continue;
+        }
+        s->label_exit[k] = s->p;
+        leave_writeback(s, s->label_dirty[k], s->low_only[k]);
+        if (label_idx(s, k)) {
+            add_insn_count(s, label_idx(s, k));
+        }
+        exit_to_tail(s, NULL, false, label_pc(s, k), 0, TB_EXIT_PC);
+    }
+    for (int i = 0; i < s->nb_fixups; i++) {
+        int k = s->fixup[i].label;
+
+        patch_rel32(s->fixup[i].rel, s->fixup[i].exit ? s->label_exit[k]
+                                                      : s->label_at[k]);
+    }
+}
+
+/*
  * Leave through jump slot n: a patchable jmp whose rel32 is 4-byte
  * aligned, followed by its exit stub (where the jump leads unlinked).
+ * Or go to a label of the block (goto_label).
  *
- * A jump back to the block's own pc keeps the guest registers in host
- * registers: it is linked only to its own block (jit_link_jump), to the
- * loop head after the entry's register loads and exit request check,
- * and writes them back only in its exit stub.  Every exit of the block
- * writes back what may be dirty at the loop head (loop_dirty, which
- * gen_code starts from).  Before the jump it extends the unextended
- * registers (JitCtx.lazy) other than those of loop_low_only, which the
- * loop head takes as unextended, and leaves through the loop head's exit
- * if asked to (gen_head_exits).
+ * A jump back to the block's own pc, to label 1, keeps the guest
+ * registers in host registers: it is linked only to its own block
+ * (jit_link_jump), to the loop head after the entry's register loads
+ * and exit request check, and writes them back only in its exit stub.
  */
 static void lookup_and_jump(JitCtx *s);
 
 static void goto_slot(JitCtx *s, const TCGOp *op)
 {
     TBJump *j = tb_jump(s->tb, op->arg);
-    bool self = is_self_jump(s, op);
+    int k = s->jump_to[op - s->tb->ops];
+    bool self = k == 1;
 
     /*
      * A jump that tb_add_jump will never link (into another page, or out
      * of a CF_NO_CHAIN block) would leave to cpu_exec every time, only
      * for it to look the target up in the jump cache: do that here.
      */
+    if (k > 1) {
+        goto_label(s, op, k);
+        return;
+    }
     if ((op->imm & TARGET_PAGE_MASK) != tb_page_start(s->tb) ||
         (s->tb->cflags & CF_NO_CHAIN)) {
         leave_writeback(s, s->dirty, s->lazy);
@@ -786,21 +900,7 @@ static void goto_slot(JitCtx *s, const TCGOp *op)
 
     assert(op->arg < s->tb->nb_jmp && !j->host_jmp);
     if (self) {
-        /* jmp's link register is not sign-extended (a pc). */
-        uint64_t link = op->opc == INDEX_op_jmp ? 1ull << op->rd : 0;
-
-        add_insn_count(s, op->idx + 1);
-        extend_lazy(s, s->lazy & ~s->loop_low_only);
-        /*
-         * The loop head treats the registers of loop_low_only as
-         * unextended: those it gets here in full must be sign-extended,
-         * or gen_code tries again without them.
-         */
-        s->loop_not_low |= s->loop_low_only & ~s->lazy &
-                           ~(s->known_sext & ~link);
-        cmp_exit_req(s);
-        assert(s->nb_head_exits < TCG_MAX_JMPS);
-        s->head_exit[s->nb_head_exits++] = jcc32(s, CC_NE);
+        jump_checks(s, op, 1);
     } else {
         leave_writeback(s, s->dirty, s->lazy);
         add_insn_count(s, op->idx + 1);
@@ -1553,14 +1653,15 @@ static void op_regs(const TCGOp *op, uint64_t *reads, uint64_t *writes)
  * other ops between.  It becomes a test and a cmov where andi is, two
  * dependent steps where the three ops take three.  That is right when
  * what is between is ALU ops (nothing leaves the block, so only t's final
- * value is ever seen) that neither read nor write t nor write b.  Returns
+ * value is ever seen) that neither read nor write t nor write b, and no
+ * jump lands after the andi (find_jumps).  Returns
  * whether ops[i] starts one, and where its neg and its and are.
  */
 #define SELECT_WINDOW   6
 
-static bool find_select(const TranslationBlock *tb, int i, int *neg,
-                        int *and)
+static bool find_select(JitCtx *s, int i, int *neg, int *and)
 {
+    const TranslationBlock *tb = s->tb;
     const TCGOp *op = &tb->ops[i];
     int t = op->rd, a = op->rs1, b;
     uint64_t between = 0;
@@ -1573,7 +1674,8 @@ static bool find_select(const TranslationBlock *tb, int i, int *neg,
         uint64_t r, w;
 
         op = &tb->ops[k];
-        if (!op_stays(op)) {
+        /* Nothing may jump into it. */
+        if (!op_stays(op) || s->is_label[k]) {
             return false;
         }
         if (*neg < 0 && (op->opc == INDEX_op_sub ||
@@ -1749,6 +1851,121 @@ static void op_known(JitCtx *s, const TCGOp *op, uint64_t *sext,
     *u31 = (*u31 & ~writes) | (rd_u31 ? writes : 0);
 }
 
+/* Does op jump to a pc given in the op (a jump slot's, or looked up)? */
+static bool is_direct_jump(const TCGOp *op)
+{
+    TCGOpKind kind = tcg_op_kind(op->opc);
+
+    return kind == TCG_KIND_GOTO || kind == TCG_KIND_JMP ||
+           kind == TCG_KIND_BR;
+}
+
+/*
+ * The labels (JitCtx): op 1 for a self-loop, while its jump may be
+ * linked; the ops tb_find_labels found for other jumps within the block,
+ * unless -d exec or -d cpu want to see every block (jit_exec drops all
+ * code when they are turned on).  That is when the interpreter follows
+ * them (its chain), under ThreadSanitizer too: a label leads to no other
+ * TB, so nothing needs seeing published.  Then both backends leave
+ * cpu_exec at the same places, which test-jit-diff checks.  And which
+ * ops are inside a loop.
+ */
+static void find_jumps(JitCtx *s, TranslationBlock *tb)
+{
+    bool labels = !qemu_loglevel_mask(CPU_LOG_EXEC | CPU_LOG_TB_CPU);
+    bool self_loops = jit_may_chain() && !(tb->cflags & CF_NO_CHAIN);
+
+    s->has_loop = s->any_loop = false;
+    memset(s->jump_to, 0, sizeof(s->jump_to[0]) * tb->nb_ops);
+    memset(s->is_label, 0, sizeof(s->is_label[0]) * tb->nb_ops);
+    memset(s->in_loop, 0, sizeof(s->in_loop[0]) * tb->nb_ops);
+    for (int i = 1; i < tb->nb_ops; i++) {
+        const TCGOp *op = &tb->ops[i];
+        int k;
+
+        if (!is_direct_jump(op)) {
+            continue;
+        }
+        if (is_self_jump(s, op)) {
+            k = self_loops ? 1 : 0;
+        } else {
+            k = labels ? tb_jump(tb, op->arg)->label : 0;
+        }
+        if (!k) {
+            continue;
+        }
+        s->jump_to[i] = k;
+        s->is_label[k] = true;
+        s->has_loop |= k == 1;
+        /* Code that does not leave between blocks (jit_exec). */
+        qatomic_set(&jit.chaining, true);
+        if (k <= i) {
+            s->any_loop = true;
+            memset(&s->in_loop[k], 1, i - k + 1);
+        }
+    }
+}
+
+/*
+ * What may be dirty at each label: what is dirty at the jumps to it,
+ * which depends on what is dirty at the labels before them.  A fixed
+ * point: the sets only grow (between helper calls, which write
+ * everything back), so a few passes do.
+ */
+static void find_dirty(JitCtx *s, const TranslationBlock *tb)
+{
+    bool changed;
+
+    memset(s->label_dirty, 0, sizeof(s->label_dirty[0]) * tb->nb_ops);
+    do {
+        uint64_t dirty = 0;
+
+        changed = false;
+        for (int i = 1; i < tb->nb_ops; i++) {
+            const TCGOp *op = &tb->ops[i];
+            uint64_t r, w, *to = &s->label_dirty[s->jump_to[i]];
+
+            dirty |= s->label_dirty[i];
+            if (op->opc == INDEX_op_call || op->opc == INDEX_op_call_mem) {
+                dirty = 0;
+                continue;
+            }
+            op_regs(op, &r, &w);
+            dirty |= w & s->cached;
+            if (s->jump_to[i] && (*to | dirty) != *to) {
+                *to |= dirty;
+                changed = true;
+            }
+        }
+    } while (changed);
+}
+
+/*
+ * low_only[k] for each label k: the registers that the ops from k write
+ * before anything reads their upper halves, and before any op that may
+ * leave the block or call out (which would write them back).
+ */
+static void find_low_only(JitCtx *s, const TranslationBlock *tb)
+{
+    for (int k = 1; k < tb->nb_ops; k++) {
+        uint64_t written = 0, observed = 0;
+
+        s->low_only[k] = 0;
+        for (int i = k; s->is_label[k] && i < tb->nb_ops; i++) {
+            const TCGOp *op = &tb->ops[i];
+            uint64_t r, w;
+
+            if (!op_stays(op)) {
+                break;
+            }
+            op_regs(op, &r, &w);
+            observed |= r & ~written & ~op_low_operands(op);
+            s->low_only[k] |= w & ~written & ~observed & s->cached;
+            written |= w;
+        }
+    }
+}
+
 /*
  * Keep the most used guest registers (at least twice, or the load and
  * write-back cost more than they save) in host registers.
@@ -1763,20 +1980,6 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
     for (unsigned n = 0; n < NB_PINNED; n++) {
         s->host_of[pinned_guest[n]] = pinned_host[n];
     }
-    s->has_loop = false;
-    int last_self = 0;
-
-    /* Uses inside a self-loop (up to its last jump back) count more. */
-    for (int i = 1; i < tb->nb_ops; i++) {
-        const TCGOp *op = &tb->ops[i];
-        TCGOpKind kind = tcg_op_kind(op->opc);
-
-        if ((kind == TCG_KIND_GOTO || kind == TCG_KIND_JMP ||
-             kind == TCG_KIND_BR) && is_self_jump(s, op)) {
-            s->has_loop = true;
-            last_self = i;
-        }
-    }
     for (int i = 1; i < tb->nb_ops; i++) {
         uint64_t r, w;
 
@@ -1787,7 +1990,8 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
         for (uint64_t m = r | w; m; m &= m - 1) {
             int g = ctz64(m);
 
-            uses[g] = MIN(uses[g] + (i <= last_self ? 8 : 1), 255);
+            /* Uses inside a loop count more. */
+            uses[g] = MIN(uses[g] + (s->in_loop[i] ? 8 : 1), 255);
         }
     }
     for (unsigned n = 0; n < NB_PINNED; n++) {
@@ -1798,7 +2002,7 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
 
         for (int g = 0; g < TCG_MAX_REGS; g++) {
             /* In a loop, even one use is one per iteration. */
-            if (uses[g] >= (s->has_loop ? 1 : 2) &&
+            if (uses[g] >= (s->any_loop ? 1 : 2) &&
                 (best < 0 || uses[g] > uses[best])) {
                 best = g;
             }
@@ -1815,91 +2019,24 @@ static void alloc_regs(JitCtx *s, const TranslationBlock *tb)
 /*
  * The entry: load the cached guest registers, then leave if asked to (as
  * the interpreter's tb_enter and CHAIN do), before any guest instruction
- * runs.  The exit is out of line (gen_head_exits), so that the entry
+ * runs.  The exit is out of line (gen_entry_exit), so that the entry
  * runs straight through the check: a taken branch there made the ALU
- * loop 16% slower.  A block that jumps back to itself comes back after
- * the check, to the loop head, with its registers live; each jump back
- * makes the check itself first (goto_slot), so that the two exits know
- * what they leave with.
+ * loop 16% slower.  A self-loop's jumps back land after the check, at
+ * label 1, the loop head; each checks first itself (jump_checks), so
+ * that the two exits know what they leave with: nothing is dirty or
+ * unextended at the entry yet.
  */
 static void gen_entry(JitCtx *s)
 {
     load_cached(s, s->cached & ~jit.pinned);
     cmp_exit_req(s);
     s->entry_exit = jcc32(s, CC_NE);
-    s->loop_head = s->has_loop ? s->p : NULL;
 }
 
-/*
- * After the block's code.  The entry's exit: nothing is dirty or
- * unextended there yet; in particular the registers of loop_low_only
- * hold the values just loaded, whole.  The loop head's, for jumps back
- * that find an exit request: it writes back what they may leave dirty
- * (loop_dirty), extending the registers of loop_low_only, which they may
- * leave unextended.
- */
-static void gen_head_exits(JitCtx *s)
+static void gen_entry_exit(JitCtx *s)
 {
     patch_rel32(s->entry_exit, s->p);
     exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
-    if (!s->nb_head_exits) {
-        return;
-    }
-    for (int i = 0; i < s->nb_head_exits; i++) {
-        patch_rel32(s->head_exit[i], s->p);
-    }
-    leave_writeback(s, s->loop_dirty, s->loop_low_only);
-    exit_to_tail(s, NULL, false, s->tb->pc, 0, TB_EXIT_PC);
-}
-
-/*
- * What may be dirty at the loop head: what is dirty at the jumps back
- * to it, starting from that (a fixed point in one pass, since the set
- * only grows between helper calls, which write everything back).
- */
-static void find_loop(JitCtx *s, const TranslationBlock *tb)
-{
-    uint64_t dirty = 0, written = 0, observed = 0;
-
-    s->loop_dirty = 0;
-    s->loop_low_only = 0;
-    s->loop_head = NULL;
-    if (!s->has_loop) {
-        return;
-    }
-    /*
-     * loop_low_only: the registers that the ops from the loop head write
-     * before anything reads their upper halves, and before any op that
-     * may leave the block or call out (which would write them back).
-     */
-    for (int i = 1; i < tb->nb_ops; i++) {
-        const TCGOp *op = &tb->ops[i];
-        uint64_t r, w;
-
-        if (!op_stays(op)) {
-            break;
-        }
-        op_regs(op, &r, &w);
-        observed |= r & ~written & ~op_low_operands(op);
-        s->loop_low_only |= w & ~written & ~observed & s->cached;
-        written |= w;
-    }
-    for (int i = 1; i < tb->nb_ops; i++) {
-        const TCGOp *op = &tb->ops[i];
-        TCGOpKind kind = tcg_op_kind(op->opc);
-        uint64_t r, w;
-
-        if (op->opc == INDEX_op_call || op->opc == INDEX_op_call_mem) {
-            dirty = 0;
-            continue;
-        }
-        op_regs(op, &r, &w);
-        dirty |= w & s->cached;
-        if ((kind == TCG_KIND_GOTO || kind == TCG_KIND_JMP ||
-             kind == TCG_KIND_BR) && is_self_jump(s, op)) {
-            s->loop_dirty |= dirty;
-        }
-    }
 }
 
 #ifdef CONFIG_CAPSTONE
@@ -1971,9 +2108,9 @@ static void populate(size_t end)
 static __thread JitCtx *jit_ctx;
 
 /*
- * The block's code, from s->start.  False if a jump back found that a
- * register of loop_low_only may not be unextended there (loop_not_low):
- * the code is then wrong and must be made again without them.
+ * The block's code, from s->start.  False if a jump found that a
+ * register of its label's low_only may not be unextended there
+ * (not_low): the code is then wrong and must be made again without them.
  */
 static bool gen_block(JitCtx *s)
 {
@@ -1981,16 +2118,13 @@ static bool gen_block(JitCtx *s)
 
     s->p = s->start;
     s->nb_slow = 0;
-    s->nb_head_exits = 0;
+    s->nb_fixups = 0;
     s->nb_hints = 0;
-    s->loop_not_low = 0;
+    s->retry = false;
+    memset(s->not_low, 0, sizeof(s->not_low[0]) * tb->nb_ops);
     gen_entry(s);
-    s->dirty = s->loop_dirty;
-    /*
-     * Nothing is known at the entry or, with a loop, the loop head.  The
-     * registers of loop_low_only may arrive unextended from a jump back,
-     * but nothing reads their upper halves before they are written.
-     */
+    /* Nothing is known at the entry, nothing dirty or unextended yet. */
+    s->dirty = 0;
     s->known_sext = s->known_u31 = 0;
     s->lazy = 0;
     memset(s->done, 0, tb->nb_ops);
@@ -1999,10 +2133,13 @@ static bool gen_block(JitCtx *s)
         uint64_t sext, u31;
         int neg, and;
 
+        if (s->is_label[i]) {
+            enter_label(s, i);
+        }
         op_known(s, op, &sext, &u31);
         if (s->done[i]) {
             /* generated with an op before it */
-        } else if (find_select(tb, i, &neg, &and)) {
+        } else if (find_select(s, i, &neg, &and)) {
             const TCGOp *a = &tb->ops[and];
 
             gen_select(s, op->rd, op->rs1,
@@ -2015,11 +2152,12 @@ static bool gen_block(JitCtx *s)
         s->known_sext = sext;
         s->known_u31 = u31;
     }
-    gen_head_exits(s);
+    gen_entry_exit(s);
     for (int i = 0; i < s->nb_slow; i++) {
         gen_slow_path(s, &s->slow[i]);
     }
-    return !s->loop_not_low;
+    gen_label_exits(s);
+    return !s->retry;
 }
 
 static void gen_prologue(void);
@@ -2056,11 +2194,15 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
     s->start = jit.rw + start;
     s->rx_delta = jit.rx - jit.rw;
     s->tb = tb;
+    find_jumps(s, tb);
     alloc_regs(s, tb);
-    find_loop(s, tb);
-    /* At most twice: the second time, loop_not_low is empty. */
+    find_dirty(s, tb);
+    find_low_only(s, tb);
+    /* Each try takes something out of low_only, so this ends. */
     while (!gen_block(s)) {
-        s->loop_low_only &= ~s->loop_not_low;
+        for (int k = 1; k < tb->nb_ops; k++) {
+            s->low_only[k] &= ~s->not_low[k];
+        }
         for (int n = 0; n < tb->nb_jmp; n++) {
             tb_jump(tb, n)->host_jmp = NULL;
         }
@@ -2070,7 +2212,7 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
     {
         JitHeader h = {
             .size = size,
-            .loop_head = s->loop_head ? s->loop_head - s->start : 0,
+            .loop_head = s->has_loop ? s->label_at[1] - s->start : 0,
         };
 
         memcpy(s->start - sizeof(h), &h, sizeof(h));

@@ -605,6 +605,65 @@ static TranslationBlock *tb_alloc(int nb_jmp, int nb_ops)
     return (TranslationBlock *)(p + slots);
 }
 
+/*
+ * The first op of the block's instruction at pc, other than its first
+ * instruction (the ops are in pc order); 0 if there is none.
+ */
+static int tb_op_at_pc(const TranslationBlock *tb, vaddr pc)
+{
+    int lo = 1, hi = tb->nb_ops;
+
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+
+        if (tb->ops[mid].pc < pc) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < tb->nb_ops && tb->ops[lo].pc == pc && pc != tb->pc ? lo : 0;
+}
+
+/*
+ * Jumps within a block.  A direct jump to one of its block's own
+ * instructions may go there without leaving (TBJump.label), as if it had
+ * chained to a block at that pc: the backend checks cpu->tcg_exit_req on
+ * the way, as a chained entry does, so a kick is seen where it would be
+ * after chaining, and the retired count grows by the instructions up to
+ * the jump less those before the label.  The quicksort's partition loop,
+ * three loops in one block, runs without leaving it.
+ *
+ * Not to the block's own pc: that is a self-loop, which the backends
+ * chain to the block itself.  Not in blocks that must not chain; and a
+ * backend follows labels only while it may chain (not with -d exec).
+ * Both backends follow the same labels, so that they leave cpu_exec at
+ * the same places (test-jit-diff compares them).
+ *
+ * Running on in a block another vCPU has just invalidated is allowed, as
+ * for any block a vCPU is inside: RISC-V promises a hart the new code
+ * only after its own FENCE.I, which ends the block.
+ */
+static void tb_find_labels(TranslationBlock *tb)
+{
+    if (tb->cflags & CF_NO_CHAIN) {
+        return;
+    }
+    for (int i = 1; i < tb->nb_ops; i++) {
+        const TCGOp *op = &tb->ops[i];
+
+        switch (tcg_op_kind(op->opc)) {
+        case TCG_KIND_GOTO:
+        case TCG_KIND_JMP:
+        case TCG_KIND_BR:
+            tb_jump(tb, op->arg)->label = tb_op_at_pc(tb, op->imm);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
 TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags)
 {
     const TCGCPUOps *ops = cpu->cc->tcg_ops;
@@ -654,7 +713,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags)
     tb->jmp_incoming = NULL;
     tb->tc_ptr = NULL;
     for (int i = 0; i < s->nb_jmp; i++) {
-        *tb_jump(tb, i) = (TBJump){ NULL, NULL, NULL };
+        *tb_jump(tb, i) = (TBJump){ 0 };
     }
     for (int i = 0; i < s->nb_ops; i++) {
         TCGOp *op = &tb->ops[i];
@@ -664,6 +723,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, vaddr pc, uint32_t flags)
     }
     assert(tb->ops[0].opc == INDEX_op_tb_enter);
     tb->ops[0].imm = tb->icount;
+    tb_find_labels(tb);
 
     if (qemu_loglevel_mask(CPU_LOG_TB_OP)) {
         g_autoptr(GString) buf = g_string_new(NULL);

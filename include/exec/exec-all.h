@@ -72,11 +72,15 @@ struct TranslationBlock {
  *    list).  TB lock.
  *  - host_jmp: the host jump instruction the JIT patches to follow dest,
  *    or NULL.  Set before the TB is published, constant afterwards.
+ *  - label: when the jump lands on an instruction of its own block other
+ *    than the first, the first op of that instruction (tb_find_labels);
+ *    else 0.  Set before the TB is published, constant afterwards.
  */
 typedef struct TBJump {
     TranslationBlock *dest;
     struct TBJump *next;
     void *host_jmp;
+    uint16_t label;
 } TBJump;
 
 static inline TBJump *tb_jump(TranslationBlock *tb, int n)

@@ -66,7 +66,9 @@ enum {
  * the pc while running.  idx numbers that instruction within the block
  * (from 0): it is how many of the block's instructions retired before
  * it.  The retired count is updated only when leaving a block: by idx + 1
- * through an exit op (the exiting instruction retires), by idx on a fault.
+ * through an exit op (the exiting instruction retires), by idx on a fault;
+ * and at a jump to a label of the block (TBJump.label), by idx + 1 less
+ * the label's idx.
  */
 typedef struct TCGOp {
     const void *handler;        /* interpreter entry point for opc */

@@ -952,24 +952,42 @@ static void check_kicked(Program *p)
 }
 
 /*
+ * The loops of the two tests below are counted down by R_INNER from 4
+ * and start at the item this returns.  At item 1 the loop is a label of
+ * the block that starts at item 0; at item 2, after a jump, it is a
+ * self-loop of the block that starts there.  The JIT gives both the same
+ * care, by different code.
+ */
+static int loop_start(Program *p, gconstpointer self_loop)
+{
+    p->items[0].insn = ADDI(R_INNER, X0, 4);
+    if (!self_loop) {
+        return 1;
+    }
+    p->items[1] = (Item) { .size = 4, .kind = IT_JAL, .rd = X0, .target = 2 };
+    return 2;
+}
+
+/*
  * A loop whose head takes a0 as unextended (its first op, addiw, reads
  * only the low word), but which leaves a0 a 64-bit value that is no sign
  * extension.  A kick in its third round (once the jump back is linked)
  * makes the vCPU leave at the loop head: the register file there must
  * hold the 64-bit value (the JIT may not extend it).
  */
-static void test_loop_head_exit(void)
+static void test_loop_head_exit(gconstpointer self_loop)
 {
     Program *p = directed_program(7);
+    int b;
 
     if (!p) {
         return;
     }
-    p->items[0].insn = ADDI(R_INNER, X0, 4);
-    p->items[1].insn = ADDIW(A0, A0, 1);
-    p->items[2].insn = ADD(A0, A1, A2);
-    kick_in_third_round(p, 3);
-    p->items[8] = (Item) { .size = 8, .kind = IT_LOOPEND, .target = 1 };
+    b = loop_start(p, self_loop);
+    p->items[b].insn = ADDIW(A0, A0, 1);
+    p->items[b + 1].insn = ADD(A0, A1, A2);
+    kick_in_third_round(p, b + 2);
+    p->items[b + 7] = (Item) { .size = 8, .kind = IT_LOOPEND, .target = b };
     p->regs[A1] = 1ull << 32;
     p->regs[A2] = 5;
     check_kicked(p);
@@ -983,20 +1001,21 @@ static void test_loop_head_exit(void)
  * leave at the loop head, which must extend both.  They are written again
  * after the kick's store, whose slow path extends what it writes back.
  */
-static void test_loop_head_exit_extends(void)
+static void test_loop_head_exit_extends(gconstpointer self_loop)
 {
     Program *p = directed_program(9);
+    int b;
 
     if (!p) {
         return;
     }
-    p->items[0].insn = ADDI(R_INNER, X0, 4);
-    p->items[1].insn = ADDIW(A4, A4, 0x400);
-    p->items[2].insn = ADDIW(A5, A5, 0x400);
-    kick_in_third_round(p, 3);
-    p->items[8].insn = ADDIW(A4, A4, 0x400);
-    p->items[9].insn = ADDIW(A5, A5, 0x400);
-    p->items[10] = (Item) { .size = 8, .kind = IT_LOOPEND, .target = 1 };
+    b = loop_start(p, self_loop);
+    p->items[b].insn = ADDIW(A4, A4, 0x400);
+    p->items[b + 1].insn = ADDIW(A5, A5, 0x400);
+    kick_in_third_round(p, b + 2);
+    p->items[b + 7].insn = ADDIW(A4, A4, 0x400);
+    p->items[b + 8].insn = ADDIW(A5, A5, 0x400);
+    p->items[b + 9] = (Item) { .size = 8, .kind = IT_LOOPEND, .target = b };
     p->regs[A4] = 0x7ffffff0;
     p->regs[A5] = 0x7ffffff0;
     check_kicked(p);
@@ -1074,9 +1093,14 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     tm_init(1);
     g_test_add_func("/jit/diff/detects-difference", test_detects_difference);
-    g_test_add_func("/jit/diff/loop-head-exit", test_loop_head_exit);
-    g_test_add_func("/jit/diff/loop-head-exit-extends",
-                    test_loop_head_exit_extends);
+    g_test_add_data_func("/jit/diff/loop-head-exit/label", NULL,
+                         test_loop_head_exit);
+    g_test_add_data_func("/jit/diff/loop-head-exit/self-loop", "",
+                         test_loop_head_exit);
+    g_test_add_data_func("/jit/diff/loop-head-exit-extends/label", NULL,
+                         test_loop_head_exit_extends);
+    g_test_add_data_func("/jit/diff/loop-head-exit-extends/self-loop", "",
+                         test_loop_head_exit_extends);
     g_test_add_func("/jit/diff/loop-entry-exit", test_loop_entry_exit);
     g_test_add_func("/jit/diff/addend-hint", test_addend_hint);
     g_test_add_func("/jit/diff/random", test_diff);
