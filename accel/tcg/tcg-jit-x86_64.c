@@ -235,11 +235,8 @@ typedef struct JitCtx {
      *  - label_dirty[k]: what may be dirty there (find_dirty);
      *  - low_only[k]: the registers that nothing reads in full from k
      *    before writing them (find_low_only): jumps may bring them
-     *    unextended, so that a 32-bit recurrence carries no extension,
-     *    and the label's exit extends them;
-     *  - not_low[k]: ... found at a jump to be neither unextended nor
-     *    sign-extended there: gen_code tries again without them;
-     *  - label_at[k], label_exit[k]: its code and its exit, once made.
+     *    unextended, so that a 32-bit recurrence carries no extension;
+     *  - label_at[k]: its code, once made.
      * in_loop[i]: op i is on a path from a jump back to itself.
      */
     bool is_label[TCG_MAX_OPS];
@@ -249,16 +246,17 @@ typedef struct JitCtx {
     bool any_loop;              /* a jump back to any label */
     uint64_t label_dirty[TCG_MAX_OPS];
     uint64_t low_only[TCG_MAX_OPS];
-    uint64_t not_low[TCG_MAX_OPS];
-    bool retry;                 /* some not_low was found */
     uint8_t *label_at[TCG_MAX_OPS];
-    uint8_t *label_exit[TCG_MAX_OPS];
     uint8_t *entry_exit;        /* rel32 to patch to the entry's exit */
-    /* Jumps to patch once their label's code (or exit) is made. */
+    /*
+     * Jumps to patch once the block is made: to label's code, or (exit)
+     * to an exit for label's pc that writes back dirty, extending lazy.
+     */
     struct {
         uint8_t *rel;
         uint16_t label;
-        bool exit;              /* to the label's exit, not its code */
+        bool exit;
+        uint64_t dirty, lazy;
     } fixup[2 * TCG_MAX_OPS];
     int nb_fixups;
     SlowPath slow[TCG_MAX_OPS];
@@ -775,19 +773,23 @@ static void cmp_exit_req(JitCtx *s)
 /*
  * Jumps to labels (find_jumps).  At label k, what may be unextended is
  * what the fall-through has there of low_only[k] (it extends the rest),
- * or what a jump brings of it (it extends the rest too); nothing is
- * known; what may be dirty is label_dirty[k].  The retired count in rdi
- * means at the label what it means there on the fall-through: a jump
- * adds its own instruction and those before it, less those before the
- * label (so a jump forward subtracts).  Each jump checks
- * cpu->tcg_exit_req, as a chained entry of a block at the label's pc
- * would, and leaves through the label's exit if it is set.  Jumps are
- * patched once the block is made.
+ * or what a jump brings of it (it extends the rest too), and nothing
+ * reads those before writing them; nothing is known; what may be dirty
+ * is label_dirty[k].  The retired count in rdi means at the label what
+ * it means there on the fall-through: a jump adds its own instruction
+ * and those before it, less those before the label (so a jump forward
+ * subtracts).  Each jump checks cpu->tcg_exit_req, as a chained entry of
+ * a block at the label's pc would, and if it is set leaves through an
+ * exit of its own, which knows what is dirty and what unextended there.
+ * Jumps are patched once the block is made.
  */
-static void add_fixup(JitCtx *s, uint8_t *rel, int k, bool exit)
+static void add_fixup(JitCtx *s, uint8_t *rel, int k, bool exit,
+                      uint64_t lazy)
 {
     assert(s->nb_fixups < (int)ARRAY_SIZE(s->fixup));
-    s->fixup[s->nb_fixups++] = (typeof(s->fixup[0])){ rel, k, exit };
+    s->fixup[s->nb_fixups++] = (typeof(s->fixup[0])){
+        rel, k, exit, s->dirty, lazy
+    };
 }
 
 /*
@@ -808,27 +810,20 @@ static vaddr label_pc(JitCtx *s, int k)
 /* Everything a jump to label k does but the jump itself. */
 static void jump_checks(JitCtx *s, const TCGOp *op, int k)
 {
-    /* jmp's link register is not sign-extended (a pc). */
-    uint64_t link = op->opc == INDEX_op_jmp ? 1ull << op->rd : 0;
-    uint64_t not_low = s->low_only[k] & ~s->lazy & ~(s->known_sext & ~link);
     int n = op->idx + 1 - label_idx(s, k);
 
     extend_lazy(s, s->lazy & ~s->low_only[k]);
-    if (not_low & ~s->not_low[k]) {
-        s->not_low[k] |= not_low;
-        s->retry = true;
-    }
     if (n) {
         add_insn_count(s, n);
     }
     cmp_exit_req(s);
-    add_fixup(s, jcc32(s, CC_NE), k, true);
+    add_fixup(s, jcc32(s, CC_NE), k, true, s->lazy & s->low_only[k]);
 }
 
 static void goto_label(JitCtx *s, const TCGOp *op, int k)
 {
     jump_checks(s, op, k);
-    add_fixup(s, jmp32(s), k, false);
+    add_fixup(s, jmp32(s), k, false, 0);
 }
 
 static void enter_label(JitCtx *s, int k)
@@ -840,25 +835,22 @@ static void enter_label(JitCtx *s, int k)
     s->label_at[k] = s->p;
 }
 
-/* After the block's code: the labels' exits, and the jumps patched. */
-static void gen_label_exits(JitCtx *s)
+/* After the block's code: the jumps' exits, and the jumps patched. */
+static void gen_jump_exits(JitCtx *s)
 {
-    for (int k = 1; k < s->tb->nb_ops; k++) {
-        if (!s->is_label[k]) {
+    for (int i = 0; i < s->nb_fixups; i++) {
+        int k = s->fixup[i].label;
+
+        if (!s->fixup[i].exit) {
+            patch_rel32(s->fixup[i].rel, s->label_at[k]);
             continue;
         }
-        s->label_exit[k] = s->p;
-        leave_writeback(s, s->label_dirty[k], s->low_only[k]);
+        patch_rel32(s->fixup[i].rel, s->p);
+        leave_writeback(s, s->fixup[i].dirty, s->fixup[i].lazy);
         if (label_idx(s, k)) {
             add_insn_count(s, label_idx(s, k));
         }
         exit_to_tail(s, NULL, false, label_pc(s, k), 0, TB_EXIT_PC);
-    }
-    for (int i = 0; i < s->nb_fixups; i++) {
-        int k = s->fixup[i].label;
-
-        patch_rel32(s->fixup[i].rel, s->fixup[i].exit ? s->label_exit[k]
-                                                      : s->label_at[k]);
     }
 }
 
@@ -2107,12 +2099,8 @@ static void populate(size_t end)
 
 static __thread JitCtx *jit_ctx;
 
-/*
- * The block's code, from s->start.  False if a jump found that a
- * register of its label's low_only may not be unextended there
- * (not_low): the code is then wrong and must be made again without them.
- */
-static bool gen_block(JitCtx *s)
+/* The block's code, from s->start. */
+static void gen_block(JitCtx *s)
 {
     const TranslationBlock *tb = s->tb;
 
@@ -2120,8 +2108,6 @@ static bool gen_block(JitCtx *s)
     s->nb_slow = 0;
     s->nb_fixups = 0;
     s->nb_hints = 0;
-    s->retry = false;
-    memset(s->not_low, 0, sizeof(s->not_low[0]) * tb->nb_ops);
     gen_entry(s);
     /* Nothing is known at the entry, nothing dirty or unextended yet. */
     s->dirty = 0;
@@ -2156,8 +2142,7 @@ static bool gen_block(JitCtx *s)
     for (int i = 0; i < s->nb_slow; i++) {
         gen_slow_path(s, &s->slow[i]);
     }
-    gen_label_exits(s);
-    return !s->retry;
+    gen_jump_exits(s);
 }
 
 static void gen_prologue(void);
@@ -2198,15 +2183,7 @@ static bool jit_gen_code(CPUState *cpu, TranslationBlock *tb)
     alloc_regs(s, tb);
     find_dirty(s, tb);
     find_low_only(s, tb);
-    /* Each try takes something out of low_only, so this ends. */
-    while (!gen_block(s)) {
-        for (int k = 1; k < tb->nb_ops; k++) {
-            s->low_only[k] &= ~s->not_low[k];
-        }
-        for (int n = 0; n < tb->nb_jmp; n++) {
-            tb_jump(tb, n)->host_jmp = NULL;
-        }
-    }
+    gen_block(s);
     size = s->p - s->start;
     assert(size <= need);
     {
