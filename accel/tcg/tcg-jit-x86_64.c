@@ -1843,15 +1843,6 @@ static void op_known(JitCtx *s, const TCGOp *op, uint64_t *sext,
     *u31 = (*u31 & ~writes) | (rd_u31 ? writes : 0);
 }
 
-/* Does op jump to a pc given in the op (a jump slot's, or looked up)? */
-static bool is_direct_jump(const TCGOp *op)
-{
-    TCGOpKind kind = tcg_op_kind(op->opc);
-
-    return kind == TCG_KIND_GOTO || kind == TCG_KIND_JMP ||
-           kind == TCG_KIND_BR;
-}
-
 /*
  * The labels (JitCtx): op 1 for a self-loop, while its jump may be
  * linked; the ops tb_find_labels found for other jumps within the block,
@@ -1875,7 +1866,7 @@ static void find_jumps(JitCtx *s, TranslationBlock *tb)
         const TCGOp *op = &tb->ops[i];
         int k;
 
-        if (!is_direct_jump(op)) {
+        if (!tcg_op_is_direct_jump(op)) {
             continue;
         }
         if (is_self_jump(s, op)) {
@@ -1943,7 +1934,10 @@ static void find_low_only(JitCtx *s, const TranslationBlock *tb)
         uint64_t written = 0, observed = 0;
 
         s->low_only[k] = 0;
-        for (int i = k; s->is_label[k] && i < tb->nb_ops; i++) {
+        if (!s->is_label[k]) {
+            continue;
+        }
+        for (int i = k; i < tb->nb_ops; i++) {
             const TCGOp *op = &tb->ops[i];
             uint64_t r, w;
 

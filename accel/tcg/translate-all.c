@@ -652,14 +652,8 @@ static void tb_find_labels(TranslationBlock *tb)
     for (int i = 1; i < tb->nb_ops; i++) {
         const TCGOp *op = &tb->ops[i];
 
-        switch (tcg_op_kind(op->opc)) {
-        case TCG_KIND_GOTO:
-        case TCG_KIND_JMP:
-        case TCG_KIND_BR:
+        if (tcg_op_is_direct_jump(op)) {
             tb_jump(tb, op->arg)->label = tb_op_at_pc(tb, op->imm);
-            break;
-        default:
-            break;
         }
     }
 }

@@ -127,6 +127,15 @@ typedef struct TCGContext {
 const char *tcg_op_name(TCGOpcode opc);
 TCGOpKind tcg_op_kind(TCGOpcode opc);
 
+/* Does op jump to the pc in its imm through its jump slot (arg)? */
+static inline bool tcg_op_is_direct_jump(const TCGOp *op)
+{
+    TCGOpKind kind = tcg_op_kind(op->opc);
+
+    return kind == TCG_KIND_GOTO || kind == TCG_KIND_JMP ||
+           kind == TCG_KIND_BR;
+}
+
 /* Append a description of op to buf (for -d op and the tests). */
 void tcg_dump_op(GString *buf, const TCGOp *op);
 
